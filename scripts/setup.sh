@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Idempotent set-up of a fresh Debian machine for sipconform:
+# the reference DUTs (kamailio, baresip), SIPp, tshark, then the package itself (editable).
+# A second run installs nothing and takes about a second.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PACKAGES=(kamailio kamailio-extra-modules baresip sip-tester tshark)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    # dpkg -s succeeds for removed-but-configured packages too; check the status line.
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$pkg")
+    fi
+done
+
+if ((${#missing[@]})); then
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "setup.sh: apt-get not found; install these packages by hand: ${missing[*]}" >&2
+        exit 1
+    fi
+    SUDO=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "setup.sh: not root and no sudo; as root run: apt-get install -y ${missing[*]}" >&2
+            exit 1
+        fi
+        SUDO=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive   # tshark asks a debconf question otherwise
+    echo "setup.sh: installing ${missing[*]}"
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+    echo "setup.sh: system packages present (${PACKAGES[*]})"
+fi
+
+PY="${PYTHON:-python3}"
+if "$PY" - "$REPO" <<'PYEOF' 2>/dev/null
+import sys, pathlib, importlib.util, importlib.metadata as md
+spec = importlib.util.find_spec("sipconform")
+origin = pathlib.Path(spec.origin).resolve() if spec and spec.origin else None
+md.version("sipconform")
+sys.exit(0 if origin and pathlib.Path(sys.argv[1], "src").resolve() in origin.parents else 1)
+PYEOF
+then
+    echo "setup.sh: sipconform already installed editable from $REPO"
+else
+    echo "setup.sh: pip install -e $REPO"
+    "$PY" -m pip install -q -e "$REPO"
+fi

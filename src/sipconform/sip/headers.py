@@ -1,0 +1,188 @@
+"""Parsed views of the header fields CANCEL is about: Via, From/To/Route (name-addr), CSeq (§20, §25.1).
+
+Each view is a frozen dataclass built from a header *value* (one element of a comma list). The views
+are read-only; the message model keeps the exact text, so nothing here ever rewrites the wire.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sipconform.sip.errors import ParseError
+from sipconform.sip.grammar import BRANCH_MAGIC_COOKIE
+from sipconform.sip.uri import SipUri, param_value, parse_params, split_outside_quotes
+
+__all__ = ["CSeq", "NameAddr", "Via", "split_list"]
+
+
+def split_list(value: str) -> list[str]:
+    """Split a comma-joined header value into its elements (§7.3.1), respecting quotes and <...>."""
+    if "," not in value:
+        return [value.strip()] if value.strip() else []
+    return [part.strip() for part in split_outside_quotes(value, ",") if part.strip()]
+
+
+# §25.1: sent-protocol = protocol-name SLASH protocol-version SLASH transport, SLASH = SWS "/" SWS
+_VIA_RE = re.compile(r"\s*([^\s/]+)\s*/\s*([^\s/]+)\s*/\s*([^\s;]+)\s+([^;]+?)\s*(;.*)?$", re.S)
+
+
+@dataclass(frozen=True)
+class Via:
+    """One Via value (§20.42): ``SIP/2.0/UDP host:port;branch=...;rport;received=...``."""
+
+    text: str
+    protocol: str
+    version: str
+    transport: str
+    sent_by: str
+    params: tuple[tuple[str, str | None], ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Via:
+        m = _VIA_RE.match(text)
+        if m is None:
+            raise ParseError("value", f"malformed Via value: {text!r}")
+        proto, version, transport, sent_by, params = m.groups()
+        return cls(text.strip(), proto, version, transport, sent_by.strip(), parse_params(params or ""))
+
+    def __str__(self) -> str:
+        return self.text
+
+    def param(self, name: str) -> str | None:
+        return param_value(self.params, name)
+
+    @property
+    def sent_protocol(self) -> str:
+        """``SIP/2.0/UDP``, normalised (no spaces, upper-case transport)."""
+        return f"{self.protocol.upper()}/{self.version}/{self.transport.upper()}"
+
+    @property
+    def host(self) -> str:
+        return _split_hostport(self.sent_by)[0]
+
+    @property
+    def port(self) -> int | None:
+        return _split_hostport(self.sent_by)[1]
+
+    @property
+    def branch(self) -> str | None:
+        return self.param("branch")
+
+    @property
+    def received(self) -> str | None:
+        return self.param("received")
+
+    @property
+    def rport(self) -> str | None:
+        """RFC 3581: None if absent, ``""`` if present without a value."""
+        return self.param("rport")
+
+    @property
+    def is_rfc3261_branch(self) -> bool:
+        """True when the branch starts with the magic cookie ``z9hG4bK`` (§8.1.1.7, §17.2.3)."""
+        return (self.branch or "").startswith(BRANCH_MAGIC_COOKIE)
+
+
+def _split_hostport(sent_by: str) -> tuple[str, int | None]:
+    if sent_by.startswith("["):
+        end = sent_by.find("]")
+        host, rest = sent_by[: end + 1], sent_by[end + 1:]
+    else:
+        host, _, port = sent_by.partition(":")
+        rest = ":" + port if port else ""
+    rest = rest.strip()
+    if rest.startswith(":") and rest[1:].strip().isdigit():
+        return host.strip(), int(rest[1:])
+    return host.strip(), None
+
+
+@dataclass(frozen=True)
+class NameAddr:
+    """From, To, Route, Record-Route, Contact value (§20.20, §20.39, §20.34): display name, URI, params.
+
+    For an addr-spec without angle brackets, parameters after the URI belong to the header (§20.10).
+    """
+
+    text: str
+    display_name: str | None
+    uri: str
+    params: tuple[tuple[str, str | None], ...]
+
+    @classmethod
+    def parse(cls, text: str) -> NameAddr:
+        text = text.strip()
+        lt = _find_unquoted(text, "<")
+        if lt >= 0:
+            gt = text.find(">", lt)
+            if gt < 0:
+                raise ParseError("value", f"missing '>' in {text!r}")
+            display = text[:lt].strip() or None
+            return cls(text, display, text[lt + 1: gt].strip(), parse_params(text[gt + 1:]))
+        if text.startswith('"'):
+            raise ParseError("value", f"display name without <URI> in {text!r}")
+        uri, _, params = text.partition(";")
+        if not uri.strip():
+            raise ParseError("value", f"empty address in {text!r}")
+        return cls(text, None, uri.strip(), parse_params(params))
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def sip_uri(self) -> SipUri:
+        return SipUri.parse(self.uri)
+
+    def param(self, name: str) -> str | None:
+        return param_value(self.params, name)
+
+    @property
+    def tag(self) -> str | None:
+        return self.param("tag")
+
+    def without_tag(self) -> str:
+        """The value with any ``tag`` parameter removed; everything else as written."""
+        if self.tag is None:
+            return self.text
+        head = self.text[: self.text.rfind(">") + 1] if "<" in self.text else self.text.partition(";")[0]
+        rest = "".join(f";{k}" + (f"={v}" if v is not None else "") for k, v in self.params if k.lower() != "tag")
+        return head + rest
+
+
+def _find_unquoted(text: str, ch: str) -> int:
+    in_quotes = False
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if in_quotes:
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                in_quotes = False
+        elif c == '"':
+            in_quotes = True
+        elif c == ch:
+            return i
+        i += 1
+    return -1
+
+
+@dataclass(frozen=True)
+class CSeq:
+    """CSeq (§20.16): a sequence number and a method, e.g. ``1 INVITE``. Methods are case-sensitive."""
+
+    number: int
+    method: str
+
+    @classmethod
+    def parse(cls, text: str) -> CSeq:
+        parts = text.split()
+        if len(parts) != 2 or not parts[0].isdigit() or len(parts[0]) > 10:
+            raise ParseError("value", f"malformed CSeq: {text!r}")
+        number = int(parts[0])
+        if number >= 2**31:
+            raise ParseError("value", f"CSeq number {number} is not less than 2**31 (§8.1.1.5)")
+        return cls(number, parts[1])
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.method}"

@@ -1,0 +1,249 @@
+"""The lossless SIP message model (§7).
+
+A message is its start line plus an ordered tuple of ``HeaderField`` plus a body. Each field keeps the
+exact text it had on the wire (name case, compact form, whitespace, folding, line ending), so
+``bytes(parse_message(b)) == b``. Parsed views (``vias``, ``cseq``, ``to`` ...) are computed from it.
+Messages are immutable: editing methods return a new message, so a test can take a correct message
+and break one rule on purpose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Iterable
+
+from sipconform.sip.errors import ParseError
+from sipconform.sip.grammar import LIST_HEADERS, canonical_name
+from sipconform.sip.headers import CSeq, NameAddr, Via, split_list
+from sipconform.sip.uri import SipUri
+
+__all__ = ["HeaderField", "Message", "Request", "Response"]
+
+CRLF = "\r\n"
+
+
+@dataclass(frozen=True)
+class HeaderField:
+    """One header field line (with any continuation lines) exactly as on the wire.
+
+    ``raw`` includes the line terminator(s); ``name`` is as written; ``value`` is unfolded (each
+    line break plus leading whitespace of a continuation read as one space, §7.3.1) and stripped.
+    """
+
+    name: str
+    value: str
+    raw: str
+
+    @classmethod
+    def make(cls, name: str, value: str, *, separator: str = ": ") -> HeaderField:
+        return cls(name, value.strip(), f"{name}{separator}{value}{CRLF}")
+
+    @cached_property
+    def key(self) -> str:
+        """Canonical name: lower-case long form (``v`` -> ``via``)."""
+        return canonical_name(self.name)
+
+    def values(self) -> list[str]:
+        """The field's values: split on commas for list headers (§7.3.1), else the one value."""
+        return split_list(self.value) if self.key in LIST_HEADERS else [self.value]
+
+
+@dataclass(frozen=True)
+class Message:
+    """Fields common to requests and responses. Use ``Request`` / ``Response``."""
+
+    start_line: str          # without its terminator
+    headers: tuple[HeaderField, ...]
+    body: bytes = b""
+    start_eol: str = CRLF    # terminator of the start line as received
+    blank_line: str = CRLF   # the empty line between head and body as received
+
+    def __bytes__(self) -> bytes:
+        head = self.start_line + self.start_eol + "".join(h.raw for h in self.headers) + self.blank_line
+        return head.encode("utf-8") + self.body
+
+    def __str__(self) -> str:
+        return bytes(self).decode("utf-8", "replace")
+
+    # -- generic access ---------------------------------------------------------------------------
+    def fields(self, name: str) -> list[HeaderField]:
+        key = canonical_name(name)
+        return [h for h in self.headers if h.key == key]
+
+    def header(self, name: str) -> str | None:
+        """Value of the first field called ``name`` (any case, compact or long form), or None."""
+        key = canonical_name(name)
+        for h in self.headers:
+            if h.key == key:
+                return h.value
+        return None
+
+    def header_values(self, name: str) -> list[str]:
+        """All values of ``name`` in order, across repeated fields and comma lists (§7.3.1)."""
+        return [v for h in self.fields(name) for v in h.values()]
+
+    def has(self, name: str) -> bool:
+        return self.header(name) is not None
+
+    # -- parsed views ------------------------------------------------------------------------------
+    @cached_property
+    def vias(self) -> tuple[Via, ...]:
+        return tuple(Via.parse(v) for v in self.header_values("via"))
+
+    @property
+    def top_via(self) -> Via:
+        if not self.vias:
+            raise ParseError("missing-header", "no Via header field")
+        return self.vias[0]
+
+    @property
+    def call_id(self) -> str:
+        return self._required("call-id")
+
+    @cached_property
+    def cseq(self) -> CSeq:
+        return CSeq.parse(self._required("cseq"))
+
+    @cached_property
+    def from_(self) -> NameAddr:
+        return NameAddr.parse(self._required("from"))
+
+    @cached_property
+    def to(self) -> NameAddr:
+        return NameAddr.parse(self._required("to"))
+
+    @property
+    def routes(self) -> tuple[NameAddr, ...]:
+        return tuple(NameAddr.parse(v) for v in self.header_values("route"))
+
+    @property
+    def record_routes(self) -> tuple[NameAddr, ...]:
+        return tuple(NameAddr.parse(v) for v in self.header_values("record-route"))
+
+    @property
+    def max_forwards(self) -> int | None:
+        value = self.header("max-forwards")
+        if value is None:
+            return None
+        if not value.isdigit():
+            raise ParseError("value", f"Max-Forwards is not a number: {value!r}")
+        return int(value)
+
+    @property
+    def content_length(self) -> int | None:
+        value = self.header("content-length")
+        if value is None:
+            return None
+        if not value.isdigit():
+            raise ParseError("content-length", f"Content-Length is not a number: {value!r}")
+        return int(value)
+
+    def _required(self, name: str) -> str:
+        value = self.header(name)
+        if value is None:
+            raise ParseError("missing-header", f"no {name} header field")
+        return value
+
+    # -- editing (each returns a new message) ---------------------------------------------------------
+    def with_headers(self, headers: Iterable[HeaderField]) -> Message:
+        return replace(self, headers=tuple(headers))
+
+    def append_header(self, name: str, value: str) -> Message:
+        return self.with_headers((*self.headers, HeaderField.make(name, value)))
+
+    def insert_header(self, index: int, name: str, value: str) -> Message:
+        headers = list(self.headers)
+        headers.insert(index, HeaderField.make(name, value))
+        return self.with_headers(headers)
+
+    def remove_header(self, name: str) -> Message:
+        key = canonical_name(name)
+        return self.with_headers(h for h in self.headers if h.key != key)
+
+    def set_header(self, name: str, value: str) -> Message:
+        """Replace every field called ``name`` by one, at the place of the first (appended if none)."""
+        key = canonical_name(name)
+        out: list[HeaderField] = []
+        placed = False
+        for h in self.headers:
+            if h.key != key:
+                out.append(h)
+            elif not placed:
+                out.append(HeaderField.make(name, value))
+                placed = True
+        if not placed:
+            out.append(HeaderField.make(name, value))
+        return self.with_headers(out)
+
+    def with_body(self, body: bytes, *, update_length: bool = True) -> Message:
+        msg = replace(self, body=body)
+        return msg.set_header("Content-Length", str(len(body))) if update_length else msg
+
+
+@dataclass(frozen=True)
+class Request(Message):
+    """A request (§7.1): ``METHOD Request-URI SIP/2.0``."""
+
+    @cached_property
+    def _start(self) -> tuple[str, str, str]:
+        parts = self.start_line.split(" ")
+        if len(parts) != 3:
+            raise ParseError("start-line", f"malformed Request-Line: {self.start_line!r}", line=1)
+        return parts[0], parts[1], parts[2]
+
+    @property
+    def method(self) -> str:
+        return self._start[0]
+
+    @property
+    def uri(self) -> str:
+        """The Request-URI as written."""
+        return self._start[1]
+
+    @property
+    def request_uri(self) -> SipUri:
+        return SipUri.parse(self._start[1])
+
+    @property
+    def version(self) -> str:
+        return self._start[2]
+
+    def with_method(self, method: str) -> Request:
+        return replace(self, start_line=f"{method} {self.uri} {self.version}")
+
+    def with_uri(self, uri: str) -> Request:
+        return replace(self, start_line=f"{self.method} {uri} {self.version}")
+
+
+@dataclass(frozen=True)
+class Response(Message):
+    """A response (§7.2): ``SIP/2.0 Status-Code Reason-Phrase``."""
+
+    @cached_property
+    def _start(self) -> tuple[str, int, str]:
+        version, _, rest = self.start_line.partition(" ")
+        code, _, reason = rest.partition(" ")
+        if len(code) != 3 or not code.isdigit() or not 100 <= int(code) <= 699:
+            raise ParseError("start-line", f"malformed Status-Line: {self.start_line!r}", line=1)
+        return version, int(code), reason
+
+    @property
+    def version(self) -> str:
+        return self._start[0]
+
+    @property
+    def status(self) -> int:
+        return self._start[1]
+
+    @property
+    def reason(self) -> str:
+        return self._start[2]
+
+    @property
+    def is_provisional(self) -> bool:
+        return self.status < 200
+
+    @property
+    def is_final(self) -> bool:
+        return self.status >= 200
