@@ -13,11 +13,22 @@ from typing import Any, Mapping
 
 from sipconform.sip.timers import Timers
 
-__all__ = ["ROLES", "TRANSPORTS", "DutProfile", "ProfileError", "UpperTesterSpec", "load_profile", "parse_address"]
+__all__ = ["ROLES", "TARGET_BEHAVIOURS", "TRANSPORTS", "DutProfile", "ProfileError", "UpperTesterSpec", "load_profile",
+           "parse_address", "profile_from_mapping"]
 
 ROLES = ("uas", "uac", "proxy", "stateless-proxy")
 TRANSPORTS = ("udp", "tcp")
 UPPER_TESTER_KINDS = ("exec", "baresip", "manual", "none")
+
+# [targets]: Request-URI users that make a DUT acting as UAS behave a given way. Only ``ring`` has a
+# default; a test that needs another behaviour the profile does not name is inconclusive, not passed.
+TARGET_BEHAVIOURS = {
+    "ring": "rings (18x) and stays pending until cancelled",
+    "trying": "sends only 100 Trying and stays pending",
+    "answer": "answers 200 OK at once",
+    "busy": "rejects at once with a non-2xx final (e.g. 486)",
+}
+DEFAULT_TARGETS = {"ring": "sipconform"}
 
 
 class ProfileError(ValueError):
@@ -48,6 +59,7 @@ class DutProfile:
     upper_tester: UpperTesterSpec = field(default_factory=UpperTesterSpec)
     reference: Mapping[str, Any] | None = None
     known_deviations: tuple[str, ...] = ()
+    targets: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
     source: str = ""
 
     def capability(self, name: str, default: Any = None) -> Any:
@@ -90,9 +102,12 @@ def profile_from_mapping(data: Mapping[str, Any], source: str = "<profile>") -> 
     _require(kind != "exec" or bool(ut.get("call")), where, "upper_tester.kind = 'exec' needs a 'call' argv")
     upper = UpperTesterSpec(kind=kind, call=tuple(ut.get("call", [])), hangup=tuple(ut.get("hangup", [])),
                             control=ut.get("control"))
+    targets = data.get("targets", DEFAULT_TARGETS)
+    _require(isinstance(targets, dict)
+             and all(k in TARGET_BEHAVIOURS and isinstance(v, str) for k, v in targets.items()), where, f"[targets] keys must be among {list(TARGET_BEHAVIOURS)} with string values (Request-URI users)")
     return DutProfile(
         name=str(name), role=role, host=host, port=port, transports=transports, timers=timers,
-        capabilities=dict(data.get("capabilities", {})), upper_tester=upper,
+        capabilities=dict(data.get("capabilities", {})), upper_tester=upper, targets={**DEFAULT_TARGETS, **targets},
         reference=data.get("reference"), known_deviations=tuple(data.get("known_deviations", [])),
         source=source,
     )

@@ -13,7 +13,7 @@ from sipconform.sip.grammar import reason_phrase
 from sipconform.sip.headers import NameAddr
 from sipconform.sip.message import HeaderField, Message, Request, Response
 
-__all__ = ["ack_for_2xx", "ack_for_non2xx", "cancel_for", "request", "response_to"]
+__all__ = ["ack_for_2xx", "ack_for_non2xx", "cancel_for", "in_dialog_request", "request", "response_to"]
 
 Headers = Iterable[tuple[str, str]]
 
@@ -98,3 +98,16 @@ def response_to(req: Request, status: int, reason: str | None = None, *, to_tag:
     fields.append(HeaderField.make("Content-Length", str(len(body))))
     return Response(f"SIP/2.0 {status} {reason or reason_phrase(status)}", tuple(fields), body)
 
+
+
+def in_dialog_request(method: str, invite: Request, response: Response, *, via: str, cseq_number: int,
+                      extra: Headers = ()) -> Request:
+    """A request within the dialog ``response`` (2xx or tagged 1xx) set up for ``invite`` (§12.2.1.1):
+    Request-URI the remote target (Contact), Route the reversed Record-Route, To with the remote tag."""
+    contact = response.header("contact")
+    target = NameAddr.parse(contact).uri if contact else invite.uri
+    routes = [("Route", rr.text) for rr in reversed(response.record_routes)]
+    headers: list[tuple[str, str]] = [("Via", via), *routes, ("Max-Forwards", "70")]
+    headers += _copy(invite, ["from"]) + [("To", response.to.text)] + _copy(invite, ["call-id"])
+    headers += [("CSeq", f"{cseq_number} {method}"), *extra]
+    return request(method, target, headers)

@@ -1,0 +1,30 @@
+"""RFC 3261 §17.2.3 (RFC3261-17.2.3-1, MUST): "The request matches a transaction if: 1. the branch
+parameter in the request is equal to the one in the top Via header field of the request that created
+the transaction, and 2. the sent-by value in the top Via of the request is equal to the one in the
+request that created the transaction, and 3. the method of the request matches the one that created
+the transaction, except for ACK ..." — applied to CANCEL by §9.2 ¶1.
+
+Here: a CANCEL whose branch differs must not cancel the ringing INVITE; the right CANCEL then must.
+"""
+
+import pytest
+
+from sipconform.scenario.uas import cancel, final_response, is_final_to, ring
+from sipconform.scenario.variants import cancel_with_other_branch
+
+pytestmark = [pytest.mark.clause("RFC3261-17.2.3-1"), pytest.mark.role("uas")]
+
+
+def test_cancel_with_another_branch_cancels_nothing(sip_peer, dut, sip_timers):
+    """Stimulus: INVITE; the DUT rings; a CANCEL with another branch; then the right CANCEL.
+    Expectation: the first CANCEL is not answered 200 and the INVITE stays pending (no final response
+    within 4*T1); the second CANCEL ends it."""
+    call = ring(sip_peer, dut)
+    stray = cancel_with_other_branch(call)
+    sip_peer.send(stray)
+    response = sip_peer.expect_response(stray, final=True)
+    assert response.status != 200, "a CANCEL with a branch no transaction has was answered 200 (it 'matched')"
+    sip_peer.expect_nothing(4 * sip_timers.t1, where=is_final_to(call.invite))
+    cancel(call)
+    final = final_response(call)
+    assert final.status >= 300, f"the INVITE was answered {final.start_line!r} after the matching CANCEL"

@@ -1,0 +1,34 @@
+"""RFC 3261 §8.2.6.2 ¶1 (RFC3261-8.2.6.2-1, MUST): "The From field of the response MUST equal the From
+header field of the request. The Call-ID header field of the response MUST equal the Call-ID header
+field of the request. The CSeq header field of the response MUST equal the CSeq field of the request.
+The Via header field values in the response MUST equal the Via header field values in the request and
+MUST maintain the same ordering."
+
+Here: the response to a CANCEL, and the 487 to the cancelled INVITE.
+"""
+
+import pytest
+
+from sipconform.scenario.uas import cancel, final_response, ring, second_via
+from sipconform.verify import response_mirrors_request
+
+pytestmark = [pytest.mark.clause("RFC3261-8.2.6.2-1"), pytest.mark.role("uas")]
+
+
+def test_cancel_response_mirrors_the_cancel(sip_peer, dut):
+    """Stimulus: INVITE; the DUT rings; CANCEL.
+    Expectation: the final response to the CANCEL copies its From, Call-ID, CSeq and Via."""
+    call = ring(sip_peer, dut)
+    request = cancel(call)
+    response = sip_peer.expect_response(request, final=True)
+    assert not (problems := response_mirrors_request(request, response)), "; ".join(problems)
+
+
+def test_487_mirrors_the_invite(sip_peer, dut):
+    """Stimulus: INVITE with two Via values (as if through a proxy); the DUT rings; CANCEL.
+    Expectation: the INVITE's final response copies its From, Call-ID, CSeq and both Via values in order."""
+    upstream = f"SIP/2.0/{sip_peer.transport.upper()} 127.0.0.2:9;branch={sip_peer.new_branch()}"
+    call = ring(sip_peer, dut, edit=lambda invite: second_via(invite, upstream))
+    cancel(call)
+    final = final_response(call)
+    assert not (problems := response_mirrors_request(call.invite, final)), "; ".join(problems)

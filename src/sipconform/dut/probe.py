@@ -1,0 +1,125 @@
+"""A self-contained SIP liveness probe: one OPTIONS (RFC 3261 §11), any response = alive.
+
+Stdlib sockets only, on purpose: the launchers must not depend on the rest of the suite.
+Over UDP the OPTIONS is retransmitted every ``retry_s`` (§17.1.2.2 style, fixed interval)
+until a response or the deadline; over TCP a refused connect is retried the same way.
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+import time
+import uuid
+from collections.abc import Callable
+
+__all__ = ["build_options", "probe"]
+
+Pause = Callable[[float], bool]  # block up to N s; False = give up (e.g. the DUT died)
+
+
+def build_options(host: str, port: int, transport: str, local_port: int, user: str | None = None) -> tuple[bytes, str]:
+    """An OPTIONS with a fresh branch, tag and Call-ID; returns (bytes, Call-ID)."""
+    call_id = f"{uuid.uuid4().hex}@sipconform.probe"
+    branch = f"z9hG4bK-probe-{uuid.uuid4().hex[:16]}"
+    tag = uuid.uuid4().hex[:10]
+    target = f"{user}@{host}:{port}" if user else f"{host}:{port}"
+    param = ";transport=tcp" if transport == "tcp" else ""
+    msg = (
+        f"OPTIONS sip:{target}{param} SIP/2.0\r\n"
+        f"Via: SIP/2.0/{transport.upper()} 127.0.0.1:{local_port};branch={branch};rport\r\n"
+        f"Max-Forwards: 70\r\n"
+        f"From: <sip:probe@127.0.0.1>;tag={tag}\r\n"
+        f"To: <sip:{target}>\r\n"
+        f"Call-ID: {call_id}\r\n"
+        f"CSeq: 1 OPTIONS\r\n"
+        f"Contact: <sip:probe@127.0.0.1:{local_port}{param}>\r\n"
+        f"Accept: application/sdp\r\n"
+        f"User-Agent: sipconform-probe\r\n"
+        f"Content-Length: 0\r\n\r\n"
+    )
+    return msg.encode(), call_id
+
+
+def _status_line(data: bytes, call_id: str) -> str | None:
+    head = data.split(b"\r\n\r\n", 1)[0].decode("utf-8", errors="replace")
+    lines = head.split("\r\n")
+    if lines and lines[0].startswith("SIP/2.0 ") and call_id in head:
+        return lines[0]
+    return None
+
+
+def _select_pause(seconds: float) -> bool:
+    select.select([], [], [], max(seconds, 0.0))
+    return True
+
+
+def probe(host: str, port: int, transport: str = "udp", deadline_s: float = 3.0, *,
+          retry_s: float = 0.1, user: str | None = None, pause: Pause | None = None) -> str | None:
+    """Send OPTIONS to ``host:port`` over ``transport``; return the first response's status line.
+
+    Returns None when nothing answered within ``deadline_s`` seconds (or ``pause`` said stop).
+    """
+    if transport not in ("udp", "tcp"):
+        raise ValueError(f"transport must be 'udp' or 'tcp', got {transport!r}")
+    deadline = time.monotonic() + deadline_s
+    wait = pause or _select_pause
+    if transport == "udp":
+        return _probe_udp(host, port, deadline, retry_s, user, wait)
+    return _probe_tcp(host, port, deadline, retry_s, user, wait)
+
+
+def _probe_udp(host: str, port: int, deadline: float, retry_s: float, user: str | None, wait: Pause) -> str | None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        msg, call_id = build_options(host, port, "udp", sock.getsockname()[1], user)
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                sock.sendto(msg, (host, port))
+            except OSError:
+                pass
+            until = time.monotonic() + min(retry_s, remaining)
+            while (left := until - time.monotonic()) > 0:
+                ready, _, _ = select.select([sock], [], [], left)
+                if not ready:
+                    break
+                try:
+                    data, _ = sock.recvfrom(65535)
+                except OSError:  # ICMP port unreachable: nobody listens yet
+                    if not wait(max(until - time.monotonic(), 0.0)):
+                        return None
+                    break
+                if (line := _status_line(data, call_id)) is not None:
+                    return line
+    return None
+
+
+def _probe_tcp(host: str, port: int, deadline: float, retry_s: float, user: str | None, wait: Pause) -> str | None:
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            sock = socket.create_connection((host, port), timeout=remaining, source_address=("127.0.0.1", 0))
+        except OSError:
+            if not wait(min(retry_s, max(deadline - time.monotonic(), 0.0))):
+                return None
+            continue
+        with sock:
+            msg, call_id = build_options(host, port, "tcp", sock.getsockname()[1], user)
+            buf = b""
+            try:
+                sock.sendall(msg)
+                while b"\r\n\r\n" not in buf:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return None
+                    sock.settimeout(left)
+                    chunk = sock.recv(65535)
+                    if not chunk:
+                        break
+                    buf += chunk
+            except OSError:
+                pass
+            if (line := _status_line(buf, call_id)) is not None:
+                return line
+            if not wait(min(retry_s, max(deadline - time.monotonic(), 0.0))):
+                return None
+    return None

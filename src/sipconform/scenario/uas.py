@@ -1,0 +1,114 @@
+"""DUT-as-UAS steps: the peer calls the DUT, lets it ring, and cancels (RFC 3665 §3.8 flow).
+
+A step that cannot reach its state (the DUT answers at once instead of ringing, or never answers)
+raises ``Inconclusive``: the clause under test was never exercised, so it can neither pass nor fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from sipconform.dut.profile import TARGET_BEHAVIOURS, DutProfile
+from sipconform.peer import SipPeer
+from sipconform.sip import Message, Request, Response, cancel_for
+from sipconform.verdict import Inconclusive, precondition
+
+__all__ = ["Call", "cancel", "final_response", "is_final_to", "place_call", "ring", "second_via", "target_uri"]
+
+
+def target_uri(dut: DutProfile, transport: str, behaviour: str = "ring") -> str:
+    """The Request-URI that makes the DUT behave as ``behaviour`` (the profile's ``[targets]``)."""
+    user = dut.targets.get(behaviour)
+    if user is None:
+        raise Inconclusive(f"the profile names no [targets] {behaviour!r} user, a Request-URI with which the DUT "
+                           f"{TARGET_BEHAVIOURS[behaviour]}")
+    host = f"[{dut.host}]" if ":" in dut.host else dut.host
+    return f"sip:{user}@{host}:{dut.port}" + (";transport=tcp" if transport == "tcp" else "")
+
+
+@dataclass
+class Call:
+    """An INVITE the peer sent to the DUT, and the responses it got so far."""
+
+    peer: SipPeer
+    invite: Request
+    responses: list[Response] = field(default_factory=list)
+
+    @property
+    def provisionals(self) -> list[Response]:
+        return [r for r in self.responses if r.is_provisional]
+
+    @property
+    def to_tag(self) -> str | None:
+        """The To tag of the DUT's first tagged response: the tag of the early dialog (§8.2.6.2)."""
+        return next((r.to.tag for r in self.responses if r.to.tag), None)
+
+    @property
+    def final(self) -> Response | None:
+        return next((r for r in self.responses if r.is_final), None)
+
+
+def place_call(peer: SipPeer, dut: DutProfile, *, behaviour: str = "ring",
+               edit: Callable[[Request], Request] | None = None, **invite_kw: Any) -> Call:
+    """Send an INVITE to the DUT's ``behaviour`` target. ``invite_kw`` go to ``SipPeer.invite``;
+    ``edit`` may rewrite the INVITE before it is sent (to add, remove or break something on purpose)."""
+    invite = peer.invite((dut.host, dut.port), uri=target_uri(dut, peer.transport, behaviour), **invite_kw)
+    if edit is not None:
+        invite = edit(invite)
+    peer.send(invite)
+    return Call(peer, invite)
+
+
+def _is_ringing(response: Response) -> bool:
+    return response.status > 100
+
+
+def ring(peer: SipPeer, dut: DutProfile, *, behaviour: str = "ring",
+         until: Callable[[Response], bool] = _is_ringing, edit: Callable[[Request], Request] | None = None,
+         **invite_kw: Any) -> Call:
+    """Call the DUT and wait until it sends a provisional response for which ``until`` holds.
+
+    The default waits for a non-100 provisional (18x): the state in which §9.2 says a CANCEL has
+    something to cancel and the early dialog has its To tag. A final response instead means the DUT
+    never reached that state: ``Inconclusive``.
+    """
+    call = place_call(peer, dut, behaviour=behaviour, edit=edit, **invite_kw)
+    with precondition(f"the DUT sends a provisional response to an INVITE for {call.invite.uri}"):
+        while True:
+            response = peer.expect_response(call.invite)
+            call.responses.append(response)
+            if response.is_final:
+                raise Inconclusive(f"the DUT answered the INVITE with {response.status} {response.reason} "
+                                   "instead of staying in the Proceeding state, so there was nothing to cancel")
+            if until(response):
+                return call
+
+
+def cancel(call: Call, *, extra: tuple[tuple[str, str], ...] = ()) -> Request:
+    """Send the §9.1 CANCEL of the call's INVITE and return it."""
+    request = cancel_for(call.invite, extra=extra)
+    call.peer.send(request)
+    return request
+
+
+def is_final_to(invite: Request) -> Callable[[Message], bool]:
+    """A predicate: is a message a final response to ``invite`` (same CSeq, method INVITE)?"""
+    def predicate(message: Message) -> bool:
+        return (isinstance(message, Response) and message.is_final and message.cseq.method == "INVITE"
+                and message.cseq.number == invite.cseq.number and message.call_id == invite.call_id)
+    return predicate
+
+
+def second_via(invite: Request, via: str) -> Request:
+    """``invite`` with ``via`` inserted right below its top Via, as if a proxy had forwarded it."""
+    index = next(i for i, h in enumerate(invite.headers) if h.key == "via")
+    return invite.insert_header(index + 1, "Via", via)
+
+
+def final_response(call: Call) -> Response:
+    """Wait for the final response to the call's INVITE (within Timer B of the DUT's T1)."""
+    while call.final is None:
+        call.responses.append(call.peer.expect_response(call.invite))
+    assert call.final is not None
+    return call.final
