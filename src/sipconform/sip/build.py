@@ -67,15 +67,9 @@ def ack_for_non2xx(invite: Request, response: Response, *, extra: Headers = ()) 
 
 
 def ack_for_2xx(invite: Request, response: Response, *, via: str, extra: Headers = ()) -> Request:
-    """The end-to-end ACK for a 2xx (§13.2.2.4): a new transaction to the remote target (Contact),
-    with the dialog's identifiers and the CSeq number of the INVITE."""
-    contact = response.header("contact")
-    target = NameAddr.parse(contact).uri if contact else invite.uri
-    routes = [("Route", rr.text) for rr in reversed(response.record_routes)]
-    headers: list[tuple[str, str]] = [("Via", via), *routes, ("Max-Forwards", "70")]
-    headers += _copy(invite, ["from"]) + [("To", response.to.text)] + _copy(invite, ["call-id"])
-    headers += [("CSeq", f"{invite.cseq.number} ACK"), *extra]
-    return request("ACK", target, headers)
+    """The end-to-end ACK for a 2xx (§13.2.2.4): a new transaction within the dialog, with the CSeq
+    number of the INVITE."""
+    return in_dialog_request("ACK", invite, response, via=via, cseq_number=invite.cseq.number, extra=extra)
 
 
 def response_to(req: Request, status: int, reason: str | None = None, *, to_tag: str | None = None,

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["COMPACT_FORMS", "LIST_HEADERS", "BRANCH_MAGIC_COOKIE", "canonical_name", "long_name", "reason_phrase"]
+import re
+
+from sipconform.sip.errors import ParseError
+
+__all__ = [
+    "BRANCH_MAGIC_COOKIE", "COMPACT_FORMS", "LIST_HEADERS", "canonical_name", "is_token", "long_name",
+    "parse_number", "reason_phrase",
+]
 
 # §7.3.3 compact forms, plus those registered later (IANA "Header Fields" registry).
 COMPACT_FORMS: dict[str, str] = {
@@ -24,6 +31,7 @@ COMPACT_FORMS: dict[str, str] = {
     "u": "Allow-Events",         # RFC 6665
     "v": "Via",                  # RFC 3261
     "x": "Session-Expires",      # RFC 4028
+    "y": "Identity",             # RFC 8224
 }
 
 _SPELLING = {long.lower(): long for long in COMPACT_FORMS.values()} | {
@@ -40,9 +48,17 @@ LIST_HEADERS = frozenset(
         "Via", "Route", "Record-Route", "Contact", "Allow", "Supported", "Require", "Proxy-Require",
         "Unsupported", "Accept", "Accept-Encoding", "Accept-Language", "Allow-Events", "Content-Encoding",
         "Content-Language", "In-Reply-To", "Reason", "Path", "Service-Route", "Accept-Contact",
-        "Reject-Contact", "Request-Disposition", "Alert-Info", "Call-Info", "Error-Info",
+        "Reject-Contact", "Request-Disposition", "Alert-Info", "Call-Info", "Error-Info", "Warning",
+        "P-Asserted-Identity", "P-Preferred-Identity", "History-Info", "Security-Client", "Security-Server",
+        "Security-Verify", "Resource-Priority", "Accept-Resource-Priority",
     )
 )
+
+# §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"), ASCII only.
+TOKEN_RE = re.compile(r"[A-Za-z0-9\-.!%*_+`'~]+")
+
+# §25.1: SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT; a literal string in ABNF is case-insensitive (§7.1).
+VERSION_RE = re.compile(r"[Ss][Ii][Pp]/[0-9]+\.[0-9]+")
 
 # §8.1.1.7: branch values of RFC 3261 elements start with this cookie.
 BRANCH_MAGIC_COOKIE = "z9hG4bK"
@@ -78,3 +94,20 @@ _REASONS = {
 def reason_phrase(status: int) -> str:
     """Default reason phrase (§21) for a status code."""
     return _REASONS.get(status, "Unknown")
+
+
+def is_token(text: str) -> bool:
+    """Is ``text`` a ``token`` of §25.1 (method names, header names, parameter names, transports)?"""
+    return TOKEN_RE.fullmatch(text) is not None
+
+
+def parse_number(text: str, *, kind: str = "value", what: str = "number", max_digits: int = 10) -> int:
+    """ASCII ``1*DIGIT`` (§25.1) as an int, or ``ParseError(kind)``.
+
+    ``str.isdigit`` alone is not enough: it accepts "²" (which ``int`` rejects) and "٣" (which ``int``
+    reads as 3); and ``int`` refuses strings of more than 4300 digits. Leading zeros do not count
+    towards ``max_digits``.
+    """
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > max_digits:
+        raise ParseError(kind, f"{what} is not a number of at most {max_digits} digits: {text[:40]!r}")
+    return int(text)
