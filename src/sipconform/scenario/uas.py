@@ -11,10 +11,11 @@ from typing import Any, Callable
 
 from sipconform.dut.profile import TARGET_BEHAVIOURS, DutProfile
 from sipconform.peer import SipPeer
-from sipconform.sip import Message, Request, Response, cancel_for
+from sipconform.sip import Message, Request, Response, ack_for_2xx, cancel_for
+from sipconform.sip.build import in_dialog_request
 from sipconform.verdict import Inconclusive, precondition
 
-__all__ = ["Call", "cancel", "final_response", "is_final_to", "place_call", "ring", "second_via", "target_uri"]
+__all__ = ["Call", "ack_2xx", "answered", "hang_up", "cancel", "final_response", "is_final_to", "place_call", "ring", "second_via", "target_uri"]
 
 
 def target_uri(dut: DutProfile, transport: str, behaviour: str = "ring") -> str:
@@ -98,6 +99,40 @@ def is_final_to(invite: Request) -> Callable[[Message], bool]:
         return (isinstance(message, Response) and message.is_final and message.cseq.method == "INVITE"
                 and message.cseq.number == invite.cseq.number and message.call_id == invite.call_id)
     return predicate
+
+
+def answered(peer: SipPeer, dut: DutProfile, *, behaviour: str = "answer", **invite_kw: Any) -> Call:
+    """Call the DUT's ``behaviour`` target and wait for its final response (200 for ``answer``, a
+    non-2xx for ``busy``); a DUT that keeps ringing or answers otherwise makes the test inconclusive."""
+    call = place_call(peer, dut, behaviour=behaviour, **invite_kw)
+    with precondition(f"the DUT answers an INVITE for {call.invite.uri} at once"):
+        final = final_response(call)
+    wanted_2xx = behaviour == "answer"
+    if (final.status < 300) != wanted_2xx:
+        raise Inconclusive(f"the DUT answered {final.status} {final.reason} to the {behaviour!r} target; "
+                           f"the clause needs a {'2xx' if wanted_2xx else 'non-2xx'} final response")
+    return call
+
+
+def ack_2xx(call: Call) -> Request:
+    """Send the end-to-end ACK for the call's 2xx (§13.2.2.4)."""
+    final = call.final
+    assert final is not None and final.status < 300
+    ack = ack_for_2xx(call.invite, final, via=f"{call.invite.top_via.sent_protocol} {call.peer.sent_by}"
+                                                f";branch={call.peer.new_branch()};rport")
+    call.peer.send(ack, call.peer.source_of(final))
+    return ack
+
+
+def hang_up(call: Call) -> Response:
+    """End the call's confirmed dialog with BYE (§15.1.1) and return the final response to it."""
+    final = call.final
+    assert final is not None and final.status < 300
+    bye = in_dialog_request("BYE", call.invite, final, cseq_number=call.invite.cseq.number + 1,
+                            via=f"{call.invite.top_via.sent_protocol} {call.peer.sent_by}"
+                                f";branch={call.peer.new_branch()};rport")
+    call.peer.send(bye, call.peer.source_of(final))
+    return call.peer.expect_response(bye, final=True)
 
 
 def second_via(invite: Request, via: str) -> Request:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from sipconform.sip.errors import ParseError
-from sipconform.sip.grammar import BRANCH_MAGIC_COOKIE
-from sipconform.sip.uri import SipUri, param_value, parse_params, split_outside_quotes
+from sipconform.sip.grammar import BRANCH_MAGIC_COOKIE, is_token, parse_number
+from sipconform.sip.uri import SipUri, param_value, parse_params, split_hostport, split_outside_quotes
 
 __all__ = ["CSeq", "NameAddr", "Via", "split_list"]
 
@@ -23,13 +24,20 @@ def split_list(value: str) -> list[str]:
     return [part.strip() for part in split_outside_quotes(value, ",") if part.strip()]
 
 
-# §25.1: sent-protocol = protocol-name SLASH protocol-version SLASH transport, SLASH = SWS "/" SWS
-_VIA_RE = re.compile(r"\s*([^\s/]+)\s*/\s*([^\s/]+)\s*/\s*([^\s;]+)\s+([^;]+?)\s*(;.*)?$", re.S)
+# §25.1: via-parm = sent-protocol LWS sent-by *( SEMI via-params ); sent-protocol = protocol-name SLASH
+# protocol-version SLASH transport, with SLASH = SWS "/" SWS; sent-by = host [ COLON port ]. The
+# parameters start at the first ";" (none of the parts before may hold one). The last group is greedy
+# and the text is stripped first, so the match is linear whatever the whitespace.
+_VIA_HEAD = re.compile(r"([^\s/;]+)\s*/\s*([^\s/;]+)\s*/\s*([^\s/;]+)\s+(.+)", re.S)
 
 
 @dataclass(frozen=True)
 class Via:
-    """One Via value (§20.42): ``SIP/2.0/UDP host:port;branch=...;rport;received=...``."""
+    """One Via value (§20.42): ``SIP/2.0/UDP host:port;branch=...;rport;received=...``.
+
+    ``parse`` checks the sent-protocol, the sent-by (host and optional port) and the parameter list,
+    so a garbage Via is a ``ParseError`` at once, not a surprise later.
+    """
 
     text: str
     protocol: str
@@ -40,11 +48,18 @@ class Via:
 
     @classmethod
     def parse(cls, text: str) -> Via:
-        m = _VIA_RE.match(text)
+        text = text.strip()
+        semi = text.find(";")
+        head, params = (text, "") if semi < 0 else (text[:semi].rstrip(), text[semi:])
+        m = _VIA_HEAD.fullmatch(head)
         if m is None:
-            raise ParseError("value", f"malformed Via value: {text!r}")
-        proto, version, transport, sent_by, params = m.groups()
-        return cls(text.strip(), proto, version, transport, sent_by.strip(), parse_params(params or ""))
+            raise ParseError("value", f"malformed Via value: {text[:80]!r}")
+        proto, version, transport, sent_by = m.groups()
+        if not (is_token(proto) and is_token(version) and is_token(transport)):
+            raise ParseError("value", f"malformed sent-protocol in Via: {text[:80]!r}")
+        via = cls(text, proto, version, transport, sent_by, parse_params(params))
+        via._hostport  # noqa: B018 - validate the sent-by now
+        return via
 
     def __str__(self) -> str:
         return self.text
@@ -54,16 +69,21 @@ class Via:
 
     @property
     def sent_protocol(self) -> str:
-        """``SIP/2.0/UDP``, normalised (no spaces, upper-case transport)."""
+        """``SIP/2.0/UDP``, normalised (no spaces, upper-case name and transport)."""
         return f"{self.protocol.upper()}/{self.version}/{self.transport.upper()}"
+
+    @cached_property
+    def _hostport(self) -> tuple[str, int | None]:
+        return split_hostport(self.sent_by, sws=True)
 
     @property
     def host(self) -> str:
-        return _split_hostport(self.sent_by)[0]
+        """Host of the sent-by as written; an IPv6 reference keeps its brackets."""
+        return self._hostport[0]
 
     @property
     def port(self) -> int | None:
-        return _split_hostport(self.sent_by)[1]
+        return self._hostport[1]
 
     @property
     def branch(self) -> str | None:
@@ -82,19 +102,6 @@ class Via:
     def is_rfc3261_branch(self) -> bool:
         """True when the branch starts with the magic cookie ``z9hG4bK`` (§8.1.1.7, §17.2.3)."""
         return (self.branch or "").startswith(BRANCH_MAGIC_COOKIE)
-
-
-def _split_hostport(sent_by: str) -> tuple[str, int | None]:
-    if sent_by.startswith("["):
-        end = sent_by.find("]")
-        host, rest = sent_by[: end + 1], sent_by[end + 1:]
-    else:
-        host, _, port = sent_by.partition(":")
-        rest = ":" + port if port else ""
-    rest = rest.strip()
-    if rest.startswith(":") and rest[1:].strip().isdigit():
-        return host.strip(), int(rest[1:])
-    return host.strip(), None
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
 from sipconform.sip.errors import ParseError
+from sipconform.sip.grammar import parse_number
 
-__all__ = ["SipUri", "parse_params"]
+__all__ = ["SipUri", "param_value", "parse_params", "split_hostport", "split_outside_quotes", "uri_equal"]
+
+# §25.1 scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+\-.]*")
+# §25.1 host = hostname / IPv4address / IPv6reference. Hostnames are taken leniently (an underscore, a
+# trailing dot), but never with spaces, quotes or delimiters in them.
+_HOST = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*)|\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\]")
+# Characters a parameter name can never hold, in a URI (pname) or a header (token).
+_BAD_PARAM_NAME = frozenset(' \t"<>,=;')
 
 
 def parse_params(text: str, sep: str = ";") -> tuple[tuple[str, str | None], ...]:
     """``;a=1;b`` (leading separator optional) into ``(("a", "1"), ("b", None))``, order kept.
 
     Values in double quotes may hold the separator. Names keep their case; compare with ``.lower()``.
+    Empty items (``;;``) are skipped; a parameter without a name (``;=x``) is a ``ParseError``.
     """
     out: list[tuple[str, str | None]] = []
     for item in split_outside_quotes(text, sep):
@@ -21,7 +32,10 @@ def parse_params(text: str, sep: str = ";") -> tuple[tuple[str, str | None], ...
         if not item:
             continue
         name, eq, value = item.partition("=")
-        out.append((name.strip(), value.strip() if eq else None))
+        name = name.strip()
+        if not name or not _BAD_PARAM_NAME.isdisjoint(name):
+            raise ParseError("value", f"malformed parameter {item[:60]!r}")
+        out.append((name, value.strip() if eq else None))
     return tuple(out)
 
 
@@ -65,9 +79,40 @@ def param_value(params: tuple[tuple[str, str | None], ...], name: str) -> str | 
     return None
 
 
+def split_hostport(text: str, *, sws: bool = False) -> tuple[str, int | None]:
+    """``host[:port]`` into ``(host, port)``; an IPv6 reference keeps its brackets (§25.1 hostport).
+
+    ``sws`` allows whitespace around the colon, as in a Via sent-by (``COLON = SWS ":" SWS``).
+    Anything that is not a host and an optional port is a ``ParseError``.
+    """
+    if text.startswith("["):
+        end = text.find("]")
+        if end < 0:
+            raise ParseError("value", f"unterminated IPv6 reference in {text!r}")
+        host, rest = text[: end + 1], text[end + 1:]
+    else:
+        colon = text.find(":")
+        host, rest = (text, "") if colon < 0 else (text[:colon], text[colon:])
+    if sws:
+        host, rest = host.rstrip(), rest.strip()
+    port: int | None = None
+    if rest:
+        if not rest.startswith(":"):
+            raise ParseError("value", f"junk after the host in {text!r}")
+        port_text = rest[1:].lstrip() if sws else rest[1:]
+        port = parse_number(port_text, what=f"port in {text!r}", max_digits=5)
+    if _HOST.fullmatch(host) is None:
+        raise ParseError("value", f"not a host: {host[:60]!r}")
+    return host, port
+
+
 @dataclass(frozen=True)
 class SipUri:
-    """``sip:user:password@host:port;params?headers`` as written (§19.1.1). ``str(uri)`` is the text."""
+    """``sip:user:password@host:port;params?headers`` as written (§19.1.1). ``str(uri)`` is the text.
+
+    Only the ``sip`` and ``sips`` schemes have a host and port here; any other scheme is a ``ParseError``
+    from ``parse`` (§19.1: this is the SIP URI, not every absoluteURI a Request-URI may hold).
+    """
 
     text: str
 
@@ -81,16 +126,24 @@ class SipUri:
         return self.text
 
     @cached_property
-    def _parts(self) -> tuple[str, str, str, str]:
+    def _parts(self) -> tuple[str, str | None, str, str, str | None]:
+        """``(scheme, userinfo or None, hostport, params, headers or None)``."""
         scheme, colon, rest = self.text.partition(":")
-        if not colon or not scheme or not scheme.replace("+", "").replace("-", "").replace(".", "").isalnum():
-            raise ParseError("value", f"not a URI: {self.text!r}")
-        rest, _, headers = rest.partition("?")
-        userinfo, at, hostpart = rest.rpartition("@")
-        if not at:
-            hostpart = rest
-        hostport, _, params = hostpart.partition(";")
-        return scheme, userinfo, hostport, params + ("?" + headers if headers else "")
+        if not colon or _SCHEME.fullmatch(scheme) is None:
+            raise ParseError("value", f"not a URI: {self.text[:80]!r}")
+        # "@" is never unescaped outside userinfo (§25.1), while userinfo may hold ";" and "?".
+        at = rest.find("@")
+        userinfo: str | None = None
+        if at >= 0:
+            userinfo, rest = rest[:at], rest[at + 1:]
+            if not userinfo or userinfo.startswith(":"):
+                raise ParseError("value", f"empty user part in URI {self.text[:80]!r}")
+        query = rest.find("?")
+        headers = None if query < 0 else rest[query + 1:]
+        if query >= 0:
+            rest = rest[:query]
+        hostport, _, params = rest.partition(";")
+        return scheme, userinfo, hostport, params, headers
 
     @property
     def scheme(self) -> str:
@@ -99,29 +152,20 @@ class SipUri:
     @property
     def user(self) -> str | None:
         userinfo = self._parts[1]
-        return userinfo.partition(":")[0] if userinfo else None
+        return None if userinfo is None else userinfo.partition(":")[0]
+
+    @property
+    def password(self) -> str | None:
+        userinfo = self._parts[1]
+        if userinfo is None or ":" not in userinfo:
+            return None
+        return userinfo.partition(":")[2]
 
     @cached_property
     def _hostport(self) -> tuple[str, int | None]:
-        hostport = self._parts[2]
-        if hostport.startswith("["):
-            end = hostport.find("]")
-            if end < 0:
-                raise ParseError("value", f"unterminated IPv6 reference in URI {self.text!r}")
-            host, rest = hostport[: end + 1], hostport[end + 1:]
-            port_text = rest[1:] if rest.startswith(":") else None
-            if rest and port_text is None:
-                raise ParseError("value", f"junk after IPv6 reference in URI {self.text!r}")
-        else:
-            host, colon, port_text_ = hostport.partition(":")
-            port_text = port_text_ if colon else None
-        if not host:
-            raise ParseError("value", f"URI without a host: {self.text!r}")
-        if port_text is None:
-            return host, None
-        if not port_text.isdigit():
-            raise ParseError("value", f"bad port in URI {self.text!r}")
-        return host, int(port_text)
+        if self.scheme not in ("sip", "sips"):
+            raise ParseError("value", f"not a SIP or SIPS URI: {self.text[:80]!r}")
+        return split_hostport(self._parts[2])
 
     @property
     def host(self) -> str:
@@ -132,14 +176,87 @@ class SipUri:
     def port(self) -> int | None:
         return self._hostport[1]
 
-    @property
+    @cached_property
     def params(self) -> tuple[tuple[str, str | None], ...]:
-        return parse_params(self._parts[3].partition("?")[0])
+        return parse_params(self._parts[3])
 
     def param(self, name: str) -> str | None:
         return param_value(self.params, name)
+
+    @cached_property
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        """``?a=1&b=2`` as ``(("a", "1"), ("b", "2"))`` (§19.1.1 headers), escapes kept."""
+        text = self._parts[4]
+        if not text:
+            return ()
+        out = []
+        for item in text.split("&"):
+            name, eq, value = item.partition("=")
+            if not name or not eq:
+                raise ParseError("value", f"malformed URI header {item[:60]!r} in {self.text[:80]!r}")
+            out.append((name, value))
+        return tuple(out)
 
     @property
     def transport(self) -> str | None:
         value = self.param("transport")
         return value.lower() if value else None
+
+    def equivalent(self, other: SipUri) -> bool:
+        """URI comparison of §19.1.4 (not string equality); see ``uri_equal``."""
+        return uri_equal(self.text, other.text)
+
+
+# RFC 2396 "reserved": escaped and unescaped forms of these are NOT equivalent (§19.1.4).
+_RESERVED = frozenset(";/?:@&=+$,")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+# §19.1.4: "A user, ttl, or method uri-parameter appearing in only one URI never matches", nor does
+# maddr, nor transport (the default-value rule).
+_MUST_BE_IN_BOTH = frozenset(("user", "ttl", "method", "maddr", "transport"))
+
+
+def _unescape(text: str) -> str:
+    """Decode ``%HH`` of unreserved ASCII characters; upper-case the hex of the others (§19.1.4)."""
+    def one(m: re.Match[str]) -> str:
+        ch = chr(int(m.group(1), 16))
+        return ch if ch.isascii() and ch not in _RESERVED and ch.isprintable() else "%" + m.group(1).upper()
+    return _ESCAPE.sub(one, text) if "%" in text else text
+
+
+def uri_equal(a: str, b: str) -> bool:
+    """Are two URIs equivalent by the rules of §19.1.4?
+
+    Userinfo is compared case-sensitively, everything else case-insensitively; escapes of unreserved
+    characters equal the characters; parameter and header order do not count; user, ttl, method, maddr
+    and transport parameters must be in both or neither; other parameters count only when in both;
+    headers must all match. Non-SIP URIs, and text that is not a URI, compare as strings (scheme case
+    aside).
+    """
+    ua, ub = SipUri(a.strip()), SipUri(b.strip())
+    try:
+        if ua.scheme != ub.scheme:
+            return False
+        ka, kb = _key(ua), _key(ub)
+    except ParseError:
+        sa, _, ra = a.strip().partition(":")
+        sb, _, rb = b.strip().partition(":")
+        return sa.lower() == sb.lower() and ra == rb
+    if ka[0] != kb[0]:
+        return False
+    pa, pb = ka[1], kb[1]
+    for name in pa.keys() | pb.keys():
+        if name in pa and name in pb:
+            if pa[name] != pb[name]:
+                return False
+        elif name in _MUST_BE_IN_BOTH:
+            return False
+    return ka[2] == kb[2]
+
+
+def _key(uri: SipUri) -> tuple[tuple[object, ...], dict[str, str | None], list[tuple[str, str]]]:
+    user = None if uri.user is None else _unescape(uri.user)
+    password = None if uri.password is None else _unescape(uri.password)
+    ident = (uri.scheme, user, password, uri.host.lower(), uri.port)
+    params = {name.lower(): (None if value is None else _unescape(value).lower()) for name, value in uri.params}
+    headers = sorted((_unescape(n).lower(), _unescape(v).lower()) for n, v in uri.headers)
+    return ident, params, headers

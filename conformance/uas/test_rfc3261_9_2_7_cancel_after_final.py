@@ -1,0 +1,28 @@
+"""RFC 3261 §9.2 ¶4 (RFC3261-9.2-7, MUST NOT): "If it has [already sent a final response], the CANCEL
+request has no effect on the processing of the original request, no effect on any session state, and no
+effect on the responses generated for the original request."
+"""
+
+import pytest
+
+from sipconform.scenario.uas import ack_2xx, answered, hang_up, is_final_to
+from sipconform.sip import cancel_for
+
+pytestmark = [pytest.mark.clause("RFC3261-9.2-7"), pytest.mark.role("uas")]
+
+
+@pytest.mark.parametrize("behaviour", ["answer", "busy"], ids=["after-2xx", "after-non-2xx"])
+def test_cancel_after_final_changes_no_response(sip_peer, dut, sip_timers, behaviour):
+    """Stimulus: INVITE answered at once with a final response (200, or a non-2xx the peer ACKs); then the
+    CANCEL of that INVITE (for the 200: before the ACK). Expectation: the CANCEL is answered 200 or 481
+    and the INVITE gets no other final response (no 487) within 4*T1."""
+    call = answered(sip_peer, dut, behaviour=behaviour)
+    first = call.final
+    request = cancel_for(call.invite)
+    sip_peer.send(request)
+    response = sip_peer.expect_response(request, final=True)
+    assert response.status in (200, 481), f"the CANCEL of an answered INVITE got {response.start_line!r}"
+    sip_peer.expect_nothing(4 * sip_timers.t1, where=lambda m: is_final_to(call.invite)(m) and m.status != first.status)
+    if behaviour == "answer":
+        ack_2xx(call)
+        hang_up(call)
