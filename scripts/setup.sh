@@ -37,15 +37,24 @@ else
 fi
 
 PY="${PYTHON:-python3}"
+# Skip pip when sipconform is already installed editable from this checkout and every
+# requirement in its metadata is satisfied (pip install -e takes seconds even as a no-op).
 if "$PY" - "$REPO" <<'PYEOF' 2>/dev/null
 import sys, pathlib, importlib.util, importlib.metadata as md
+from packaging.requirements import Requirement
 spec = importlib.util.find_spec("sipconform")
 origin = pathlib.Path(spec.origin).resolve() if spec and spec.origin else None
-md.version("sipconform")
-sys.exit(0 if origin and pathlib.Path(sys.argv[1], "src").resolve() in origin.parents else 1)
+if not origin or pathlib.Path(sys.argv[1], "src").resolve() not in origin.parents:
+    sys.exit(1)
+for line in md.requires("sipconform") or []:
+    req = Requirement(line)
+    if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+        continue  # an optional extra ([bench]) or another platform
+    if not req.specifier.contains(md.version(req.name), prereleases=True):
+        sys.exit(1)
 PYEOF
 then
-    echo "setup.sh: sipconform already installed editable from $REPO"
+    echo "setup.sh: sipconform already installed editable from $REPO, requirements satisfied"
 else
     echo "setup.sh: pip install -e $REPO"
     "$PY" -m pip install -q -e "$REPO"

@@ -3,6 +3,8 @@
 Stdlib sockets only, on purpose: the launchers must not depend on the rest of the suite.
 Over UDP the OPTIONS is retransmitted every ``retry_s`` (§17.1.2.2 style, fixed interval)
 until a response or the deadline; over TCP a refused connect is retried the same way.
+The socket is not connected, so a response from another source port still counts (§18.2.2).
+``pause`` lets a launcher stop early when the DUT process has died.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 
 __all__ = ["build_options", "probe"]
 
-Pause = Callable[[float], bool]  # block up to N s; False = give up (e.g. the DUT died)
+Pause = Callable[[float], bool]  # block up to N s (0: just check); False = give up (the DUT died)
 
 
 def build_options(host: str, port: int, transport: str, local_port: int, user: str | None = None) -> tuple[bytes, str]:
@@ -50,7 +52,8 @@ def _status_line(data: bytes, call_id: str) -> str | None:
 
 
 def _select_pause(seconds: float) -> bool:
-    select.select([], [], [], max(seconds, 0.0))
+    if seconds > 0:
+        select.select([], [], [], seconds)
     return True
 
 
@@ -74,6 +77,8 @@ def _probe_udp(host: str, port: int, deadline: float, retry_s: float, user: str 
         sock.bind(("127.0.0.1", 0))
         msg, call_id = build_options(host, port, "udp", sock.getsockname()[1], user)
         while (remaining := deadline - time.monotonic()) > 0:
+            if not wait(0.0):
+                return None
             try:
                 sock.sendto(msg, (host, port))
             except OSError:
@@ -84,10 +89,8 @@ def _probe_udp(host: str, port: int, deadline: float, retry_s: float, user: str 
                 if not ready:
                     break
                 try:
-                    data, _ = sock.recvfrom(65535)
-                except OSError:  # ICMP port unreachable: nobody listens yet
-                    if not wait(max(until - time.monotonic(), 0.0)):
-                        return None
+                    data = sock.recv(65535)
+                except OSError:
                     break
                 if (line := _status_line(data, call_id)) is not None:
                     return line
@@ -96,6 +99,8 @@ def _probe_udp(host: str, port: int, deadline: float, retry_s: float, user: str 
 
 def _probe_tcp(host: str, port: int, deadline: float, retry_s: float, user: str | None, wait: Pause) -> str | None:
     while (remaining := deadline - time.monotonic()) > 0:
+        if not wait(0.0):
+            return None
         try:
             sock = socket.create_connection((host, port), timeout=remaining, source_address=("127.0.0.1", 0))
         except OSError:

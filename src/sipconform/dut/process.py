@@ -25,7 +25,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-__all__ = ["ManagedProcess", "ProcessStartError", "running_processes", "stop_all"]
+__all__ = ["ManagedProcess", "ProcessStartError", "group_members", "running_processes", "stop_all", "wait_pids_gone"]
 
 _REGISTRY: dict[int, ManagedProcess] = {}
 _LOCK = threading.Lock()
@@ -38,12 +38,15 @@ class ProcessStartError(RuntimeError):
     """The program could not be started at all (missing binary, bad workdir)."""
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass
+try:  # resolved here, in the parent: the child between fork and exec only makes the call
+    _PRCTL: Any = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):  # not Linux
+    _PRCTL = None
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when our process dies, even by SIGKILL (Linux PR_SET_PDEATHSIG)."""
+    _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGTERM))
 
 
 class ManagedProcess:
@@ -59,7 +62,8 @@ class ManagedProcess:
         log = open(self.log_path, "ab")
         # PDEATHSIG is tied to the thread that forks: only ask for it from the main thread,
         # so a DUT started from a helper thread does not die when that thread ends.
-        preexec = _die_with_parent if threading.current_thread() is threading.main_thread() else None
+        in_main = threading.current_thread() is threading.main_thread()
+        preexec = _die_with_parent if _PRCTL is not None and in_main else None
         try:
             self._popen = subprocess.Popen(
                 self.argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
@@ -132,9 +136,9 @@ class ManagedProcess:
                 self._popen.wait(timeout=timeout)
         # The leader is gone; children of it (kamailio workers) normally went with it.
         leftovers = group_members(self.pgid)
-        if leftovers and not _wait_pids_gone(leftovers, timeout):
+        if leftovers and not wait_pids_gone(leftovers, timeout):
             self._signal_group(signal.SIGKILL)
-            _wait_pids_gone(group_members(self.pgid), timeout)
+            wait_pids_gone(group_members(self.pgid), timeout)
         self._stopped = True
         _unregister(self)
         return self._popen.returncode
@@ -169,7 +173,7 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
-def _wait_pids_gone(pids: list[int], timeout: float) -> bool:
+def wait_pids_gone(pids: list[int], timeout: float) -> bool:
     """Wait (pidfd + select) until every PID has exited; True if all went within ``timeout``."""
     fds: list[int] = []
     for pid in pids:

@@ -90,7 +90,7 @@ def free_port(*, udp: bool = True, tcp: bool = True, tcp_offsets: Iterable[int] 
             first = socket.socket(socket.AF_INET, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
             socks.append(first)
             first.bind((HOST, 0))
-            port = first.getsockname()[1]
+            port: int = first.getsockname()[1]
             if port + max(offsets, default=0) > 65535:
                 continue
             if udp and tcp:
@@ -136,6 +136,19 @@ def _write_baresip_conf(confdir: Path, template: Path, sip_port: int, ctrl_port:
         text = (template / fname).read_text(encoding="utf-8")
         (confdir / fname).write_text(string.Template(text).substitute(values), encoding="utf-8")
     (confdir / "contacts").write_text("", encoding="utf-8")
+
+
+def _fresh_dir(parent: Path, name: str) -> Path:
+    """``parent/name``, or ``name-2``, ``name-3``... if taken: each start gets its own files."""
+    parent.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 1000):
+        path = parent / (name if n == 1 else f"{name}-{n}")
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+    raise ReferenceDutError(f"{parent}: no free sub-directory for {name}")
 
 
 def _fail(msg: str, proc: ManagedProcess | None) -> ReferenceDutError:
@@ -197,7 +210,7 @@ def start_reference(name: str, workdir: Path, *, transports: Iterable[str] = ("u
     source = config or FIXTURES / str(ref.get("config", ""))
     if not source.exists():
         raise ReferenceDutError(f"{name}: configuration {source} not found")
-    workdir = Path(workdir) / name
+    workdir = _fresh_dir(Path(workdir), name)
     last: ReferenceDutError | None = None
     for attempt in range(_START_ATTEMPTS):
         if spec.program == "kamailio":
@@ -229,6 +242,9 @@ def start_reference(name: str, workdir: Path, *, transports: Iterable[str] = ("u
                 raise
             last = exc
             continue
+        except BaseException:  # KeyboardInterrupt while waiting: do not leave it running
+            proc.stop()
+            raise
         control = (HOST, ctrl_port) if ctrl_port is not None else None
         return RunningDut(profile=profile, process=proc, control=control)
     assert last is not None
