@@ -1,0 +1,284 @@
+"""The sipconform pytest plugin (entry point ``sipconform.plugin``): pytest wiring only.
+
+Options and ini keys (``pytest_options``), markers (``pytest_markers``), DUT selection and the
+reference-DUT pool (``pytest_duts``), peers and wire traces (``pytest_peers``), verdicts and
+results.json (``pytest_verdicts``). Configuration lives in ``config.stash``, state in fixtures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterator
+from typing import Any
+
+import pytest
+
+from sipconform.dut.profile import DutProfile
+from sipconform.pytest_duts import DutPool, DutUnavailable, probe_external
+from sipconform.pytest_markers import MARKERS, ItemMeta, meta_of, problems_of
+from sipconform.pytest_options import SETTINGS_KEY, add_options, settings_from_config
+from sipconform.pytest_peers import PEERS_KEY, PeerFactory, id_prefix, render_trace
+from sipconform.pytest_verdicts import (apply_phase, finalize, result_of, results_document, summary_lines,
+                                        teststatus, write_results)
+from sipconform.settings import DutTarget, Settings
+from sipconform.sip.timers import Timers
+
+COLLECTOR_NAME = "sipconform-verdicts"
+POOL_KEY = pytest.StashKey[DutPool]()
+META_KEY = pytest.StashKey[ItemMeta]()
+ADDRESS_KEY = pytest.StashKey[str]()
+TRACE_SECTION = "SIP wire trace"
+
+
+# ---- configuration ------------------------------------------------------------------------
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
+    if config.option.help:
+        return
+    config.stash[SETTINGS_KEY] = settings_from_config(config)
+    config.pluginmanager.register(_VerdictCollector(config), COLLECTOR_NAME)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    collector = config.pluginmanager.get_plugin(COLLECTOR_NAME)
+    if collector is not None:
+        config.pluginmanager.unregister(collector)
+    pool = config.stash.get(POOL_KEY, None)
+    if pool is not None:
+        pool.close()
+
+
+def _settings(config: pytest.Config) -> Settings:
+    return config.stash[SETTINGS_KEY]
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    settings = _settings(config)
+    lines = [f"sip DUT {d.describe()}" for d in settings.duts] or ["sip DUT: none selected"]
+    lines += [f"sip note: {note}" for note in settings.notes]
+    lines.append(f"sip: strict {'on' if settings.strict else 'off'}, results {settings.results_path}")
+    return lines
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Probe external DUTs once, before any test (the controller does it under xdist)."""
+    config = session.config
+    settings = _settings(config)
+    if not settings.probe or _is_worker(config) or config.option.collectonly:
+        return
+    problem = probe_external(settings)
+    if problem is not None:
+        write_results(settings.results_path, results_document(settings, [], aborted=problem))
+        pytest.exit(f"sipconform: {problem}", returncode=pytest.ExitCode.INTERRUPTED)
+
+
+# ---- collection -------------------------------------------------------------------------------
+def _target_of(item: pytest.Item) -> DutTarget | None:
+    callspec = getattr(item, "callspec", None)
+    param = callspec.params.get("dut") if callspec is not None else None
+    return param if isinstance(param, DutTarget) else None
+
+
+def _meta(item: pytest.Item) -> ItemMeta:
+    if META_KEY not in item.stash:
+        item.stash[META_KEY] = meta_of(item)
+    return item.stash[META_KEY]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise ``dut`` over the selected DUTs whose role the test applies to, × transports."""
+    if "dut" not in metafunc.fixturenames:
+        return
+    meta = meta_of(metafunc.definition)
+    targets = _settings(metafunc.config).targets(meta.roles, meta.transports)
+    if targets:
+        metafunc.parametrize("dut", targets, indirect=True, ids=[t.id for t in targets])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, pytest.CollectReport,
+                                                                        pytest.CollectReport]:
+    """Marker mistakes (no/two clause markers, unknown clause ID, bad role) are collection errors."""
+    report = yield
+    if report.passed:
+        problems: dict[str, list[str]] = {}
+        for node in report.result:
+            if isinstance(node, pytest.Item):
+                for problem in problems_of(node):
+                    problems.setdefault(node.nodeid.split("[")[0], []).append(problem)
+        if problems:
+            text = [f"{nodeid}: {p}" for nodeid, ps in problems.items() for p in dict.fromkeys(ps)]
+            report.outcome = "failed"
+            report.longrepr = "\n".join(text)
+            report.result = []
+    return report
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the tests no selected DUT can run (wrong role or transport): not run, not skipped."""
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        unmatched = "dut" in getattr(item, "fixturenames", ()) and _target_of(item) is None
+        (drop if unmatched else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+# ---- fixtures ---------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def sip_settings(pytestconfig: pytest.Config) -> Settings:
+    """The run's resolved SIP settings (command line > ini > DUT profile > default): selected DUTs,
+    transport choice, T1 override, strict mode, results path."""
+    return _settings(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def sip_dut_pool(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DutPool]:
+    """This process's DUTs: reference DUTs started on first use (once per xdist worker, never retried
+    after a failed start) and stopped at session end; external DUTs as their profile."""
+    pool = DutPool(_settings(pytestconfig), lambda name: tmp_path_factory.mktemp(f"dut-{name}"))
+    pytestconfig.stash[POOL_KEY] = pool
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def dut(request: pytest.FixtureRequest, sip_dut_pool: DutPool) -> DutProfile:
+    """The DUT under test (``DutProfile``) with its real address and timers after ``--sip-t1``.
+    Parametrised over the selected DUTs whose role matches the test × their transports; ids like
+    ``kamailio-uas-udp``. A reference DUT that cannot start makes the test an ``error``."""
+    target = getattr(request, "param", None)
+    if not isinstance(target, DutTarget):
+        pytest.fail("the dut fixture was not parametrised by sipconform (no DUT selected?)", pytrace=False)
+    try:
+        profile = sip_dut_pool.profile(target.dut)
+    except DutUnavailable as exc:
+        problem = str(exc)
+    else:
+        problem = ""
+    if problem:  # outside the except block: one message, no chained traceback
+        pytest.fail(problem, pytrace=False)
+    request.node.stash[ADDRESS_KEY] = f"{profile.host}:{profile.port}"
+    return profile
+
+
+@pytest.fixture
+def sip_transport(request: pytest.FixtureRequest, dut: DutProfile) -> str:
+    """The transport ("udp" or "tcp") of this test instance (part of the ``dut`` parametrisation)."""
+    target = _target_of(request.node)
+    return target.transport if target is not None else dut.transports[0]
+
+
+@pytest.fixture
+def sip_timers(dut: DutProfile) -> Timers:
+    """The DUT's timers (T1, T2, T4 and Timers A-K derived from them) after ``--sip-t1``."""
+    return dut.timers
+
+
+@pytest.fixture
+def sip_peer_factory(request: pytest.FixtureRequest, dut: DutProfile, sip_transport: str,
+                     sip_timers: Timers) -> Iterator[PeerFactory]:
+    """Make more peers: ``with sip_peer_factory(transport=None, name="downstream") as peer:``.
+    For multi-peer (proxy) tests and Hypothesis tests (one fresh peer per example). Peers bind
+    port 0, share the test's Reactor, aim at the DUT, and all appear in the wire trace."""
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    peers = request.node.stash.setdefault(PEERS_KEY, [])
+    factory = PeerFactory(dut=dut, transport=sip_transport, timers=sip_timers,
+                          prefix=id_prefix(worker, request.node.nodeid), peers=peers)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def sip_peer(sip_peer_factory: PeerFactory) -> Iterator[Any]:
+    """A ``SipPeer`` on this test's transport with the DUT's timers, ``remote`` set to the DUT's
+    address, bound to an ephemeral port; its wire log becomes the report's "SIP wire trace" section;
+    closed at teardown."""
+    with sip_peer_factory() as peer:
+        yield peer
+
+
+@pytest.fixture
+def reference_dut_log(dut: DutProfile, sip_dut_pool: DutPool) -> Callable[[], str]:
+    """``reference_dut_log()`` -> the log of the reference DUT under test so far ("" for an external DUT)."""
+    return lambda: sip_dut_pool.log_text(dut.name)
+
+
+# ---- reports ----------------------------------------------------------------------------------
+def _attach_trace(item: pytest.Item, report: pytest.TestReport) -> None:
+    """The merged wire trace as a report section of the call (and of a setup/teardown that did not
+    pass), and once as an Allure attachment while the test is still open in Allure."""
+    if report.when != "call" and report.passed:
+        return
+    text = render_trace(item.stash.get(PEERS_KEY, []))
+    if text is None:
+        return
+    report.sections.append((TRACE_SECTION, text))
+    if report.when != "teardown" and item.config.pluginmanager.hasplugin("allure_listener"):
+        import allure
+
+        allure.attach(text, name=TRACE_SECTION, attachment_type=allure.attachment_type.TEXT)
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Verdict per phase (outcome rewritten before other plugins read it), wire trace, JUnit properties."""
+    report = yield
+    meta = _meta(item)
+    apply_phase(item, call, report, meta, _settings(item.config).strict)
+    _attach_trace(item, report)
+    if report.when == "teardown":
+        finalize(item, report, meta, _target_of(item), item.stash.get(ADDRESS_KEY, None))
+    return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_report_teststatus(report: pytest.TestReport | pytest.CollectReport,
+                             config: pytest.Config) -> tuple[str, str, Any] | None:
+    return teststatus(report)
+
+
+class _VerdictCollector:
+    """Collects the verdicts of one run (registered per config): from the workers' reports too,
+    since under xdist they arrive at the controller; the controller alone writes results.json."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.results: list[dict[str, Any]] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "teardown" and (result := result_of(report)) is not None:
+            self.results.append(result)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.results or _is_worker(self.config):
+            return
+        head, lines = summary_lines(self.results)
+        terminalreporter.write_sep("=", "SIP conformance verdicts")
+        terminalreporter.write_line(head)
+        for line in lines:
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(f"results: {_settings(self.config).results_path}")
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        config = self.config
+        if _is_worker(config) or SETTINGS_KEY not in config.stash:
+            return
+        explicit = config.getoption("sip_dut") is not None or config.getoption("sip_results") is not None
+        aborted = ("the run was interrupted: these results are partial"
+                   if session.exitstatus == pytest.ExitCode.INTERRUPTED else None)
+        if self.results or explicit:
+            write_results(_settings(config).results_path,
+                          results_document(_settings(config), self.results, aborted=aborted))

@@ -1,0 +1,115 @@
+"""DUTs for the plugin: the per-process pool of reference DUTs and the liveness probe of external ones."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from sipconform.dut.profile import DutProfile
+from sipconform.settings import SelectedDut, Settings
+
+__all__ = ["DutPool", "DutUnavailable", "probe_deadline", "probe_external"]
+
+# The probe waits PROBE_T1_MULTIPLE*T1 for an OPTIONS answer, clamped: a fast-T1 DUT still gets a
+# fair chance, a slow-T1 one does not hold the run for long before it is declared unreachable.
+PROBE_T1_MULTIPLE = 8
+PROBE_MIN_S = 1.0
+PROBE_MAX_S = 4.0
+
+
+class DutUnavailable(RuntimeError):
+    """A DUT the run cannot use (a reference DUT that did not start); the message says why."""
+
+
+class DutPool:
+    """The DUTs of this process (one pool per xdist worker). Reference DUTs are started on first
+    use and stopped by ``close()``; one that failed to start is not retried: every later test gets
+    the same ``DutUnavailable``. External DUTs are handed out as their profile."""
+
+    def __init__(self, settings: Settings, workdir: Callable[[str], Path]) -> None:
+        self._settings = settings
+        self._workdir = workdir
+        self._running: dict[str, Any] = {}  # name -> sipconform.dut.reference.RunningDut
+        self._failed: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def profile(self, name: str) -> DutProfile:
+        """The profile of DUT ``name`` with its real address, starting it if it is a reference DUT."""
+        selected = self._settings.dut(name)
+        if selected.external:
+            return selected.profile
+        with self._lock:
+            if self._closed:
+                raise DutUnavailable(f"reference DUT {name}: the pool is closed (session ending)")
+            if name in self._failed:
+                raise DutUnavailable(self._failed[name])
+            if name not in self._running:
+                self._running[name] = self._start(selected)
+        real: DutProfile = self._running[name].profile
+        return replace(real, role=selected.profile.role, timers=selected.profile.timers)
+
+    def _start(self, selected: SelectedDut) -> Any:
+        try:
+            from sipconform.dut.reference import start_reference
+
+            return start_reference(str(selected.launcher), self._workdir(selected.name),
+                                   transports=selected.transports)
+        except Exception as exc:  # any failure: one message, no retry
+            message = f"reference DUT {selected.name} could not be started: {exc}"
+            self._failed[selected.name] = message
+            raise DutUnavailable(message) from None
+
+    def log_text(self, name: str) -> str:
+        """The log of a running reference DUT so far ("" for an external or not started DUT)."""
+        running = self._running.get(name)
+        return str(running.log_text()) if running is not None else ""
+
+    def close(self) -> None:
+        """Stop every reference DUT this pool started (idempotent; never raises)."""
+        with self._lock:
+            self._closed = True
+            running, self._running = self._running, {}
+        for name, dut in running.items():
+            try:
+                dut.stop()
+            except Exception as exc:  # report and carry on stopping the others
+                print(f"sipconform: stopping reference DUT {name} failed: {exc}", file=sys.stderr)
+
+
+def probe_deadline(selected: SelectedDut) -> float:
+    """How long the liveness probe waits: PROBE_T1_MULTIPLE*T1 clamped to [PROBE_MIN_S, PROBE_MAX_S]."""
+    return min(max(PROBE_T1_MULTIPLE * selected.profile.timers.t1, PROBE_MIN_S), PROBE_MAX_S)
+
+
+def probe_external(settings: Settings) -> str | None:
+    """OPTIONS-probe every external DUT on every selected transport, in parallel; the first failure
+    as one sentence, or None when all answered."""
+    from sipconform.dut.probe import probe
+
+    jobs = [(d, t) for d in settings.duts if d.external for t in d.transports]
+    if not jobs:
+        return None
+
+    def one(job: tuple[SelectedDut, str]) -> str | None:
+        selected, transport = job
+        p, deadline = selected.profile, probe_deadline(selected)
+        who = "DUT" if p.name == f"{p.host}:{p.port}" else f"DUT {p.name}"
+        try:
+            answer = probe(p.host, p.port, transport, deadline, retry_s=p.timers.t1)
+        except (OSError, ValueError) as exc:
+            return f"{who} at {transport}:{p.host}:{p.port} cannot be probed: {exc}"
+        if answer is None:
+            return (f"{who} at {transport}:{p.host}:{p.port} did not answer an OPTIONS within "
+                    f"{deadline:g} s ({PROBE_T1_MULTIPLE}*T1, clamped to {PROBE_MIN_S:g}..{PROBE_MAX_S:g} s); "
+                    f"is it running and reachable? (--no-sip-probe skips this check)")
+        return None
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        failures = [msg for msg in pool.map(one, jobs) if msg]
+    return failures[0] if failures else None

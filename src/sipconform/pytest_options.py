@@ -1,0 +1,72 @@
+"""The plugin's command-line options and ini keys, and their resolution into ``Settings``."""
+
+from __future__ import annotations
+
+import pytest
+
+from sipconform.dut.profile import ROLES
+from sipconform.settings import (DEFAULT_DUT, DEFAULT_RESULTS, TRANSPORT_CHOICES, Settings, SettingsError, Source,
+                                 resolve)
+
+__all__ = ["SETTINGS_KEY", "add_options", "settings_from_config"]
+
+SETTINGS_KEY = pytest.StashKey[Settings]()
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """All options in the "SIP conformance" group, each with a matching ini key."""
+    group = parser.getgroup("sip", "SIP conformance")
+    group.addoption(
+        "--sip-dut", dest="sip_dut", metavar="DUT", default=None,
+        help=f"device under test: a profile .toml, a reference DUT name, {DEFAULT_DUT!r} (all reference "
+             f"DUTs; the default) or TRANSPORT:HOST:PORT (with --sip-role). Several: comma-separated.")
+    group.addoption("--sip-role", dest="sip_role", choices=ROLES, default=None,
+                    help="the DUT's role (needed with an address; overrides a profile; with reference DUTs: "
+                         "only those of this role)")
+    group.addoption("--sip-transport", dest="sip_transport", choices=TRANSPORT_CHOICES, default=None,
+                    help="transport(s) to test over; 'all' (default) = every transport the DUT profile lists")
+    group.addoption("--sip-t1", dest="sip_t1", metavar="SECONDS", default=None,
+                    help="the DUT's T1 in seconds, overriding the profile (T2 is raised to at least T1)")
+    group.addoption("--sip-strict", dest="sip_strict", action="store_true", default=None,
+                    help="count a warn verdict (a SHOULD broken) as a fail")
+    group.addoption("--sip-results", dest="sip_results", metavar="PATH", default=None,
+                    help=f"where to write the JSON verdicts (default {DEFAULT_RESULTS}, under the rootdir)")
+    group.addoption("--sip-probe", dest="sip_probe", action="store_true", default=None,
+                    help="check an external DUT answers OPTIONS before the first test (default)")
+    group.addoption("--no-sip-probe", dest="sip_probe", action="store_false", default=None,
+                    help="do not probe an external DUT before the run")
+    parser.addini("sip_dut", "default for --sip-dut (paths relative to the ini file)", default=None)
+    parser.addini("sip_role", "default for --sip-role", default=None)
+    parser.addini("sip_transport", "default for --sip-transport (udp | tcp | all)", default=None)
+    parser.addini("sip_t1", "default for --sip-t1 (seconds)", default=None)
+    parser.addini("sip_strict", "default for --sip-strict (true/false)", type="bool", default=False)
+    parser.addini("sip_results", "default for --sip-results (relative to the ini file)", default=None)
+    parser.addini("sip_probe", "probe an external DUT before the run (true/false)", type="bool", default=True)
+
+
+def _sources(config: pytest.Config, name: str) -> list[Source]:
+    """The command-line value, then the ini value (relative paths taken from their own base)."""
+    cli = config.getoption(name)
+    ini = config.getini(name)
+    ini_base = config.inipath.parent if config.inipath else config.rootpath
+    out = [Source(None if cli is None else str(cli), "--" + name.replace("_", "-"), config.invocation_params.dir)]
+    if isinstance(ini, bool):  # bool ini keys: only count when written in the ini file
+        ini = str(ini).lower() if name in config.inicfg else None
+    out.append(Source(ini if ini not in ("", None) else None, f"ini {name}", ini_base))
+    return out
+
+
+def settings_from_config(config: pytest.Config) -> Settings:
+    """Resolve once; a bad value becomes ``pytest.UsageError`` with one sentence naming it."""
+    try:
+        return resolve(
+            dut=_sources(config, "sip_dut"), role=_sources(config, "sip_role"),
+            transport=_sources(config, "sip_transport"), t1=_sources(config, "sip_t1"),
+            strict=_sources(config, "sip_strict"),
+            results=[*_sources(config, "sip_results"), Source(DEFAULT_RESULTS, "default", config.rootpath)],
+            probe=_sources(config, "sip_probe"),
+            reference_dirs=[config.rootpath / "fixtures" / "duts"],
+        )
+    except SettingsError as exc:
+        raise pytest.UsageError(f"sipconform: {exc}") from None
+
