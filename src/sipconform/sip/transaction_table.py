@@ -186,6 +186,7 @@ class Transaction:
         self._deadlines: dict[Timer, float] = {}
         self._intervals: dict[Timer, float] = {}
         self._message: Message | None = None  # the message the current event carries
+        self._timer: Timer | None = None      # the timer that fired, if that is the event
 
     def __repr__(self) -> str:
         return f"<{self.machine.name} {self.request.method} {self.state.value}>"
@@ -209,7 +210,7 @@ class Transaction:
             del self._deadlines[timer]
             row = self.machine.transitions.get(self.state, {})
             if timer in row:
-                actions += self._apply(row[timer], at, None)
+                actions += self._apply(row[timer], at, None, timer)
         return actions
 
     def transport_error(self, now: float) -> list[Action]:
@@ -230,9 +231,10 @@ class Transaction:
                                    f"no transition for {event.value}" + (f" ({_first_line(message)})" if message else ""))
         return self._apply(row[event], now, message) + self.advance(now)
 
-    def _apply(self, transition: Transition, now: float, message: Message | None) -> list[Action]:
+    def _apply(self, transition: Transition, now: float, message: Message | None,
+               timer: Timer | None = None) -> list[Action]:
         new_state, ops = transition
-        self._message = message
+        self._message, self._timer = message, timer
         actions: list[Action] = []
         for op in ops:
             if isinstance(op, Arm):
@@ -278,11 +280,19 @@ class Transaction:
         return {Timer.B: t.b, Timer.F: t.f, Timer.H: t.h, Timer.L: t.h, Timer.M: t.b}[timer]
 
     def _do(self, op: Do) -> list[Action]:
-        raise NotImplementedError  # pragma: no cover - subclasses
+        if op is Do.DELIVER and self._message is not None:
+            return [Deliver(self._message)]
+        if op is Do.ABSORB and self._message is not None:
+            return [Absorb(self._message)]
+        if op is Do.TIMEOUT and self._timer is not None:
+            return [Timeout(self._timer)]
+        if op is Do.REPORT_ERROR:
+            return [TransportFailure()]
+        return self._send(op)
 
-    def _fired_timeout(self) -> Timer | None:
-        """Which timer caused a Do.TIMEOUT: the one in the row just applied."""
-        return None
+    def _send(self, op: Do) -> list[Action]:
+        """The sending ops, which need the subclass's messages."""
+        raise NotImplementedError  # pragma: no cover - subclasses
 
 
 def _first_line(message: Message) -> str:
