@@ -26,15 +26,16 @@ import timeit
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Hashable, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from messages import EXPECTED, MIX  # noqa: E402
 
 # (call_id, cseq_number, cseq_method, top_via_branch, from_tag, to_tag)
-Fields = tuple[object, object, object, object, object, object]
+Fields = tuple[Any, ...]
 # adapter: bytes -> (fields, serialized bytes)
 Adapter = Callable[[bytes], tuple[Fields, bytes]]
+K = TypeVar("K", bound=Hashable)
 
 
 # -- adapters -----------------------------------------------------------------------------------------
@@ -69,7 +70,10 @@ def make_aiosipua() -> Adapter:
         msg = SipMessage.parse(data)
         cseq = msg.cseq                      # parse_cseq on each access
         branch = msg.via[0].branch           # parses every Via value
-        return (msg.call_id, cseq.seq, cseq.method, branch, msg.from_addr.tag, msg.to_addr.tag), bytes(msg)
+        from_addr, to_addr = msg.from_addr, msg.to_addr  # parse_address on each access
+        if cseq is None or from_addr is None or to_addr is None:
+            raise ValueError("no CSeq, From or To")
+        return (msg.call_id, cseq.seq, cseq.method, branch, from_addr.tag, to_addr.tag), bytes(msg)
 
     return work
 
@@ -167,17 +171,30 @@ def check(result: LibResult, work: Adapter) -> None:
 
 
 # -- timing ---------------------------------------------------------------------------------------------
-def time_mix(work: Adapter, datas: list[bytes], number: int, repeat: int) -> float:
-    """Best time in seconds for one pass over ``datas`` (min over ``repeat`` runs of ``number`` passes)."""
-
+def _timer(work: Adapter, datas: list[bytes]) -> timeit.Timer:
     def one_pass() -> None:
         for d in datas:
             work(d)
 
-    for _ in range(max(10, number // 10)):  # warm up: caches, specialisation, lazy imports
-        one_pass()
-    timer = timeit.Timer(one_pass, timer=time.perf_counter)
-    return min(timer.repeat(repeat=repeat, number=number)) / number
+    return timeit.Timer(one_pass, timer=time.perf_counter)
+
+
+def time_interleaved(jobs: dict[K, tuple[Adapter, list[bytes]]], number: int, repeat: int) -> dict[K, float]:
+    """Best time in seconds for one pass over each job's messages.
+
+    Every job is warmed up first; then ``repeat`` rounds each time every job once for ``number``
+    passes, round-robin, and the best round counts. Interleaving spreads any outside load over all
+    the libraries alike instead of penalising whichever ran while the machine was busy.
+    """
+    timers = {key: _timer(work, datas) for key, (work, datas) in jobs.items()}
+    for t in timers.values():  # warm-up: caches, adaptive specialisation, lazy imports
+        t.timeit(number=max(10, number // 10))
+    best = {key: float("inf") for key in timers}
+    for _ in range(repeat):
+        for key, t in timers.items():
+            gc.collect()
+            best[key] = min(best[key], t.timeit(number=number) / number)  # timeit turns gc off inside
+    return best
 
 
 def run(number: int, repeat: int, per_message: bool) -> tuple[list[LibResult], dict[str, float]]:
@@ -200,29 +217,30 @@ def run(number: int, repeat: int, per_message: bool) -> tuple[list[LibResult], d
         results.append(res)
 
     by_name = dict(MIX)
-    for res in results:
-        if res.error or not res.ok:
-            continue
-        work = adapters[res.name]
-        gc.collect()
-        res.mix_best_s = time_mix(work, [by_name[n] for n in res.ok], number, repeat)
-        if per_message:
-            for n in res.ok:
-                res.per_message_us[n] = time_mix(work, [by_name[n]], max(1, number // 2), repeat) * 1e6
+    timed = [r for r in results if r.error is None and r.ok]
+    # the full-mix (or partial-mix) runs, plus sipconform on the subset of each partial library, so
+    # every ratio compares the same work
+    jobs: dict[str, tuple[Adapter, list[bytes]]] = {
+        r.name: (adapters[r.name], [by_name[n] for n in r.ok]) for r in timed}
+    base = next((r for r in timed if r.name == "sipconform"), None)
+    for r in timed:
+        if base is not None and r is not base and not r.full_mix and set(r.ok) <= set(base.ok):
+            jobs["sipconform@" + r.name] = (adapters["sipconform"], [by_name[n] for n in r.ok])
+    best = time_interleaved(jobs, number, repeat)
+    for r in timed:
+        r.mix_best_s = best[r.name]
+    subset_us = {key.partition("@")[2]: t / len(jobs[key][1]) * 1e6 for key, t in best.items() if "@" in key}
 
-    # sipconform on the same subset as each partial library, so every ratio compares the same work
-    subset_us: dict[str, float] = {}
-    base = next(r for r in results if r.name == "sipconform")
-    if "sipconform" in adapters:
-        for res in results:
-            if res.name != "sipconform" and res.ok and not res.full_mix and set(res.ok) <= set(base.ok):
-                t = time_mix(adapters["sipconform"], [by_name[n] for n in res.ok], number, repeat)
-                subset_us[res.name] = t / len(res.ok) * 1e6
+    if per_message:
+        per_jobs = {(r.name, n): (adapters[r.name], [by_name[n]]) for r in timed for n in r.ok}
+        per_best = time_interleaved(per_jobs, max(1, number // 3), repeat)
+        for (lib, n), t in per_best.items():
+            next(r for r in timed if r.name == lib).per_message_us[n] = t * 1e6
     return results, subset_us
 
 
 # -- report ---------------------------------------------------------------------------------------------
-def report(results: list[LibResult], subset_us: dict[str, float], number: int, repeat: int) -> dict:
+def report(results: list[LibResult], subset_us: dict[str, float], number: int, repeat: int) -> dict[str, Any]:
     base = next(r for r in results if r.name == "sipconform")
     lines: list[str] = []
     out = lines.append
@@ -323,10 +341,10 @@ def report(results: list[LibResult], subset_us: dict[str, float], number: int, r
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--number", type=int, default=300, help="passes over the mix per timing run (default 300)")
-    ap.add_argument("--repeat", type=int, default=5, help="timing runs; the best is kept (default 5)")
+    ap.add_argument("--repeat", type=int, default=7, help="timing runs; the best is kept (default 7)")
     ap.add_argument("--no-per-message", action="store_true", help="skip the per-message breakdown")
-    ap.add_argument("--json", metavar="PATH", nargs="?", const="benchmarks/results.json",
-                    help="write the results as JSON (default path benchmarks/results.json)")
+    ap.add_argument("--json", metavar="PATH", nargs="?", const=str(Path(__file__).resolve().parent / "results.json"),
+                    help="write the results as JSON (PATH defaults to results.json beside this script)")
     args = ap.parse_args(argv)
     if args.number < 1 or args.repeat < 1:
         ap.error("--number and --repeat must be at least 1")

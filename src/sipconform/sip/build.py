@@ -7,13 +7,15 @@ raw bytes.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Iterable, Sequence
 
 from sipconform.sip.grammar import reason_phrase
 from sipconform.sip.headers import NameAddr
 from sipconform.sip.message import HeaderField, Message, Request, Response
 
-__all__ = ["ack_for_2xx", "ack_for_non2xx", "cancel_for", "in_dialog_request", "request", "response_to"]
+__all__ = ["ack_for_2xx", "ack_for_non2xx", "cancel_for", "default_to_tag", "in_dialog_request", "request",
+           "response_to"]
 
 Headers = Iterable[tuple[str, str]]
 
@@ -79,29 +81,44 @@ def response_to(req: Request, status: int, reason: str | None = None, *, to_tag:
     "The From field of the response MUST equal the From header field of the request. The Call-ID ...
     MUST equal ... The CSeq ... MUST equal ... The Via header field values in the response MUST equal
     the Via header field values in the request and MUST maintain the same ordering." If the request's
-    To has no tag, ``to_tag`` is added (required for every response but 100, §8.2.6.2 ¶2).
+    To has no tag, one is added: ``to_tag``, or else (for every status but 100, where the tag is
+    optional) a tag derived from the request, so that every response to one request carries the same
+    tag (§8.2.6.2 ¶2, §19.3). A 100 copies the request's Timestamp (§8.2.6.1).
     """
     to = req.to
     to_value = to.text
-    if to.tag is None and to_tag is not None:
-        to_value = f"{to.text};tag={to_tag}"
+    if to.tag is None:
+        if to_tag is None and status != 100:
+            to_tag = default_to_tag(req)
+        if to_tag is not None:
+            to_value = f"{to.text};tag={to_tag}"
     headers = [(h.name, h.value) for h in req.headers if h.key == "via"]
     headers += _copy(req, ["from"]) + [("To", to_value)] + _copy(req, ["call-id", "cseq"])
+    if status == 100:
+        headers += _copy(req, ["timestamp"])
     headers += list(extra)
     fields = _fields(headers)
     fields.append(HeaderField.make("Content-Length", str(len(body))))
     return Response(f"SIP/2.0 {status} {reason or reason_phrase(status)}", tuple(fields), body)
 
 
-
 def in_dialog_request(method: str, invite: Request, response: Response, *, via: str, cseq_number: int,
                       extra: Headers = ()) -> Request:
     """A request within the dialog ``response`` (2xx or tagged 1xx) set up for ``invite`` (§12.2.1.1):
     Request-URI the remote target (Contact), Route the reversed Record-Route, To with the remote tag."""
-    contact = response.header("contact")
-    target = NameAddr.parse(contact).uri if contact else invite.uri
+    contacts = response.header_values("contact")
+    target = NameAddr.parse(contacts[0]).uri if contacts else invite.uri
     routes = [("Route", rr.text) for rr in reversed(response.record_routes)]
     headers: list[tuple[str, str]] = [("Via", via), *routes, ("Max-Forwards", "70")]
     headers += _copy(invite, ["from"]) + [("To", response.to.text)] + _copy(invite, ["call-id"])
     headers += [("CSeq", f"{cseq_number} {method}"), *extra]
     return request(method, target, headers)
+
+
+def default_to_tag(req: Request) -> str:
+    """A To tag for responses to ``req``: the same for the same request, different for another
+    (derived from Call-ID, From tag, CSeq and top Via branch; §19.3 asks for 32 bits of randomness,
+    which a hash of those gives a test peer without a random source)."""
+    from_tag = req.from_.tag or ""
+    seed = "\0".join((req.call_id, from_tag, str(req.cseq.number), req.top_via.branch or "", req.uri))
+    return hashlib.blake2s(seed.encode("utf-8"), digest_size=5).hexdigest()

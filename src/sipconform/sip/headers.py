@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 
 from sipconform.sip.errors import ParseError
-from sipconform.sip.grammar import BRANCH_MAGIC_COOKIE, is_token, parse_number
+from sipconform.sip.grammar import BRANCH_MAGIC_COOKIE, cached_property, is_token, parse_number
 from sipconform.sip.uri import SipUri, param_value, parse_params, split_hostport, split_outside_quotes
 
 __all__ = ["CSeq", "NameAddr", "Via", "split_list"]
@@ -29,6 +28,11 @@ def split_list(value: str) -> list[str]:
 # parameters start at the first ";" (none of the parts before may hold one). The last group is greedy
 # and the text is stripped first, so the match is linear whatever the whitespace.
 _VIA_HEAD = re.compile(r"([^\s/;]+)\s*/\s*([^\s/;]+)\s*/\s*([^\s/;]+)\s+(.+)", re.S)
+# The same with the three sent-protocol parts as tokens (§25.1): one match instead of four when the
+# Via is well formed, which it nearly always is. Where this matches, _VIA_HEAD matches with the same
+# groups; where it does not, the two-step check below gives the precise error.
+_VIA_HEAD_TOKENS = re.compile(
+    r"([A-Za-z0-9\-.!%*_+`'~]+)\s*/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s*/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s+(.+)", re.S)
 
 
 @dataclass(frozen=True)
@@ -51,12 +55,15 @@ class Via:
         text = text.strip()
         semi = text.find(";")
         head, params = (text, "") if semi < 0 else (text[:semi].rstrip(), text[semi:])
-        m = _VIA_HEAD.fullmatch(head)
+        m = _VIA_HEAD_TOKENS.fullmatch(head)
         if m is None:
-            raise ParseError("value", f"malformed Via value: {text[:80]!r}")
+            m = _VIA_HEAD.fullmatch(head)
+            if m is None:
+                raise ParseError("value", f"malformed Via value: {text[:80]!r}")
+            proto, version, transport, sent_by = m.groups()
+            if not (is_token(proto) and is_token(version) and is_token(transport)):
+                raise ParseError("value", f"malformed sent-protocol in Via: {text[:80]!r}")
         proto, version, transport, sent_by = m.groups()
-        if not (is_token(proto) and is_token(version) and is_token(transport)):
-            raise ParseError("value", f"malformed sent-protocol in Via: {text[:80]!r}")
         via = cls(text, proto, version, transport, sent_by, parse_params(params))
         via._hostport  # noqa: B018 - validate the sent-by now
         return via
@@ -104,11 +111,17 @@ class Via:
         return (self.branch or "").startswith(BRANCH_MAGIC_COOKIE)
 
 
+# §25.1 quoted-string = SWS DQUOTE *(qdtext / quoted-pair ) DQUOTE
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+
+
 @dataclass(frozen=True)
 class NameAddr:
     """From, To, Route, Record-Route, Contact value (§20.20, §20.39, §20.34): display name, URI, params.
 
-    For an addr-spec without angle brackets, parameters after the URI belong to the header (§20.10).
+    ``display_name`` is as written (quotes and escapes kept; ``display`` reads it). For an addr-spec
+    without angle brackets, parameters after the URI belong to the header (§20.10). After ``>`` only
+    ``;param`` may follow; anything else is a ``ParseError``.
     """
 
     text: str
@@ -123,18 +136,34 @@ class NameAddr:
         if lt >= 0:
             gt = text.find(">", lt)
             if gt < 0:
-                raise ParseError("value", f"missing '>' in {text!r}")
+                raise ParseError("value", f"missing '>' in {text[:80]!r}")
             display = text[:lt].strip() or None
-            return cls(text, display, text[lt + 1: gt].strip(), parse_params(text[gt + 1:]))
+            if display is not None and ('"' in display and _QUOTED.fullmatch(display) is None):
+                raise ParseError("value", f"malformed display name in {text[:80]!r}")
+            uri = text[lt + 1: gt].strip()
+            rest = text[gt + 1:].lstrip()
+            if not uri or (rest and not rest.startswith(";")):
+                raise ParseError("value", f"malformed name-addr {text[:80]!r}")
+            return cls(text, display, uri, parse_params(rest))
         if text.startswith('"'):
-            raise ParseError("value", f"display name without <URI> in {text!r}")
+            raise ParseError("value", f"display name without <URI> in {text[:80]!r}")
         uri, _, params = text.partition(";")
-        if not uri.strip():
-            raise ParseError("value", f"empty address in {text!r}")
-        return cls(text, None, uri.strip(), parse_params(params))
+        uri = uri.strip()
+        # §20.10: an addr-spec holding ",", "?" or ";" must be in angle brackets; it never holds spaces.
+        if not uri or any(c in uri for c in ' \t>"'):
+            raise ParseError("value", f"malformed address {text[:80]!r}")
+        return cls(text, None, uri, parse_params(params))
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def display(self) -> str | None:
+        """The display name as text: quotes removed and quoted-pairs read (§25.1), else as written."""
+        name = self.display_name
+        if name is None or not name.startswith('"'):
+            return name
+        return re.sub(r"\\(.)", r"\1", name[1:-1], flags=re.S)
 
     @property
     def sip_uri(self) -> SipUri:
@@ -148,15 +177,18 @@ class NameAddr:
         return self.param("tag")
 
     def without_tag(self) -> str:
-        """The value with any ``tag`` parameter removed; everything else as written."""
+        """The value with any ``tag`` parameter removed; the part up to the parameters as written."""
         if self.tag is None:
             return self.text
-        head = self.text[: self.text.rfind(">") + 1] if "<" in self.text else self.text.partition(";")[0]
+        lt = _find_unquoted(self.text, "<")
+        head = self.text[: self.text.find(">", lt) + 1] if lt >= 0 else self.text.partition(";")[0].rstrip()
         rest = "".join(f";{k}" + (f"={v}" if v is not None else "") for k, v in self.params if k.lower() != "tag")
         return head + rest
 
 
 def _find_unquoted(text: str, ch: str) -> int:
+    if '"' not in text:
+        return text.find(ch)
     in_quotes = False
     i = 0
     while i < len(text):
@@ -176,7 +208,11 @@ def _find_unquoted(text: str, ch: str) -> int:
 
 @dataclass(frozen=True)
 class CSeq:
-    """CSeq (§20.16): a sequence number and a method, e.g. ``1 INVITE``. Methods are case-sensitive."""
+    """CSeq (§20.16): a sequence number and a method, e.g. ``1 INVITE``. Methods are case-sensitive.
+
+    §8.1.1.5: "The sequence number value MUST be expressible as a 32-bit unsigned integer and MUST be
+    less than 2**31."
+    """
 
     number: int
     method: str
@@ -184,9 +220,9 @@ class CSeq:
     @classmethod
     def parse(cls, text: str) -> CSeq:
         parts = text.split()
-        if len(parts) != 2 or not parts[0].isdigit() or len(parts[0]) > 10:
-            raise ParseError("value", f"malformed CSeq: {text!r}")
-        number = int(parts[0])
+        if len(parts) != 2 or not is_token(parts[1]):
+            raise ParseError("value", f"malformed CSeq: {text[:80]!r}")
+        number = parse_number(parts[0], what="CSeq number")
         if number >= 2**31:
             raise ParseError("value", f"CSeq number {number} is not less than 2**31 (§8.1.1.5)")
         return cls(number, parts[1])

@@ -10,11 +10,10 @@ and break one rule on purpose.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cached_property
 from typing import Iterable
 
 from sipconform.sip.errors import ParseError
-from sipconform.sip.grammar import LIST_HEADERS, canonical_name
+from sipconform.sip.grammar import LIST_HEADERS, cached_property, canonical_name, parse_number
 from sipconform.sip.headers import CSeq, NameAddr, Via, split_list
 from sipconform.sip.uri import SipUri
 
@@ -48,6 +47,33 @@ class HeaderField:
         """The field's values: split on commas for list headers (§7.3.1), else the one value."""
         return split_list(self.value) if self.key in LIST_HEADERS else [self.value]
 
+    def with_value(self, value: str) -> HeaderField:
+        """The same field with another value: name spelling, the spacing around the colon and the
+        line ending are kept (a folded value becomes one line)."""
+        colon = self.raw.find(":")
+        if colon < 0:
+            return HeaderField.make(self.name, value)
+        head, after = self.raw[: colon + 1], self.raw[colon + 1:]
+        gap = after[: len(after) - len(after.lstrip(" \t"))]
+        eol = "\n" if self.raw.endswith("\n") and not self.raw.endswith("\r\n") else CRLF
+        return HeaderField(self.name, value.strip(), f"{head}{gap}{value}{eol}")
+
+
+_new_object = object.__new__
+
+
+def parsed_field(name: str, value: str, raw: str, key: str) -> HeaderField:
+    """For the parser's hot path: ``HeaderField(name, value, raw)`` with its ``key`` already known
+    (``key`` must be ``canonical_name(name)``), built without the frozen-dataclass ``__init__`` (half
+    the cost of a field). Equal, hashed and printed exactly like one made the usual way."""
+    field = _new_object(HeaderField)
+    attrs = field.__dict__
+    attrs["name"] = name
+    attrs["value"] = value
+    attrs["raw"] = raw
+    attrs["key"] = key  # what the cached property ``key`` would store on first use
+    return field
+
 
 @dataclass(frozen=True)
 class Message:
@@ -73,11 +99,15 @@ class Message:
 
     def header(self, name: str) -> str | None:
         """Value of the first field called ``name`` (any case, compact or long form), or None."""
-        key = canonical_name(name)
-        for h in self.headers:
-            if h.key == key:
-                return h.value
-        return None
+        first = self._first_values
+        value = first.get(name)  # the keys are canonical names, and a canonical name is its own key
+        return value if value is not None else first.get(canonical_name(name))
+
+    @cached_property
+    def _first_values(self) -> dict[str, str]:
+        """Canonical name -> value of the first field of that name (built once: the parser's checks
+        and the views look up a dozen names per message)."""
+        return {h.key: h.value for h in reversed(self.headers)}
 
     def header_values(self, name: str) -> list[str]:
         """All values of ``name`` in order, across repeated fields and comma lists (§7.3.1)."""
@@ -126,18 +156,17 @@ class Message:
         value = self.header("max-forwards")
         if value is None:
             return None
-        if not value.isdigit():
-            raise ParseError("value", f"Max-Forwards is not a number: {value!r}")
-        return int(value)
+        return parse_number(value, what="Max-Forwards")
 
     @property
     def content_length(self) -> int | None:
-        value = self.header("content-length")
-        if value is None:
+        """Content-Length (§20.14); several fields must agree, else ``ParseError("content-length")``."""
+        values = {h.value for h in self.fields("content-length")}
+        if not values:
             return None
-        if not value.isdigit():
-            raise ParseError("content-length", f"Content-Length is not a number: {value!r}")
-        return int(value)
+        if len(values) > 1:
+            raise ParseError("content-length", f"conflicting Content-Length values: {sorted(values)!r}")
+        return parse_number(values.pop(), kind="content-length", what="Content-Length", max_digits=18)
 
     def _required(self, name: str) -> str:
         value = self.header(name)
@@ -177,8 +206,23 @@ class Message:
         return self.with_headers(out)
 
     def with_body(self, body: bytes, *, update_length: bool = True) -> Message:
+        """The message with another body; Content-Length is set to its length (the first such field
+        keeps its spelling, e.g. ``l:``; any others are dropped; one is appended if there was none)."""
         msg = replace(self, body=body)
-        return msg.set_header("Content-Length", str(len(body))) if update_length else msg
+        if not update_length:
+            return msg
+        value = str(len(body))
+        out: list[HeaderField] = []
+        placed = False
+        for h in self.headers:
+            if h.key != "content-length":
+                out.append(h)
+            elif not placed:
+                out.append(h.with_value(value))
+                placed = True
+        if not placed:
+            out.append(HeaderField.make("Content-Length", value))
+        return msg.with_headers(out)
 
 
 @dataclass(frozen=True)
@@ -224,7 +268,7 @@ class Response(Message):
     def _start(self) -> tuple[str, int, str]:
         version, _, rest = self.start_line.partition(" ")
         code, _, reason = rest.partition(" ")
-        if len(code) != 3 or not code.isdigit() or not 100 <= int(code) <= 699:
+        if len(code) != 3 or not (code.isascii() and code.isdigit()) or not 100 <= int(code) <= 699:
             raise ParseError("start-line", f"malformed Status-Line: {self.start_line!r}", line=1)
         return version, int(code), reason
 

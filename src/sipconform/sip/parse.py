@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from sipconform.sip.errors import ParseError
-from sipconform.sip.message import HeaderField, Message, Request, Response
+from sipconform.sip.grammar import TOKEN_RE, VERSION_RE, canonical_name
+from sipconform.sip.message import HeaderField, Message, Request, Response, parsed_field
 
 __all__ = ["DEFAULT_MAX_SIZE", "MANDATORY_HEADERS", "parse_message", "split_head"]
 
@@ -16,13 +19,14 @@ MANDATORY_HEADERS = {
 }
 
 
-def split_head(data: bytes) -> tuple[int, int] | None:
+def split_head(data: bytes | bytearray, start: int = 0) -> tuple[int, int] | None:
     """Where the head ends: ``(blank_start, body_start)``, or None if the empty line is not there yet.
 
-    The head ends at the first empty line, CRLF or a bare LF (tolerated on input, §7.5).
+    The head ends at the first empty line, CRLF or a bare LF (tolerated on input, §7.5). The search
+    begins at ``start`` (a framer resuming where it stopped); the offsets are from the start of ``data``.
     """
-    crlf = data.find(b"\n\r\n")
-    lf = data.find(b"\n\n")
+    crlf = data.find(b"\n\r\n", start)
+    lf = data.find(b"\n\n", start)
     if crlf < 0 and lf < 0:
         return None
     if lf < 0 or (0 <= crlf < lf):
@@ -56,54 +60,115 @@ def parse_message(data: bytes, *, max_size: int = DEFAULT_MAX_SIZE, stream: bool
     lines.pop()  # head ends with "\n": the last element is empty
     start_raw = lines[0]
     start_line, start_eol = (start_raw[:-1], "\r\n") if start_raw.endswith("\r") else (start_raw, "\n")
-    headers = _parse_fields(lines)
+    is_response = start_line[:4].upper() == "SIP/"
+    (_check_status_line if is_response else _check_request_line)(start_line)
+    headers = _parse_fields_fast(head[len(start_raw) + 1:])
+    if headers is None:
+        headers = _parse_fields(lines)
     blank = data[blank_start:body_start].decode("ascii")
     body = data[body_start:]
-    msg: Message
-    if start_line.startswith("SIP/"):
-        msg = Response(start_line, headers, body, start_eol, blank)
-        msg.status  # noqa: B018 - validate the Status-Line now
-    else:
-        msg = Request(start_line, headers, body, start_eol, blank)
-        _check_request_line(msg)
+    msg: Message = (Response if is_response else Request)(start_line, headers, body, start_eol, blank)
     _check_length(msg, stream, body_start)
     if validate:
         _check_mandatory(msg)
     return msg
 
 
-def _parse_fields(lines: list[str]) -> tuple[HeaderField, ...]:
+# One header field line without folding: (raw line with its "\n", text before the first colon, rest).
+_FIELD_LINE = re.compile(r"(([^:\n]*):([^\n]*)\n)")
+
+
+def _parse_fields_fast(block: str) -> tuple[HeaderField, ...] | None:
+    """``_parse_fields`` for the common case, or None to have ``_parse_fields`` do it (and raise).
+
+    Taken only when no line is folded, every line has a colon, and every name is one ``_parse_fields``
+    already accepted (``_NAME_KEYS``); the fields are then exactly those ``_parse_fields`` builds (the
+    value is stripped, so the "\r" left on it goes). A change to the rules of ``_parse_fields`` must be
+    mirrored here.
+    """
+    if "\n " in block or "\n\t" in block or block[:1] in (" ", "\t"):
+        return None
+    found = _FIELD_LINE.findall(block)
+    if len(found) != block.count("\n"):  # a line without a colon: no match starts at that line
+        return None
+    known = _NAME_KEYS
     fields: list[HeaderField] = []
-    name = value = raw = ""
+    for raw, name, value in found:
+        name = name.rstrip(" \t")
+        key = known.get(name)
+        if key is None:
+            return None
+        fields.append(parsed_field(name, value.strip(), raw, key))
+    return tuple(fields)
+
+
+def _parse_fields(lines: list[str]) -> tuple[HeaderField, ...]:
+    """§7.3.1: ``field-name HCOLON value``; a line starting with SP or HT continues the previous field
+    (folding), and reads as one SP. HCOLON = *( SP / HTAB ) ":" SWS (§25.1)."""
+    fields: list[HeaderField] = []
+    name = value = raw = key = ""
+    token = TOKEN_RE.fullmatch
+    known = _NAME_KEYS
     for lineno, line in enumerate(lines[1:], start=2):
         content = line[:-1] if line.endswith("\r") else line
         if content[:1] in (" ", "\t"):
             if not raw:
-                raise ParseError("header", "continuation line before any header field", line=lineno)
+                raise ParseError("header", "continuation line before any header field", line=lineno,
+                                 offset=_line_offset(lines, lineno))
             raw += line + "\n"
             value += " " + content.strip()
             continue
         if raw:
-            fields.append(HeaderField(name, value.strip(), raw))
+            fields.append(parsed_field(name, value.strip(), raw, key))
         colon = content.find(":")
         if colon <= 0:
-            raise ParseError("header", f"header line without a name and colon: {content[:60]!r}", line=lineno)
-        name = content[:colon].rstrip()
-        if not name or any(c in name for c in " \t()<>@,;\\\"/[]?={}"):
-            raise ParseError("header", f"bad header name {name!r}", line=lineno)
+            raise ParseError("header", f"header line without a name and colon: {content[:60]!r}", line=lineno,
+                             offset=_line_offset(lines, lineno))
+        name = content[:colon].rstrip(" \t")
+        found = known.get(name)
+        if found is None:
+            if token(name) is None:
+                raise ParseError("header", f"bad header name {name[:60]!r}", line=lineno,
+                                 offset=_line_offset(lines, lineno))
+            found = canonical_name(name)
+            if len(known) < _NAME_KEYS_MAX:
+                known[name] = found
+        key = found
         value = content[colon + 1:]
         raw = line + "\n"
     if raw:
-        fields.append(HeaderField(name, value.strip(), raw))
+        fields.append(parsed_field(name, value.strip(), raw, key))
     return tuple(fields)
 
 
-def _check_request_line(msg: Request) -> None:
-    parts = msg.start_line.split(" ")
-    if len(parts) != 3 or not parts[0] or not parts[1] or not parts[2].startswith("SIP/"):
-        raise ParseError("start-line", f"malformed Request-Line: {msg.start_line[:80]!r}", line=1)
-    if not parts[0].isalnum() and not all(c.isalnum() or c in "-.!%*_+`'~" for c in parts[0]):
-        raise ParseError("start-line", f"bad method token {parts[0]!r}", line=1)
+# Header names seen before (all valid tokens) -> canonical key: a run sees a few dozen names, so the
+# token check and the compact-form lookup run once per name, not once per line. Bounded against junk.
+_NAME_KEYS: dict[str, str] = {}
+_NAME_KEYS_MAX = 4096
+
+
+def _line_offset(lines: list[str], lineno: int) -> int:
+    """Byte offset of the start of line ``lineno`` (1-based) of the head: only computed for errors."""
+    return sum(len(line.encode("utf-8")) + 1 for line in lines[: lineno - 1])
+
+
+def _check_request_line(start_line: str) -> None:
+    """§7.1: Request-Line = Method SP Request-URI SP SIP-Version CRLF (single spaces, no others)."""
+    parts = start_line.split(" ")
+    if len(parts) != 3 or VERSION_RE.fullmatch(parts[2]) is None or ":" not in parts[1]:
+        raise ParseError("start-line", f"malformed Request-Line: {start_line[:80]!r}", line=1, offset=0)
+    if TOKEN_RE.fullmatch(parts[0]) is None:
+        raise ParseError("start-line", f"bad method token {parts[0][:40]!r}", line=1, offset=0)
+
+
+def _check_status_line(start_line: str) -> None:
+    """§7.2: Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF; Status-Code = 3DIGIT,
+    100 to 699 (§21). A missing reason phrase (``SIP/2.0 200``) is tolerated."""
+    version, _, rest = start_line.partition(" ")
+    code = rest.partition(" ")[0]
+    if (VERSION_RE.fullmatch(version) is None or len(code) != 3 or not (code.isascii() and code.isdigit())
+            or not 100 <= int(code) <= 699):
+        raise ParseError("start-line", f"malformed Status-Line: {start_line[:80]!r}", line=1, offset=0)
 
 
 def _check_length(msg: Message, stream: bool, body_start: int) -> None:
@@ -124,8 +189,10 @@ def _check_length(msg: Message, stream: bool, body_start: int) -> None:
 
 
 def _check_mandatory(msg: Message) -> None:
+    """§8.1.1: To, From, CSeq, Call-ID, Max-Forwards and Via are mandatory in every request; §8.2.6.2
+    puts the same (bar Max-Forwards) in every response. An empty value counts as missing."""
     kind = "request" if isinstance(msg, Request) else "response"
-    missing = [name for name in MANDATORY_HEADERS[kind] if msg.header(name) is None]
+    missing = [name for name in MANDATORY_HEADERS[kind] if not msg.header(name)]
     if missing:
         raise ParseError("missing-header", f"{kind} lacks mandatory header field(s): {', '.join(missing)}")
     msg.cseq  # noqa: B018 - a malformed CSeq is a broken message, not a later surprise
