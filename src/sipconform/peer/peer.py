@@ -24,6 +24,7 @@ from sipconform.peer.compose import Identity, compose, dialog_fields, host_port
 from sipconform.peer.core import PeerCore, _Drop, _Tx
 from sipconform.peer.inbox import NoMessage, PeerError, Received, UnexpectedMessage
 from sipconform.peer.reactor import Reactor
+from sipconform.peer.teardown import wind_up
 from sipconform.peer.transport import Address, TcpTransport
 from sipconform.sip.build import ack_for_2xx, cancel_for, response_to
 from sipconform.sip.errors import ParseError
@@ -61,6 +62,16 @@ class SipPeer(PeerCore):
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+    def close(self) -> None:
+        """End the calls the test left half-open (``teardown.wind_up``), then close the sockets."""
+        if not self._closed:
+            try:
+                wind_up(self)
+            except (OSError, ParseError, AssertionError, TransactionError) as exc:
+                self.wire.record("note", self.transport, self.address, self.address, b"",
+                                 note=f"teardown: could not end a pending call: {exc}")
+        super().close()
 
     # -- identity ------------------------------------------------------------------------------------------
     @property

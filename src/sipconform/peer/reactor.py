@@ -34,6 +34,7 @@ class Reactor:
     def __init__(self, clock: Clock | None = None) -> None:
         self.clock: Clock = clock or MonotonicClock()
         self.selector = selectors.DefaultSelector()
+        self.closed = False
         self.started_at = self.clock.now()
         self._sources: list[TimerSource] = []
 
@@ -86,6 +87,7 @@ class Reactor:
         self.run_until(lambda: True, self.clock.now())
 
     def close(self) -> None:
+        self.closed = True
         self.selector.close()
         self._sources.clear()
 
