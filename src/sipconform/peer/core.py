@@ -307,6 +307,14 @@ class PeerCore:
     def _note(self, entry: _Tx, note: str) -> None:
         self.wire.record("note", self.transport, self.address, entry.dest, b"", note=note)
 
+    def wait_until(self, condition: Callable[[], bool], within: float) -> bool:
+        """Pump the shared reactor until ``condition()`` holds (True) or ``within`` seconds pass (False)."""
+        return self.reactor.run_until(condition, self.reactor.now() + within)
+
+    def arrivals(self, match: Callable[[Message], bool]) -> list[WireRecord]:
+        """Every message received so far for which ``match`` holds, absorbed retransmissions included."""
+        return [r for r in self.wire.records if r.direction == "in" and r.message is not None and match(r.message)]
+
     def close(self) -> None:
         """Close sockets and leave the reactor (closing it too if the peer made it)."""
         if self._closed:

@@ -51,13 +51,14 @@ class Call:
 
 
 def place_call(peer: SipPeer, dut: DutProfile, *, behaviour: str = "ring",
-               edit: Callable[[Request], Request] | None = None, **invite_kw: Any) -> Call:
+               edit: Callable[[Request], Request] | None = None, auto_ack: bool = True, **invite_kw: Any) -> Call:
     """Send an INVITE to the DUT's ``behaviour`` target. ``invite_kw`` go to ``SipPeer.invite``;
-    ``edit`` may rewrite the INVITE before it is sent (to add, remove or break something on purpose)."""
+    ``edit`` may rewrite the INVITE before it is sent (to add, remove or break something on purpose);
+    ``auto_ack=False`` leaves the ACK of a non-2xx final to the test (§17.1.1.3)."""
     invite = peer.invite((dut.host, dut.port), uri=target_uri(dut, peer.transport, behaviour), **invite_kw)
     if edit is not None:
         invite = edit(invite)
-    peer.send(invite)
+    peer.send(invite, auto_ack=auto_ack)
     return Call(peer, invite)
 
 
@@ -67,14 +68,14 @@ def _is_ringing(response: Response) -> bool:
 
 def ring(peer: SipPeer, dut: DutProfile, *, behaviour: str = "ring",
          until: Callable[[Response], bool] = _is_ringing, edit: Callable[[Request], Request] | None = None,
-         **invite_kw: Any) -> Call:
+         auto_ack: bool = True, **invite_kw: Any) -> Call:
     """Call the DUT and wait until it sends a provisional response for which ``until`` holds.
 
     The default waits for a non-100 provisional (18x): the state in which §9.2 says a CANCEL has
     something to cancel and the early dialog has its To tag. A final response instead means the DUT
     never reached that state: ``Inconclusive``.
     """
-    call = place_call(peer, dut, behaviour=behaviour, edit=edit, **invite_kw)
+    call = place_call(peer, dut, behaviour=behaviour, edit=edit, auto_ack=auto_ack, **invite_kw)
     with precondition(f"the DUT sends a provisional response to an INVITE for {call.invite.uri}"):
         while True:
             response = peer.expect_response(call.invite)

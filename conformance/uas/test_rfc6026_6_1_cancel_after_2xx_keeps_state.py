@@ -1,0 +1,31 @@
+"""RFC 6026 §6 (RFC6026-6-1, MUST NOT): "An element sending or receiving a 2xx to an INVITE transaction
+MUST NOT destroy any matching INVITE transaction state."
+
+Here: within Timer L (64*T1) after its 2xx, the DUT's INVITE server transaction still exists, so a CANCEL
+of that INVITE matches it (§9.2): it is answered 200, with no effect (RFC3261-9.2-7), not 481. Applies to
+devices that declare ``rfc6026 = true`` in the profile's [capabilities]; for an RFC 3261-only device the
+481 is expected and the clause does not apply.
+"""
+
+import pytest
+
+from sipconform.scenario.uas import ack_2xx, answered, hang_up
+from sipconform.sip import cancel_for
+from sipconform.verdict import not_applicable
+
+pytestmark = [pytest.mark.clause("RFC6026-6-1"), pytest.mark.role("uas")]
+
+
+def test_cancel_after_2xx_still_matches(sip_peer, dut):
+    """Stimulus: INVITE answered 200 at once; before the ACK, the CANCEL of that INVITE.
+    Expectation: the CANCEL is answered 200 (the transaction still exists), not 481."""
+    if not dut.capability("rfc6026", False):
+        not_applicable("the profile does not declare RFC 6026 (capabilities.rfc6026)")
+    call = answered(sip_peer, dut)
+    request = cancel_for(call.invite)
+    sip_peer.send(request)
+    response = sip_peer.expect_response(request, final=True)
+    ack_2xx(call)
+    hang_up(call)
+    assert response.status == 200, (
+        f"a CANCEL within Timer L of the 2xx got {response.start_line!r}: the INVITE transaction was destroyed")
