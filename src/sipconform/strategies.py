@@ -19,8 +19,9 @@ from sipconform.sip.grammar import BRANCH_MAGIC_COOKIE, COMPACT_FORMS
 from sipconform.sip.message import Request
 
 __all__ = [
-    "Generated", "branches", "call_ids", "cancel_variants", "hosts", "header_names", "keepalives", "lws",
-    "messages", "non_matching_cancel_variants", "separators", "sip_uris", "sws", "tags", "tokens",
+    "Generated", "branches", "call_ids", "cancel_variants", "cancel_variants_from", "hosts", "header_names",
+    "keepalives", "lws", "messages", "non_matching_cancel_variants", "separators", "sip_uris", "sws", "tags",
+    "tokens",
 ]
 
 ALPHANUM = string.ascii_letters + string.digits
@@ -155,7 +156,7 @@ class Generated:
     cseq: tuple[int, str]
     from_tag: str | None
     to_tag: str | None
-    branches: list[str] = field(default_factory=list)
+    branches: list[str | None] = field(default_factory=list)
     sent_by: list[tuple[str, int | None]] = field(default_factory=list)
     routes: list[str] = field(default_factory=list)
     extra: dict[str, list[str]] = field(default_factory=dict)
@@ -264,7 +265,7 @@ def messages(draw: st.DrawFn, *, response: bool | None = None, method: str | Non
     if not is_response:
         fields.append((draw(header_names("Max-Forwards")), str(draw(st.integers(0, 255)))))
     for _ in range(draw(st.integers(0, 2))):
-        fields.append(("X-" + draw(tokens(1, 8)), draw(st.text(_TEXT, max_size=20)).strip()))
+        fields.append(("X-" + draw(tokens(1, 8)), draw(st.text(_TEXT, max_size=20)).strip(" \t")))
     groups += [[f] for f in fields]
     fields = [f for group in draw(st.permutations(groups)) for f in group]
     for name, value in fields:
@@ -306,8 +307,8 @@ def _cancel(draw: st.DrawFn, invite: Request, branch: str | None, host: str, por
     fields += [("X-" + draw(tokens(1, 8)), draw(tokens(0, 12))) for _ in range(draw(st.integers(0, 2)))]
     # Route lines stay in their order (§7.3.1): shuffle everything else around them.
     routes = [f for f in fields if f[0].lower() == "route"]
-    fields = [[f] for f in fields if f[0].lower() != "route"] + ([routes] if routes else [])
-    flat = [f for group in draw(st.permutations(fields)) for f in group]
+    groups = [[f] for f in fields if f[0].lower() != "route"] + ([routes] if routes else [])
+    flat = [f for group in draw(st.permutations(groups)) for f in group]
     flat.append((draw(header_names("Content-Length")), "0"))
     msg = parse_message(_head(draw, f"CANCEL {invite.uri} SIP/2.0", flat, folding).encode("utf-8"))
     assert isinstance(msg, Request)
@@ -334,3 +335,14 @@ def non_matching_cancel_variants(invite: Request, *, folding: bool = True) -> st
         other_host.flatmap(lambda h: _cancel(invite, via.branch, h, via.port, folding)),
         other_port.flatmap(lambda p: _cancel(invite, via.branch, via.host, p, folding)),
     )
+
+
+def cancel_variants_from(invite: Request, *, branches_: st.SearchStrategy[str | None] | None = None,
+                         hosts_: st.SearchStrategy[str] | None = None, folding: bool = True,
+                         ) -> st.SearchStrategy[Request]:
+    """Like ``cancel_variants`` with the top Via's branch and/or sent-by host drawn from the given
+    strategies (the port stays the INVITE's, so a DUT's response still reaches the sender)."""
+    via = invite.top_via
+    branch_s = branches_ if branches_ is not None else st.just(via.branch)
+    host_s = hosts_ if hosts_ is not None else st.just(via.host)
+    return st.tuples(branch_s, host_s).flatmap(lambda bh: _cancel(invite, bh[0], bh[1], via.port, folding))

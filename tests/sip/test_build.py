@@ -15,7 +15,10 @@ VIA_TOP = "SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds"
 
 def invite_with(*extra: str, compact: bool = False, to_tag: str | None = None, vias: int = 1) -> Request:
     names = {"via": "v", "to": "t", "from": "f", "call-id": "i", "content-length": "l"} if compact else {}
-    n = lambda long: names.get(long.lower(), long)  # noqa: E731
+
+    def n(long: str) -> str:
+        return names.get(long.lower(), long)
+
     via_values = [VIA_TOP] + [f"SIP/2.0/UDP proxy{i}.example.com;branch=z9hG4bKp{i}" for i in range(1, vias)]
     lines = [
         "INVITE sip:bob@biloxi.example.com SIP/2.0",

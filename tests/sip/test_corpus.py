@@ -4,6 +4,12 @@
 manifest lists. ``corpus/invalid/*.sip`` must raise ``ParseError`` of the declared ``kind`` (with
 ``line``/``offset`` where the manifest gives them), from the parser or, for ``view`` cases, from the
 parsed view named; never any other exception.
+
+To add a case: write the exact bytes to a ``.sip`` file (``Path(...).write_bytes(b"...\r\n")``; the
+folder's ``.gitattributes`` keeps git from touching line endings) and give it an entry in
+``manifest.json``: a ``description`` and, for a valid message, an ``expect`` table (keys: see
+``VIEWS``, ``OBJECTS`` and ``check_expectation``); for an invalid one, ``kind`` and, where they mean
+something, ``line``/``offset``, ``max_size``, ``stream`` or the ``view`` that must raise.
 """
 
 from __future__ import annotations

@@ -174,3 +174,30 @@ def test_framed_messages_parse() -> None:
     framer.feed(msg(1, b"x") + b"\r\n\r\n" + msg(2))
     parsed = [parse_message(m, stream=True) for m in drain(framer)]
     assert [p.cseq.number for p in parsed] == [1, 2]
+
+
+def test_byte_by_byte_costs_only_the_new_bytes() -> None:
+    """A 12 kB head and a 50 kB body fed one byte at a time: each call must not rescan the head
+    (that was seconds; it is milliseconds). The bound is loose on purpose."""
+    import time
+
+    body = b"b" * 50_000
+    data = (b"OPTIONS sip:x SIP/2.0\r\n" + b"Subject: filler\r\n" * 700
+            + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    framer = StreamFramer(max_size=len(data))
+    started = time.perf_counter()
+    got = []
+    for i in range(len(data)):
+        framer.feed(data[i:i + 1])
+        if (m := framer.next_message()) is not None:
+            got.append(m)
+    assert got == [data]
+    assert time.perf_counter() - started < 3.0
+
+
+def test_equal_lengths_written_differently_agree() -> None:
+    data = msg(1, b"abcde").replace(b"Content-Length: 5\r\n", b"Content-Length: 05\r\nl:5\r\n")
+    framer = StreamFramer()
+    framer.feed(data)
+    assert framer.next_message() == data
+    assert parse_message(data, stream=True).content_length == 5

@@ -41,8 +41,10 @@ def test_retransmission_matches() -> None:
     req(call_id="other-call-id", cseq=99, to="<sip:x@y>;tag=z"),  # 3261: only branch, sent-by, method count
     # §7.3.1: parameter values (the branch among them) are case-insensitive unless a header says otherwise
     req(via="SIP/2.0/UDP pc33.atlanta.example.com:5060;branch=z9hG4bK776ASDHDS"),
-    raw("INVITE sip:bob@biloxi.example.com SIP/2.0\nv: SIP/2.0/UDP pc33.atlanta.example.com:5060;branch=z9hG4bK776asdhds\n"
-        "Max-Forwards: 70\nt: <sip:bob@biloxi.example.com>\nf: <sip:alice@atlanta.example.com>;tag=1928\ni: a84b4c76e66710\n"
+    raw("INVITE sip:bob@biloxi.example.com SIP/2.0\n"
+        "v: SIP/2.0/UDP pc33.atlanta.example.com:5060;branch=z9hG4bK776asdhds\n"
+        "Max-Forwards: 70\nt: <sip:bob@biloxi.example.com>\nf: <sip:alice@atlanta.example.com>;tag=1928\n"
+        "i: a84b4c76e66710\n"
         "cseq: 314159 INVITE\nl: 0\n\n"),
 ], ids=["host-case", "whitespace-and-params", "other-fields", "branch-case", "compact"])
 def test_3261_variants_that_match(variant: Request) -> None:
@@ -149,8 +151,8 @@ def test_2543_cancel_matches(cancel: Request) -> None:
     cancel_2543(via="SIP/2.0/TCP oldphone.example.com:5060"),
     cancel_2543(via="SIP/2.0/UDP oldphone.example.com:5060;branch=1"),
     cancel_2543(via="SIP/2.0/UDP oldphone.example.com:5060;branch=z9hG4bK1"),
-], ids=["uri-user", "uri-user-case", "uri-port", "from-tag", "no-from-tag", "to-tag", "call-id", "call-id-case", "cseq-number",
-        "via-host", "via-port", "via-transport", "via-param", "via-3261"])
+], ids=["uri-user", "uri-user-case", "uri-port", "from-tag", "no-from-tag", "to-tag", "call-id", "call-id-case",
+        "cseq-number", "via-host", "via-port", "via-transport", "via-param", "via-3261"])
 def test_2543_cancel_differs_in_one_field(cancel: Request) -> None:
     assert not cancel_matches(INVITE_2543, cancel)
 

@@ -169,7 +169,8 @@ def test_conflicting_content_lengths() -> None:
 
 def test_header_field_make() -> None:
     field = HeaderField.make("Via", " SIP/2.0/UDP a ")
-    assert (field.name, field.value, field.raw, field.key) == ("Via", "SIP/2.0/UDP a", "Via:  SIP/2.0/UDP a \r\n", "via")
+    assert (field.name, field.value, field.raw, field.key) == (
+        "Via", "SIP/2.0/UDP a", "Via:  SIP/2.0/UDP a \r\n", "via")
     assert HeaderField.make("l", "0", separator=" :").raw == "l :0\r\n"
 
 
@@ -252,3 +253,24 @@ def test_with_method_and_uri(invite: Request) -> None:
 
 def test_str_is_the_wire_text(invite: Request) -> None:
     assert str(invite) == INVITE.decode()
+
+
+def test_top_via_is_read_alone() -> None:
+    """A malformed Via further down does not hide the top one (matching needs only that)."""
+    msg = Request("OPTIONS sip:x SIP/2.0", (HeaderField.make("Via", "SIP/2.0/UDP a;branch=z9hG4bK1, garbage"),
+                                             HeaderField.make("Via", "more garbage")))
+    assert msg.top_via.branch == "z9hG4bK1"
+    with pytest.raises(ParseError):
+        msg.vias  # noqa: B018
+    empty_first = Request("OPTIONS sip:x SIP/2.0",
+                          (HeaderField.make("Via", ""), HeaderField.make("v", "SIP/2.0/TCP b")))
+    assert empty_first.top_via.host == "b" and len(empty_first.vias) == 1
+
+
+def test_values_lose_only_lws_at_their_edges() -> None:
+    """§25.1: LWS is spaces and tabs; a no-break space or other Unicode space is part of the value."""
+    data = "OPTIONS sip:x SIP/2.0\r\nSubject: \t\u00a0hi\u2003 \r\nX-A:\x0b\r\n\r\n".encode()
+    msg = parse_message(data, validate=False)
+    assert msg.header("subject") == "\u00a0hi\u2003"
+    assert msg.header("x-a") == "\x0b"
+    assert bytes(msg) == data

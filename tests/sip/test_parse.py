@@ -299,3 +299,38 @@ def test_split_head_from_a_start() -> None:
     data = b"A\r\n\r\nB\r\n\r\n"
     assert split_head(data) == (3, 5)
     assert split_head(data, 4) == (8, 10)
+
+
+# -- no quadratic corners: a DUT (or a fuzzer) controls every byte ----------------------------------------
+_LONG = 60_000
+PATHOLOGICAL = {
+    "colon-less line": b"x" * _LONG + b"\r\n",
+    "colon-less line after a known name": b"Subject: x\r\n" + b"y" * _LONG + b"\r\n",
+    "many lines": b"Subject: x\r\n" * (_LONG // 12),
+    "many folds": b"Subject: x\r\n" + b" y\r\n" * (_LONG // 4),
+    "quoted pairs": b'To: "' + b'\\"' * (_LONG // 2) + b"<sip:a@b>\r\n",
+    "open angles": b"Route: " + b"<" * _LONG + b"\r\n",
+    "commas": b"Route: " + b"," * _LONG + b"\r\n",
+    "via spaces": b"Via: SIP/2.0/UDP a" + b" " * _LONG + b"b\r\n",
+    "via params": b"Via: SIP/2.0/UDP a;branch=z9hG4bK1" + b";x" * (_LONG // 2) + b"\r\n",
+}
+
+
+@pytest.mark.parametrize("extra", list(PATHOLOGICAL.values()), ids=list(PATHOLOGICAL))
+def test_pathological_input_is_handled_in_linear_time(extra: bytes) -> None:
+    """Each case is about 60 kB; a quadratic scan of it takes tens of seconds, a linear one
+    milliseconds. The bound is loose on purpose (a loaded CI machine), yet far below quadratic."""
+    import time
+
+    data = make(headers=HEADERS[1:]).replace(b"Content-Length: 0\r\n\r\n", extra + b"\r\n")
+    started = time.perf_counter()
+    try:
+        msg = parse_message(data, validate=False)
+        for view in ("vias", "top_via", "to", "routes", "from_", "cseq"):
+            try:
+                getattr(msg, view)
+            except ParseError:
+                pass
+    except ParseError:
+        pass
+    assert time.perf_counter() - started < 3.0

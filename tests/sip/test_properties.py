@@ -16,9 +16,10 @@ from sipconform.sip import (
     transaction_key,
 )
 from sipconform.sip.grammar import canonical_name
+from sipconform.sip.parse import _parse_fields, _parse_fields_fast, split_head
 from sipconform.sip.uri import uri_equal
 from sipconform.strategies import (
-    Generated, cancel_variants, keepalives, messages, non_matching_cancel_variants, sip_uris,
+    Generated, cancel_variants, cancel_variants_from, keepalives, messages, non_matching_cancel_variants, sip_uris,
 )
 
 # No example database: several engineers and CI share the tree, and failures print a reproducible blob.
@@ -48,6 +49,23 @@ def test_round_trip_and_views(gen: Generated) -> None:
         assert msg.header_values(name) == values
     assert msg.content_length == gen.content_length
     assert msg.body == gen.body
+
+
+@settings(SETTINGS, max_examples=60)
+@given(messages(folding=False))
+def test_fast_and_careful_header_paths_agree(gen: Generated) -> None:
+    """The parser's fast path (no folding, names seen before) builds exactly the fields of the
+    careful line-by-line path, whichever of them a given message happens to take."""
+    cut = split_head(gen.data)
+    assert cut is not None
+    head = gen.data[:cut[0]].decode("utf-8")
+    lines = head.split("\n")[:-1]
+    careful = _parse_fields(lines)  # also teaches the fast path every name in the message
+    fast = _parse_fields_fast(head[len(lines[0]) + 1:])
+    if fast is not None:  # None only when the bounded cache of known names is full
+        assert fast == careful
+        assert [f.key for f in fast] == [f.key for f in careful]
+    assert parse_message(gen.data).headers == careful
 
 
 @settings(SETTINGS, max_examples=40)
@@ -173,6 +191,7 @@ def test_cancel_variants_match(data: st.DataObject) -> None:
     cancel = data.draw(cancel_variants(invite), label="cancel")
     assert cancel_matches(invite, cancel)
     assert cancel_matches(invite, cancel_for(invite))
+    assert cancel_matches(invite, data.draw(cancel_variants_from(invite, folding=False), label="unfolded"))
     assert {canonical_name(h.name) for h in cancel.headers} >= {"via", "from", "to", "call-id", "cseq"}
 
 

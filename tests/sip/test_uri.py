@@ -11,7 +11,8 @@ from sipconform.sip.uri import param_value, parse_params, split_hostport, split_
 PARTS = [
     ("sip:alice@atlanta.example.com", "sip", "alice", None, "atlanta.example.com", None),
     ("SIPS:Alice@Atlanta.Example.COM:5061", "sips", "Alice", None, "Atlanta.Example.COM", 5061),
-    ("sip:alice:secretword@atlanta.example.com;transport=tcp", "sip", "alice", "secretword", "atlanta.example.com", None),
+    ("sip:alice:secretword@atlanta.example.com;transport=tcp", "sip", "alice", "secretword",
+     "atlanta.example.com", None),
     ("sip:+1-212-555-1212:1234@gateway.example.com;user=phone", "sip", "+1-212-555-1212", "1234",
      "gateway.example.com", None),
     ("sip:registrar.example.com", "sip", None, None, "registrar.example.com", None),

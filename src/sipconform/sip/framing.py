@@ -29,6 +29,7 @@ class StreamFramer:
         self.max_size = max_size
         self._buffer = bytearray()
         self._scanned = 0    # how far the search for the end of the head has got, so as not to rescan
+        self._end: int | None = None  # where the message at the front ends, once its head is known
         self.keepalives = 0  # CRLF / CRLFCRLF pings seen between messages
 
     def feed(self, data: bytes) -> None:
@@ -40,13 +41,30 @@ class StreamFramer:
         return bytes(self._buffer)
 
     def next_message(self) -> bytes | None:
-        """The next whole message; raises ``ParseError`` when the stream cannot be framed."""
+        """The next whole message; raises ``ParseError`` when the stream cannot be framed.
+
+        Each call costs what the new bytes cost: the search for the empty line resumes where it
+        stopped, and once the head is known its end is kept while the body comes in.
+        """
+        end = self._end
+        if end is None:
+            end = self._find_end()
+            if end is None:
+                return None
+            self._end = end
+        if len(self._buffer) < end:
+            return None
+        message = bytes(self._buffer[:end])
+        del self._buffer[:end]
+        self._scanned, self._end = 0, None
+        return message
+
+    def _find_end(self) -> int | None:
         self._skip_keepalives()
         if not self._buffer:
             return None
         # The head ends at "\n\r\n" or "\n\n": resume the search a few bytes before where it stopped.
-        start = max(0, self._scanned - 2)
-        cut = split_head(self._buffer, start)
+        cut = split_head(self._buffer, max(0, self._scanned - 2))
         if cut is None:
             self._scanned = len(self._buffer)
             if len(self._buffer) > self.max_size:
@@ -57,12 +75,7 @@ class StreamFramer:
         end = body_start + self._content_length(self._buffer, blank_start)
         if end > self.max_size:
             raise ParseError("too-large", f"message of {end} bytes exceeds the limit of {self.max_size} bytes")
-        if len(self._buffer) < end:
-            return None
-        message = bytes(self._buffer[:end])
-        del self._buffer[:end]
-        self._scanned = 0
-        return message
+        return end
 
     @staticmethod
     def _content_length(buffer: bytearray, head_end: int) -> int:
@@ -70,14 +83,14 @@ class StreamFramer:
         field indicates the size of the body. The Content-Length header field MUST be used with stream
         oriented transports." Several fields must agree."""
         found = _CONTENT_LENGTH.findall(buffer, 0, head_end)
-        values = {b" ".join(m.split()) for m in found} if len(found) != 1 else {found[0].strip()}
-        if not values:
+        if not found:
             raise ParseError("content-length", "no Content-Length on a stream transport (§18.3, §20.14)")
-        if len(values) != 1:
-            shown = b", ".join(sorted(values)).decode("ascii", "replace")
-            raise ParseError("content-length", f"conflicting Content-Length values on a stream: {shown}")
-        text = values.pop().decode("ascii", "replace")
-        return parse_number(text, kind="content-length", what="Content-Length", max_digits=18)
+        # The value with its folding and LWS gone (bytes.strip also takes the CR of each line).
+        lengths = {parse_number(value.strip().decode("ascii", "replace"), kind="content-length",
+                                what="Content-Length", max_digits=18) for value in found}
+        if len(lengths) != 1:
+            raise ParseError("content-length", f"conflicting Content-Length values on a stream: {sorted(lengths)}")
+        return lengths.pop()
 
     def _skip_keepalives(self) -> None:
         """§7.5: "Implementations processing SIP messages over stream-oriented transports MUST ignore

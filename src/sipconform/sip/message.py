@@ -27,7 +27,8 @@ class HeaderField:
     """One header field line (with any continuation lines) exactly as on the wire.
 
     ``raw`` includes the line terminator(s); ``name`` is as written; ``value`` is unfolded (each
-    line break plus leading whitespace of a continuation read as one space, §7.3.1) and stripped.
+    line break plus leading whitespace of a continuation read as one space, §7.3.1) and stripped
+    of spaces and tabs (LWS, §25.1).
     """
 
     name: str
@@ -36,7 +37,7 @@ class HeaderField:
 
     @classmethod
     def make(cls, name: str, value: str, *, separator: str = ": ") -> HeaderField:
-        return cls(name, value.strip(), f"{name}{separator}{value}{CRLF}")
+        return cls(name, value.strip(" \t"), f"{name}{separator}{value}{CRLF}")
 
     @cached_property
     def key(self) -> str:
@@ -56,7 +57,7 @@ class HeaderField:
         head, after = self.raw[: colon + 1], self.raw[colon + 1:]
         gap = after[: len(after) - len(after.lstrip(" \t"))]
         eol = "\n" if self.raw.endswith("\n") and not self.raw.endswith("\r\n") else CRLF
-        return HeaderField(self.name, value.strip(), f"{head}{gap}{value}{eol}")
+        return HeaderField(self.name, value.strip(" \t"), f"{head}{gap}{value}{eol}")
 
 
 _new_object = object.__new__
@@ -121,11 +122,21 @@ class Message:
     def vias(self) -> tuple[Via, ...]:
         return tuple(Via.parse(v) for v in self.header_values("via"))
 
-    @property
+    @cached_property
     def top_via(self) -> Via:
-        if not self.vias:
+        """The first Via value (§8.1.1.7, §17.2.3), parsed alone: a malformed Via further down does
+        not hide it, and matching a transaction does not pay for parsing every hop."""
+        vias: tuple[Via, ...] | None = self.__dict__.get("vias")
+        if vias is None:
+            for h in self.headers:
+                if h.key == "via":
+                    values = h.values()
+                    if values:
+                        return Via.parse(values[0])
+            vias = ()
+        if not vias:
             raise ParseError("missing-header", "no Via header field")
-        return self.vias[0]
+        return vias[0]
 
     @property
     def call_id(self) -> str:
@@ -161,12 +172,11 @@ class Message:
     @property
     def content_length(self) -> int | None:
         """Content-Length (§20.14); several fields must agree, else ``ParseError("content-length")``."""
-        values = {h.value for h in self.fields("content-length")}
-        if not values:
-            return None
-        if len(values) > 1:
-            raise ParseError("content-length", f"conflicting Content-Length values: {sorted(values)!r}")
-        return parse_number(values.pop(), kind="content-length", what="Content-Length", max_digits=18)
+        lengths = {parse_number(h.value, kind="content-length", what="Content-Length", max_digits=18)
+                   for h in self.fields("content-length")}
+        if len(lengths) > 1:
+            raise ParseError("content-length", f"conflicting Content-Length values: {sorted(lengths)}")
+        return lengths.pop() if lengths else None
 
     def _required(self, name: str) -> str:
         value = self.header(name)

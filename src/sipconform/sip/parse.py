@@ -75,7 +75,9 @@ def parse_message(data: bytes, *, max_size: int = DEFAULT_MAX_SIZE, stream: bool
 
 
 # One header field line without folding: (raw line with its "\n", text before the first colon, rest).
-_FIELD_LINE = re.compile(r"(([^:\n]*):([^\n]*)\n)")
+# Anchored at line starts (re.M): unanchored, ``findall`` would retry inside a line without a colon at
+# every position, quadratic in the line's length (a 60 kB colon-less line took 15 s).
+_FIELD_LINE = re.compile(r"^(([^:\n]*):([^\n]*)\n)", re.M)
 
 
 def _parse_fields_fast(block: str) -> tuple[HeaderField, ...] | None:
@@ -83,8 +85,8 @@ def _parse_fields_fast(block: str) -> tuple[HeaderField, ...] | None:
 
     Taken only when no line is folded, every line has a colon, and every name is one ``_parse_fields``
     already accepted (``_NAME_KEYS``); the fields are then exactly those ``_parse_fields`` builds (the
-    value is stripped, so the "\r" left on it goes). A change to the rules of ``_parse_fields`` must be
-    mirrored here.
+    value is stripped of ``_LWS``, so the "\r" left on it goes). A change to the rules of
+    ``_parse_fields`` must be mirrored here (``test_fast_and_careful_header_paths_agree`` checks).
     """
     if "\n " in block or "\n\t" in block or block[:1] in (" ", "\t"):
         return None
@@ -98,7 +100,7 @@ def _parse_fields_fast(block: str) -> tuple[HeaderField, ...] | None:
         key = known.get(name)
         if key is None:
             return None
-        fields.append(parsed_field(name, value.strip(), raw, key))
+        fields.append(parsed_field(name, value.strip(_LWS), raw, key))
     return tuple(fields)
 
 
@@ -116,10 +118,10 @@ def _parse_fields(lines: list[str]) -> tuple[HeaderField, ...]:
                 raise ParseError("header", "continuation line before any header field", line=lineno,
                                  offset=_line_offset(lines, lineno))
             raw += line + "\n"
-            value += " " + content.strip()
+            value += " " + content.strip(_LWS)
             continue
         if raw:
-            fields.append(parsed_field(name, value.strip(), raw, key))
+            fields.append(parsed_field(name, value.strip(_LWS), raw, key))
         colon = content.find(":")
         if colon <= 0:
             raise ParseError("header", f"header line without a name and colon: {content[:60]!r}", line=lineno,
@@ -137,9 +139,13 @@ def _parse_fields(lines: list[str]) -> tuple[HeaderField, ...]:
         value = content[colon + 1:]
         raw = line + "\n"
     if raw:
-        fields.append(parsed_field(name, value.strip(), raw, key))
+        fields.append(parsed_field(name, value.strip(_LWS), raw, key))
     return tuple(fields)
 
+
+# What is stripped from a header value: LWS is spaces and tabs only (§25.1), plus the CR of a CRLF;
+# not every Unicode space (NBSP, U+2028, \x1c...), which ``str.strip()`` would take too.
+_LWS = " \t\r"
 
 # Header names seen before (all valid tokens) -> canonical key: a run sees a few dozen names, so the
 # token check and the compact-form lookup run once per name, not once per line. Bounded against junk.
