@@ -5,6 +5,8 @@ request that created the transaction, and 3. the method of the request matches t
 the transaction, except for ACK ..." — applied to CANCEL by §9.2 ¶1.
 
 Here: a CANCEL whose branch differs must not cancel the ringing INVITE; the right CANCEL then must.
+What the stray CANCEL is answered is RFC3261-9.2-6's business (481 SHOULD): a 200 that cancels nothing
+breaks that SHOULD, not this clause.
 """
 
 import pytest
@@ -17,14 +19,18 @@ pytestmark = [pytest.mark.clause("RFC3261-17.2.3-1"), pytest.mark.role("uas")]
 
 def test_cancel_with_another_branch_cancels_nothing(sip_peer, dut, sip_timers):
     """Stimulus: INVITE; the DUT rings; a CANCEL with another branch; then the right CANCEL.
-    Expectation: the first CANCEL is not answered 200 and the INVITE stays pending (no final response
-    within 4*T1); the second CANCEL ends it."""
+    Expectation: the first CANCEL is answered and the INVITE stays pending (no final response within
+    4*T1); the second CANCEL ends it."""
     call = ring(sip_peer, dut)
     stray = cancel_with_other_branch(call)
     sip_peer.send(stray)
     response = sip_peer.expect_response(stray, final=True)
-    assert response.status != 200, "a CANCEL with a branch no transaction has was answered 200 (it 'matched')"
-    sip_peer.expect_nothing(4 * sip_timers.t1, where=is_final_to(call.invite))
+    # The stray's effect may arrive with its response, i.e. before any wait started here: look at
+    # everything received since the INVITE, not only at what comes later.
+    ended = lambda: sip_peer.arrivals(is_final_to(call.invite))  # noqa: E731
+    sip_peer.wait_until(lambda: bool(ended()), within=4 * sip_timers.t1)
+    assert not ended(), (f"a CANCEL with a branch no transaction has ended the ringing INVITE with "
+                         f"{ended()[0].first_line!r} (the CANCEL was answered {response.start_line!r})")
     cancel(call)
     final = final_response(call)
     assert final.status >= 300, f"the INVITE was answered {final.start_line!r} after the matching CANCEL"

@@ -2,7 +2,9 @@
 because there could be accidental or malicious duplication of branch parameters from different
 clients."
 
-Here: a CANCEL with the INVITE's branch but another sent-by must not cancel the ringing INVITE.
+Here: a CANCEL with the INVITE's branch but another sent-by must not cancel the ringing INVITE. What
+that CANCEL is answered is RFC3261-9.2-6's business (481 SHOULD): a 200 that cancels nothing breaks that
+SHOULD, not this clause.
 """
 
 import pytest
@@ -15,14 +17,18 @@ pytestmark = [pytest.mark.clause("RFC3261-17.2.3-2", level="MUST"), pytest.mark.
 
 def test_cancel_from_another_sent_by_cancels_nothing(sip_peer, dut, sip_timers):
     """Stimulus: INVITE; the DUT rings; a CANCEL with the same branch but another sent-by; then the
-    right CANCEL. Expectation: the first is not answered 200 and the INVITE stays pending (no final
-    response within 4*T1); the second CANCEL ends it."""
+    right CANCEL. Expectation: the first is answered and the INVITE stays pending (no final response
+    within 4*T1); the second CANCEL ends it."""
     call = ring(sip_peer, dut)
     stray = cancel_with_other_sent_by(call)
     sip_peer.send(stray)
     response = sip_peer.expect_response(stray, final=True)
-    assert response.status != 200, "a CANCEL from another sent-by was answered 200 (it 'matched' on branch alone)"
-    sip_peer.expect_nothing(4 * sip_timers.t1, where=is_final_to(call.invite))
+    # The stray's effect may arrive with its response, i.e. before any wait started here: look at
+    # everything received since the INVITE, not only at what comes later.
+    ended = lambda: sip_peer.arrivals(is_final_to(call.invite))  # noqa: E731
+    sip_peer.wait_until(lambda: bool(ended()), within=4 * sip_timers.t1)
+    assert not ended(), (f"a CANCEL from another sent-by ended the ringing INVITE with {ended()[0].first_line!r} "
+                         f"(it matched on the branch alone; the CANCEL was answered {response.start_line!r})")
     cancel(call)
     final = final_response(call)
     assert final.status >= 300, f"the INVITE was answered {final.start_line!r} after the matching CANCEL"
