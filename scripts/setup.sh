@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Idempotent set-up of a fresh Debian machine for sipconform:
-# the reference DUTs (kamailio, baresip), SIPp, tshark, then the package itself (editable).
+# the reference DUTs (kamailio, baresip), SIPp, tshark, headless Chromium (renders the reports in
+# tests/report), then the package itself (editable).
 # A second run installs nothing and takes about a second.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PACKAGES=(kamailio kamailio-extra-modules baresip sip-tester tshark)
+PACKAGES=(kamailio kamailio-extra-modules baresip sip-tester tshark chromium)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

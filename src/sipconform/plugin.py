@@ -19,6 +19,7 @@ from sipconform.pytest_options import SETTINGS_KEY, add_options, settings_from_c
 from sipconform.pytest_peers import PEERS_KEY, PeerFactory, id_prefix, render_trace
 from sipconform.pytest_verdicts import (apply_phase, finalize, result_of, results_document, summary_lines,
                                         teststatus, write_results)
+from sipconform.pytest_upper import upper_tester  # noqa: F401  (the upper_tester fixture, registered here)
 from sipconform.settings import DutTarget, Settings
 from sipconform.sip.timers import Timers
 
@@ -30,8 +31,12 @@ TRACE_SECTION = "SIP wire trace"
 
 
 # ---- configuration ------------------------------------------------------------------------
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     add_options(parser)
+    from sipconform.report import pytest_reports  # reports directory, evidence, matrix, baseline, -m markers
+
+    if not pluginmanager.is_registered(pytest_reports):
+        pluginmanager.register(pytest_reports, "sipconform-reports")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -73,7 +78,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Probe external DUTs once, before any test (the controller does it under xdist)."""
     config = session.config
     settings = _settings(config)
-    if not settings.probe or _is_worker(config) or config.option.collectonly:
+    if not settings.probe or _is_worker(config) or config.option.collectonly or config.option.sip_list_clauses:
         return
     problem = probe_external(settings)
     if problem is not None:
@@ -279,6 +284,6 @@ class _VerdictCollector:
         explicit = config.getoption("sip_dut") is not None or config.getoption("sip_results") is not None
         aborted = ("the run was interrupted: these results are partial"
                    if session.exitstatus == pytest.ExitCode.INTERRUPTED else None)
-        if self.results or explicit:
+        if (self.results or explicit) and not config.option.collectonly:
             write_results(_settings(config).results_path,
                           results_document(_settings(config), self.results, aborted=aborted))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sipconform.dut.profile import ROLES
 from sipconform.settings import (DEFAULT_DUT, DEFAULT_RESULTS, TRANSPORT_CHOICES, Settings, SettingsError, Source,
                                  resolve)
 
-__all__ = ["SETTINGS_KEY", "add_options", "settings_from_config"]
+__all__ = ["SETTINGS_KEY", "add_options", "reports_dir", "settings_from_config"]
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 
@@ -30,11 +32,21 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--sip-strict", dest="sip_strict", action="store_true", default=None,
                     help="count a warn verdict (a SHOULD broken) as a fail")
     group.addoption("--sip-results", dest="sip_results", metavar="PATH", default=None,
-                    help=f"where to write the JSON verdicts (default {DEFAULT_RESULTS}, under the rootdir)")
+                    help=f"where to write the JSON verdicts (default results.json in the --sip-reports directory: "
+                         f"{DEFAULT_RESULTS} under the rootdir)")
     group.addoption("--sip-probe", dest="sip_probe", action="store_true", default=None,
                     help="check an external DUT answers OPTIONS before the first test (default)")
     group.addoption("--no-sip-probe", dest="sip_probe", action="store_false", default=None,
                     help="do not probe an external DUT before the run")
+    group.addoption("--sip-reports", dest="sip_reports", metavar="DIR", default=None,
+                    help="directory for the reports of a conformance run: results.json (unless --sip-results), "
+                         "junit.xml, allure-results/, evidence/, pcap/, matrix.html (default: the directory of "
+                         "--sip-results, else reports under the rootdir)")
+    group.addoption("--sip-baseline", dest="sip_baseline", metavar="PATH", default=None,
+                    help="compare this run's verdicts with an earlier results.json; a regression (pass/warn/"
+                         "inconclusive -> fail/error) makes the exit status non-zero")
+    group.addoption("--sip-list-clauses", dest="sip_list_clauses", action="store_true", default=False,
+                    help="list the selected tests by clause and exit without running them")
     parser.addini("sip_dut", "default for --sip-dut (paths relative to the ini file)", default=None)
     parser.addini("sip_role", "default for --sip-role", default=None)
     parser.addini("sip_transport", "default for --sip-transport (udp | tcp | all)", default=None)
@@ -42,6 +54,7 @@ def add_options(parser: pytest.Parser) -> None:
     parser.addini("sip_strict", "default for --sip-strict (true/false)", type="bool", default=False)
     parser.addini("sip_results", "default for --sip-results (relative to the ini file)", default=None)
     parser.addini("sip_probe", "probe an external DUT before the run (true/false)", type="bool", default=True)
+    parser.addini("sip_reports", "default for --sip-reports (relative to the ini file)", default=None)
 
 
 def _sources(config: pytest.Config, name: str) -> list[Source]:
@@ -56,6 +69,18 @@ def _sources(config: pytest.Config, name: str) -> list[Source]:
     return out
 
 
+def reports_dir(config: pytest.Config) -> Path:
+    """The reports directory: ``--sip-reports`` (from the invocation dir) or ini ``sip_reports`` (from the
+    ini file's dir), else the directory of ``--sip-results``/``sip_results``, else ``reports`` under the rootdir."""
+    for src in _sources(config, "sip_reports"):
+        if src.value:
+            return src.base / src.value
+    for src in _sources(config, "sip_results"):
+        if src.value:
+            return (src.base / src.value).parent
+    return config.rootpath / "reports"
+
+
 def settings_from_config(config: pytest.Config) -> Settings:
     """Resolve once; a bad value becomes ``pytest.UsageError`` with one sentence naming it."""
     try:
@@ -63,7 +88,7 @@ def settings_from_config(config: pytest.Config) -> Settings:
             dut=_sources(config, "sip_dut"), role=_sources(config, "sip_role"),
             transport=_sources(config, "sip_transport"), t1=_sources(config, "sip_t1"),
             strict=_sources(config, "sip_strict"),
-            results=[*_sources(config, "sip_results"), Source(DEFAULT_RESULTS, "default", config.rootpath)],
+            results=[*_sources(config, "sip_results"), Source(str(reports_dir(config) / "results.json"), "default")],
             probe=_sources(config, "sip_probe"),
             reference_dirs=[config.rootpath / "fixtures" / "duts"],
         )

@@ -123,7 +123,9 @@ def result_of(report: pytest.TestReport) -> dict[str, Any] | None:
     return {"nodeid": report.nodeid, "clause": props.get("clause"), "level": props.get("level"),
             "transport": props.get("transport"), "verdict": props["verdict"],
             "message": props.get("verdict_message", ""), "dut": props.get("dut"),
-            "dut_address": props.get("dut_address")}
+            "dut_address": props.get("dut_address"),
+            **({"evidence": evidence} if (evidence := {k[9:]: v for k, v in props.items()
+                                                       if k.startswith("evidence_")}) else {})}
 
 
 def _dut_entry(settings: Settings, name: str, results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

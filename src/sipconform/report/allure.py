@@ -1,0 +1,87 @@
+"""Allure labels, links, attachments and ``environment.properties`` for conformance tests.
+
+Labels come from the clause catalogue: epic "RFC <n>", feature "§<section>", story the clause ID,
+severity from the level (MUST critical, SHOULD normal, MAY/INFO minor), tags for role, transport
+and DUT; a link to the RFC section. They are pytest markers (``allure_label``/``allure_link``),
+so allure-pytest reads them and its ``--allure-severities``/``--allure-features`` select by them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import allure as _allure_module
+import pytest
+
+from sipconform.clauses import CATALOGUE
+
+allure: Any = _allure_module  # allure-pytest ships no type hints for its marker helpers
+
+__all__ = ["SEVERITY", "attach_ladder", "environment_lines", "markers_for", "write_environment"]
+
+SEVERITY = {"MUST": allure.severity_level.CRITICAL, "SHOULD": allure.severity_level.NORMAL,
+            "MAY": allure.severity_level.MINOR, "INFO": allure.severity_level.MINOR}
+
+
+def markers_for(clause_id: str, level: str, *, role: str | None, transport: str | None,
+                dut: str | None) -> list[pytest.MarkDecorator]:
+    """The Allure markers of one test instance of ``clause_id``."""
+    clause = CATALOGUE.get(clause_id)
+    marks: list[pytest.MarkDecorator] = [allure.story(clause_id),
+                                         allure.severity(SEVERITY.get(level, allure.severity_level.NORMAL))]
+    if clause is not None:
+        marks += [allure.epic(f"RFC {clause.rfc}"), allure.feature(f"§{clause.section}"),
+                  allure.link(clause.url, name=f"RFC {clause.rfc} §{clause.section}")]
+    tags = [f"role:{role}" if role else "", f"transport:{transport}" if transport else "",
+            f"dut:{dut}" if dut else "", f"level:{level}"]
+    marks.append(allure.tag(*[t for t in tags if t]))
+    return marks
+
+
+def attach_ladder(svg: str) -> None:
+    """Attach the ladder SVG to the open Allure test (the plugin attaches the wire trace text)."""
+    allure.attach(svg, name="SIP ladder diagram", attachment_type=allure.attachment_type.SVG)
+
+
+def _escape(text: str, key: bool = False) -> str:
+    """Java .properties escaping (what Allure reads)."""
+    out = text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "")
+    if key:
+        out = out.replace(" ", "\\ ").replace("=", "\\=").replace(":", "\\:")
+    return out
+
+
+def environment_lines(duts: Sequence[Mapping[str, Any]], profiles: Mapping[str, Any], extra: Mapping[str, str]
+                      ) -> list[str]:
+    """``key=value`` lines: per DUT its role, address, transports, timers and capabilities
+    (``duts``: results.json "duts" entries; ``profiles``: name -> ``DutProfile``)."""
+    pairs: list[tuple[str, str]] = list(extra.items())
+    for d in duts:
+        name = str(d.get("name"))
+        prefix = f"DUT.{name}"
+        pairs.append((f"{prefix}.role", str(d.get("role"))))
+        if d.get("host"):
+            pairs.append((f"{prefix}.address", f"{d.get('host')}:{d.get('port')}"))
+        p = profiles.get(name)
+        if p is None:
+            continue
+        pairs.append((f"{prefix}.transports", ",".join(getattr(p, "transports", ()))))
+        t = p.timers
+        pairs.append((f"{prefix}.timers", f"T1={t.t1:g}s T2={t.t2:g}s T4={t.t4:g}s"))
+        for cap, value in sorted(dict(p.capabilities).items()):
+            pairs.append((f"{prefix}.capability.{cap}", str(value)))
+        if p.known_deviations:
+            pairs.append((f"{prefix}.known_deviations", "; ".join(p.known_deviations)))
+        if p.source:
+            pairs.append((f"{prefix}.profile", str(p.source)))
+    return [f"{_escape(k, key=True)}={_escape(v)}" for k, v in pairs]
+
+
+def write_environment(alluredir: Path, lines: Iterable[str]) -> Path:
+    """Write ``environment.properties`` into the Allure results directory."""
+    alluredir.mkdir(parents=True, exist_ok=True)
+    path = alluredir / "environment.properties"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
