@@ -1,0 +1,108 @@
+"""The ``upper_tester`` fixture: how a test makes the DUT (acting as UAC) place a call and hang up.
+
+Built per test from the DUT profile's ``[upper_tester]`` (``make_upper_tester``), with a timeout
+derived from the DUT's timers, and closed at teardown. Whatever goes wrong in the upper tester itself
+(a control connection refused, a dialler that cannot start) is one ``UpperTesterError``, so a test or
+a scenario step can tell "the upper tester could not act" from a DUT that misbehaved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sipconform.dut.profile import DutProfile
+from sipconform.dut.upper_tester import CallTarget, UpperTester, UpperTesterError, make_upper_tester
+from sipconform.sip.timers import Timers
+
+__all__ = ["GuardedUpperTester", "terminal_notifier", "upper_tester", "upper_tester_timeout"]
+
+# Bounds of the upper tester's own waits (a hang-up command, a control request): 64*T1 (Timer B),
+# clamped so a fast-T1 lab device still gets time to react and a slow one does not hold the run.
+_MIN_TIMEOUT_S = 2.0
+_MAX_TIMEOUT_S = 64.0
+
+
+def upper_tester_timeout(timers: Timers) -> float:
+    """How long the upper tester may take for one action: 64*T1 clamped to [2 s, 64 s]."""
+    return min(max(timers.b, _MIN_TIMEOUT_S), _MAX_TIMEOUT_S)
+
+
+class GuardedUpperTester:
+    """An upper tester whose failures are all ``UpperTesterError`` (with the DUT's name), and which
+    remembers whether it placed a call, so teardown can end a call the test left ringing."""
+
+    def __init__(self, inner: UpperTester, dut: str) -> None:
+        self.inner = inner
+        self.dut = dut
+        self.calls = 0
+        self.hang_ups = 0
+
+    def _guard(self, what: str, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except UpperTesterError:
+            raise
+        except Exception as exc:  # a control connection, a process: one error type for the tests
+            raise UpperTesterError(f"upper tester of {self.dut} could not {what}: {exc}") from None
+
+    def call(self, target: CallTarget) -> None:
+        self._guard(f"make it call {target.uri}", lambda: self.inner.call(target))
+        self.calls += 1
+
+    def hang_up(self) -> None:
+        self._guard("make it hang up", self.inner.hang_up)
+        self.hang_ups += 1
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __getattr__(self, name: str) -> Any:  # e.g. ExecUpperTester.log_text
+        return getattr(self.inner, name)
+
+
+def terminal_notifier(config: pytest.Config) -> Callable[[str], None]:
+    """``notify(text)``: a line on the terminal even while output is captured (manual upper tester)."""
+    def notify(text: str) -> None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        capture = config.pluginmanager.get_plugin("capturemanager")
+        if reporter is None:
+            print(text)
+            return
+        if capture is not None:
+            with capture.global_and_fixture_disabled():
+                reporter.write_line(f"\n>>> {text}", bold=True, yellow=True)
+        else:
+            reporter.write_line(f"\n>>> {text}", bold=True, yellow=True)
+    return notify
+
+
+@pytest.fixture
+def upper_tester(request: pytest.FixtureRequest, dut: DutProfile, sip_timers: Timers,
+                 tmp_path: Path) -> Iterator[GuardedUpperTester]:
+    """The DUT's upper tester, from its profile's ``[upper_tester]``: ``call(target)`` makes the DUT
+    (a UAC) call ``target`` (the peer: ``sipconform.scenario.uac.Target``), ``hang_up()`` makes it
+    hang up (before an answer: a CANCEL is due).
+
+    Kinds: ``exec`` runs the profile's ``call`` / ``hangup`` argv (placeholders {uri} {host} {port}
+    {transport}; output in the test's tmp dir, ``upper-tester.log``); ``baresip`` drives baresip's
+    ctrl_tcp; ``manual`` prints what the operator must do on the terminal; ``none`` makes every test
+    that needs it inconclusive. Each action may take up to 64*T1 (clamped to 2..64 s). Failures of
+    the upper tester itself raise ``UpperTesterError``. Closed at teardown; a call it placed is hung up
+    first, so the DUT starts the next test idle."""
+    inner = make_upper_tester(dut.upper_tester, workdir=tmp_path / "upper-tester",
+                              timeout=upper_tester_timeout(sip_timers), notify=terminal_notifier(request.config))
+    guarded = GuardedUpperTester(inner, dut.name)
+    try:
+        yield guarded
+    finally:
+        try:
+            if guarded.calls and dut.upper_tester.kind == "baresip":
+                guarded.hang_up()  # a call left ringing would take the next test's hang-up
+        except UpperTesterError:
+            pass
+        finally:
+            guarded.close()
