@@ -9,7 +9,7 @@ Here: the 487 of a cancelled INVITE, never ACKed, over UDP.
 
 import pytest
 
-from sipconform.scenario.uas import cancel, final_response, is_final_to, ring
+from sipconform.scenario.uas import cancelled, final_response, is_final_to, ring
 
 pytestmark = [pytest.mark.clause("RFC3261-17.2.1-2"), pytest.mark.role("uas"), pytest.mark.transport("udp")]
 
@@ -19,7 +19,7 @@ def test_unacked_487_is_retransmitted(sip_peer, dut, sip_timers):
     Expectation: the final response is sent again at Timer G (T1, then 2*T1, capped at T2): at least two
     copies more within T1 + 2*T1 + 4*T1 (capped at T2) after the first."""
     call = ring(sip_peer, dut, auto_ack=False)
-    cancel(call)
+    cancelled(call)
     final = final_response(call)
     copies = lambda: sip_peer.arrivals(lambda m: is_final_to(call.invite)(m) and m.status == final.status)  # noqa: E731
     window = sum(min(sip_timers.t1 * 2 ** k, sip_timers.t2) for k in range(3)) + sip_timers.t1

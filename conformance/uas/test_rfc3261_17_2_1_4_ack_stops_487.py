@@ -5,7 +5,7 @@ no longer fires, so the final response is no longer retransmitted.
 
 import pytest
 
-from sipconform.scenario.uas import cancel, final_response, is_final_to, ring
+from sipconform.scenario.uas import cancelled, final_response, is_final_to, ring
 from sipconform.sip import ack_for_non2xx
 
 pytestmark = [pytest.mark.clause("RFC3261-17.2.1-4"), pytest.mark.role("uas"), pytest.mark.transport("udp")]
@@ -15,7 +15,7 @@ def test_ack_stops_the_487_retransmissions(sip_peer, dut, sip_timers):
     """Stimulus: INVITE; the DUT rings; CANCEL; the peer ACKs the final response (§17.1.1.3).
     Expectation: no copy of the final response arrives later than T1 after the ACK, for 4*T1 + T2."""
     call = ring(sip_peer, dut, auto_ack=False)
-    cancel(call)
+    cancelled(call)
     final = final_response(call)
     sip_peer.send(ack_for_non2xx(call.invite, final), sip_peer.source_of(final))
     acked_at = sip_peer.wire.records[-1].time

@@ -9,7 +9,7 @@ Here: the response to a CANCEL, and the 487 to the cancelled INVITE.
 
 import pytest
 
-from sipconform.scenario.uas import cancel, final_response, ring, second_via
+from sipconform.scenario.uas import cancel, cancelled, final_response, ring, second_via
 from sipconform.verify import response_mirrors_request
 
 pytestmark = [pytest.mark.clause("RFC3261-8.2.6.2-1"), pytest.mark.role("uas")]
@@ -29,6 +29,6 @@ def test_487_mirrors_the_invite(sip_peer, dut):
     Expectation: the INVITE's final response copies its From, Call-ID, CSeq and both Via values in order."""
     upstream = f"SIP/2.0/{sip_peer.transport.upper()} 127.0.0.2:9;branch={sip_peer.new_branch()}"
     call = ring(sip_peer, dut, edit=lambda invite: second_via(invite, upstream))
-    cancel(call)
+    cancelled(call)
     final = final_response(call)
     assert not (problems := response_mirrors_request(call.invite, final)), "; ".join(problems)

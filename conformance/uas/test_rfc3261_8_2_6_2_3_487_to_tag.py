@@ -6,7 +6,7 @@ Here: the 487 that ends a cancelled INVITE carries the To tag of the 18x the DUT
 
 import pytest
 
-from sipconform.scenario.uas import cancel, final_response, ring
+from sipconform.scenario.uas import cancelled, final_response, ring
 from sipconform.verdict import Inconclusive
 
 pytestmark = [pytest.mark.clause("RFC3261-8.2.6.2-3"), pytest.mark.role("uas")]
@@ -17,7 +17,7 @@ def test_487_keeps_the_provisional_to_tag(sip_peer, dut):
     Expectation: the INVITE's final response has the same To tag as the 18x."""
     call = ring(sip_peer, dut, until=lambda r: r.status > 100 and r.to.tag is not None)
     early_tag = call.to_tag
-    cancel(call)
+    cancelled(call)
     final = final_response(call)
     if final.status < 300:
         raise Inconclusive(f"the DUT answered the INVITE {final.status} despite the CANCEL; no non-2xx to compare")

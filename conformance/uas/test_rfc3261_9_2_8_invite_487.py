@@ -4,7 +4,7 @@ immediately respond to the INVITE with a 487 (Request Terminated)."
 
 import pytest
 
-from sipconform.scenario.uas import cancel, final_response, ring
+from sipconform.scenario.uas import cancelled, final_response, ring
 
 pytestmark = [pytest.mark.clause("RFC3261-9.2-8"), pytest.mark.role("uas")]
 
@@ -17,7 +17,7 @@ def test_cancelled_invite_gets_487(sip_peer, dut, provisional):
         call = ring(sip_peer, dut)
     else:
         call = ring(sip_peer, dut, behaviour="trying", until=lambda r: r.status == 100)
-    cancel(call)
+    cancelled(call)
     final = final_response(call)
     assert final.status == 487, f"a cancelled INVITE was answered {final.start_line!r} instead of 487"
     assert (final.cseq.number, final.cseq.method) == (call.invite.cseq.number, "INVITE")

@@ -291,7 +291,7 @@ def messages(draw: st.DrawFn, *, response: bool | None = None, method: str | Non
 # -- CANCEL variants for an INVITE (§9.1, §9.2, §17.2.3) ---------------------------------------------------
 @st.composite
 def _cancel(draw: st.DrawFn, invite: Request, branch: str | None, host: str, port: int | None,
-            folding: bool) -> Request:
+            folding: bool, unknown_headers: bool = True) -> Request:
     from sipconform.sip.parse import parse_message  # local: keep the package import light
 
     via = invite.top_via
@@ -304,7 +304,7 @@ def _cancel(draw: st.DrawFn, invite: Request, branch: str | None, host: str, por
               (draw(header_names("Call-ID")), invite.call_id),
               (draw(header_names("CSeq")), f"{invite.cseq.number}{draw(lws(folding))}CANCEL"),
               (draw(header_names("Max-Forwards")), str(draw(st.integers(1, 70))))]
-    fields += [("X-" + draw(tokens(1, 8)), draw(tokens(0, 12))) for _ in range(draw(st.integers(0, 2)))]
+    fields += [("X-" + draw(tokens(1, 8)), draw(tokens(0, 12))) for _ in range(draw(st.integers(0, 2 * unknown_headers)))]
     # Route lines stay in their order (§7.3.1): shuffle everything else around them.
     routes = [f for f in fields if f[0].lower() == "route"]
     groups = [[f] for f in fields if f[0].lower() != "route"] + ([routes] if routes else [])
@@ -339,10 +339,12 @@ def non_matching_cancel_variants(invite: Request, *, folding: bool = True) -> st
 
 def cancel_variants_from(invite: Request, *, branches_: st.SearchStrategy[str | None] | None = None,
                          hosts_: st.SearchStrategy[str] | None = None, folding: bool = True,
-                         ) -> st.SearchStrategy[Request]:
+                         unknown_headers: bool = True) -> st.SearchStrategy[Request]:
     """Like ``cancel_variants`` with the top Via's branch and/or sent-by host drawn from the given
-    strategies (the port stays the INVITE's, so a DUT's response still reaches the sender)."""
+    strategies (the port stays the INVITE's, so a DUT's response still reaches the sender), and
+    optionally without unknown header fields."""
     via = invite.top_via
     branch_s = branches_ if branches_ is not None else st.just(via.branch)
     host_s = hosts_ if hosts_ is not None else st.just(via.host)
-    return st.tuples(branch_s, host_s).flatmap(lambda bh: _cancel(invite, bh[0], bh[1], via.port, folding))
+    return st.tuples(branch_s, host_s).flatmap(
+        lambda bh: _cancel(invite, bh[0], bh[1], via.port, folding, unknown_headers))

@@ -278,9 +278,10 @@ class SipPeer(PeerCore):
 
     def expect_nothing(self, window: float, *, method: str | None = None,
                        where: Callable[[Message], bool] | None = None) -> None:
-        """Wait the whole ``window``; raise ``UnexpectedMessage`` (an AssertionError) as soon as a new
-        message arrives that is a request with ``method`` (any message if None) and passes ``where``."""
-        after = self._received[-1].seq if self._received else 0
+        """Wait the whole ``window``; raise ``UnexpectedMessage`` (an AssertionError) as soon as a message
+        that is a request with ``method`` (any message if None) and passes ``where`` is waiting in the
+        inbox: one that arrives during the window, or one that arrived before and was never consumed."""
+        after = 0
 
         def match(m: Message) -> bool:
             return (method is None or (isinstance(m, Request) and m.method == method)) and (where is None or where(m))

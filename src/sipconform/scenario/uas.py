@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from sipconform.dut.profile import TARGET_BEHAVIOURS, DutProfile
-from sipconform.peer import SipPeer
+from sipconform.peer import NoMessage, SipPeer
 from sipconform.sip import Message, Request, Response, ack_for_2xx, cancel_for
 from sipconform.sip.build import in_dialog_request
 from sipconform.verdict import Inconclusive, precondition
 
-__all__ = ["Call", "ack_2xx", "answered", "hang_up", "cancel", "final_response", "is_final_to", "place_call", "ring", "second_via", "target_uri"]
+__all__ = ["Call", "ack_2xx", "answered", "cancel", "cancelled", "final_response", "hang_up", "is_final_to",
+           "place_call", "ring", "second_via", "target_uri"]
 
 
 def target_uri(dut: DutProfile, transport: str, behaviour: str = "ring") -> str:
@@ -35,6 +36,7 @@ class Call:
     peer: SipPeer
     invite: Request
     responses: list[Response] = field(default_factory=list)
+    cancel_response: Response | None = None
 
     @property
     def provisionals(self) -> list[Response]:
@@ -142,9 +144,25 @@ def second_via(invite: Request, via: str) -> Request:
     return invite.insert_header(index + 1, "Via", via)
 
 
+def cancelled(call: Call) -> Request:
+    """Send the CANCEL and wait for its final response, kept as ``call.cancel_response``: if the DUT
+    refused the CANCEL and then never ends the INVITE, ``final_response`` is ``Inconclusive``."""
+    request = cancel(call)
+    with precondition("the DUT answers the CANCEL"):
+        call.cancel_response = call.peer.expect_response(request, final=True)
+    return request
+
+
 def final_response(call: Call) -> Response:
     """Wait for the final response to the call's INVITE (within Timer B of the DUT's T1)."""
-    while call.final is None:
-        call.responses.append(call.peer.expect_response(call.invite))
+    refused = call.cancel_response is not None and call.cancel_response.status != 200
+    try:
+        while call.final is None:
+            call.responses.append(call.peer.expect_response(call.invite))
+    except NoMessage as exc:
+        if not refused:
+            raise
+        raise Inconclusive(f"the DUT refused the CANCEL ({call.cancel_response.start_line}) and never ended the "
+                           f"INVITE, so it was never cancelled (see RFC3261-9.2-10): {exc}") from None
     assert call.final is not None
     return call.final

@@ -1,0 +1,60 @@
+"""RFC 3261 §9.2 ¶1 (RFC3261-9.2-1, MUST): "The TU determines the transaction to be cancelled by taking
+the CANCEL request, and then assuming that the request method is anything but CANCEL or ACK and applying
+the transaction matching procedures of Section 17.2.3. The matching transaction is the one to be
+cancelled."
+
+As properties (Hypothesis): CANCELs that differ from the §9.1 one only where §17.2.3 does not look
+(header-name case, compact forms, whitespace, parameter order, Route values joined or split) cancel the
+INVITE; CANCELs whose branch or sent-by differ cancel nothing (whether they get 481 is RFC3261-9.2-6, and
+unknown header fields are RFC3261-9.2-3, each tested on its own). Example counts are bounded and there is
+no shrinking (each step would be a call to the DUT); a failure prints the seed (``--hypothesis-seed``)
+and a ``@reproduce_failure`` blob to replay it.
+"""
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from sipconform.scenario.uas import final_response, is_final_to, ring
+from sipconform.strategies import branches, cancel_variants_from
+
+pytestmark = [pytest.mark.clause("RFC3261-9.2-1"), pytest.mark.role("uas")]
+
+PROPERTY = settings(max_examples=8, deadline=None, print_blob=True, database=None,
+                    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+OTHER_LOOPBACK_HOSTS = st.sampled_from(["127.0.0.3", "127.0.0.4", "127.9.9.9"])  # never leave loopback
+
+
+@PROPERTY
+@given(data=st.data())
+def test_cancel_differing_only_in_form_cancels(sip_peer_factory, dut, data):
+    """Stimulus: INVITE; the DUT rings; a drawn CANCEL that matches by §17.2.3.
+    Expectation: the CANCEL is answered 200 and the INVITE ends with a non-2xx final response."""
+    with sip_peer_factory() as peer:
+        call = ring(peer, dut)
+        request = data.draw(cancel_variants_from(call.invite, folding=False, unknown_headers=False), label="CANCEL")
+        peer.send(request)
+        response = peer.expect_response(request, final=True)
+        assert response.status == 200, f"a matching CANCEL got {response.start_line!r}:\n{request}"
+        final = final_response(call)
+        assert final.status >= 300, f"the INVITE was answered {final.start_line!r} after a matching CANCEL"
+
+
+@PROPERTY
+@given(data=st.data())
+def test_cancel_with_other_branch_or_sent_by_cancels_nothing(sip_peer_factory, dut, sip_timers, data):
+    """Stimulus: INVITE; the DUT rings; a drawn CANCEL with another branch or another sent-by host.
+    Expectation: the INVITE gets no final response within 4*T1 of the CANCEL's response."""
+    with sip_peer_factory() as peer:
+        call = ring(peer, dut)
+        via = call.invite.top_via
+        other = st.one_of(
+            cancel_variants_from(call.invite, branches_=branches().filter(lambda b: b != via.branch),
+                                 folding=False, unknown_headers=False),
+            cancel_variants_from(call.invite, hosts_=OTHER_LOOPBACK_HOSTS.filter(lambda h: h != via.host),
+                                 folding=False, unknown_headers=False))
+        request = data.draw(other, label="CANCEL")
+        peer.send(request)
+        peer.expect_response(request, final=True)
+        peer.expect_nothing(4 * sip_timers.t1, where=is_final_to(call.invite))
