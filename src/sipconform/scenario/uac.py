@@ -1,25 +1,30 @@
 """DUT-as-UAC steps: the upper tester makes the DUT call the peer, the peer rings, the upper tester hangs
 up, and the peer sees the CANCEL (RFC 3665 §3.8 flow, seen from the callee).
 
-A step the DUT never reaches (no upper tester, no INVITE, no CANCEL after the hang-up) raises
-``Inconclusive``: the clause was never exercised.
+A step the DUT never reaches (no upper tester, no INVITE, no CANCEL after the hang-up, no ACK) raises
+``Inconclusive``: the clause was never exercised. Every wait is a peer wait bounded by the DUT's timers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
-from sipconform.dut.upper_tester import UpperTester, UpperTesterMissing
-from sipconform.peer import SipPeer
-from sipconform.sip import Request, Response
+from sipconform.dut.upper_tester import UpperTester, UpperTesterError, UpperTesterMissing
+from sipconform.peer import Received, SendError, SipPeer
+from sipconform.sip import Message, Request, Response
 from sipconform.verdict import Inconclusive, precondition
 
-__all__ = ["IncomingCall", "Target", "await_cancel", "incoming_call", "ringing"]
+__all__ = ["IncomingCall", "SilentCall", "Target", "answer", "answer_bye", "arrival", "await_ack", "await_cancel",
+           "await_copies", "await_first", "await_request", "cancelled", "copies", "finish", "hang_up",
+           "incoming_call", "incoming_call_at", "ringing", "sdp_answer", "silent_hang_up", "terminated", "unparseable"]
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: upper_tester.CallTarget declares plain (settable) attributes
 class Target:
-    """Where the upper tester makes the DUT call: the peer (satisfies ``upper_tester.CallTarget``)."""
+    """Where the upper tester makes the DUT call (satisfies ``upper_tester.CallTarget``): ``uri`` is the
+    callee's SIP URI; ``host``, ``port`` and ``transport`` the address the DUT is to send to, for upper
+    testers that take one (an exec dialler given an outbound proxy or a remote address)."""
 
     uri: str
     host: str
@@ -31,6 +36,12 @@ class Target:
         host, port = peer.address
         return cls(peer.uri(user), host, port, peer.transport)
 
+    @classmethod
+    def via(cls, callee: SipPeer, proxy: SipPeer, user: str = "peer") -> Target:
+        """The Request-URI names ``callee``; the address is ``proxy``'s (the DUT's outbound proxy)."""
+        host, port = proxy.address
+        return cls(callee.uri(user), host, port, proxy.transport)
+
 
 @dataclass
 class IncomingCall:
@@ -39,33 +50,236 @@ class IncomingCall:
     peer: SipPeer
     upper: UpperTester
     invite: Request
-    to_tag: str
+    to_tag: str | None = None     # the To tag of the peer's responses (its server transaction's, §8.2.6.2)
     provisional: Response | None = None
+    responses: list[Response] = field(default_factory=list)
 
 
-def incoming_call(peer: SipPeer, upper: UpperTester) -> IncomingCall:
-    """Make the DUT call the peer and wait for its INVITE (within Timer B of the DUT's T1)."""
+def _call(upper: UpperTester, target: Target) -> None:
     try:
-        upper.call(Target.of(peer))
+        upper.call(target)
     except UpperTesterMissing as exc:
         raise Inconclusive(f"no upper tester to make the DUT call: {exc}") from None
+
+
+def incoming_call(peer: SipPeer, upper: UpperTester, target: Target | None = None) -> IncomingCall:
+    """Make the DUT call the peer and wait for its INVITE (within Timer B of the DUT's T1)."""
+    _call(upper, target or Target.of(peer))
     with precondition("the DUT sends an INVITE to the peer when the upper tester makes it call"):
         invite = peer.expect_request("INVITE")
-    return IncomingCall(peer, upper, invite, to_tag=peer.new_tag())
+    return IncomingCall(peer, upper, invite)
 
 
-def ringing(peer: SipPeer, upper: UpperTester, status: int = 180) -> IncomingCall:
+def incoming_call_at(peers: Sequence[SipPeer], upper: UpperTester, target: Target) -> IncomingCall:
+    """Make the DUT call ``target`` and take its INVITE at whichever of ``peers`` it reaches first."""
+    _call(upper, target)
+    peer, invite = await_request(peers, "INVITE", "the DUT sends an INVITE when the upper tester makes it call")
+    return IncomingCall(peer, upper, invite)
+
+
+def answer(call: IncomingCall, status: int, *, to_tag: str | None = None, body: bytes = b"",
+           retransmit: bool | None = None) -> Response:
+    """The peer answers the INVITE (a 2xx carries ``sdp_answer`` unless ``body`` is given)."""
+    if 200 <= status < 300 and not body:
+        body = sdp_answer(call.peer)
+    response = call.peer.respond(call.invite, status, to_tag=to_tag or call.to_tag, body=body,
+                                 retransmit=retransmit)
+    call.responses.append(response)
+    if call.to_tag is None and status != 100:
+        call.to_tag = response.to.tag
+    if status < 200 and call.provisional is None:
+        call.provisional = response
+    return response
+
+
+def ringing(peer: SipPeer, upper: UpperTester, status: int = 180, target: Target | None = None) -> IncomingCall:
     """``incoming_call``, answered with a provisional response (180 with a To tag by default)."""
-    call = incoming_call(peer, upper)
-    call.provisional = peer.respond(call.invite, status, to_tag=call.to_tag)
+    call = incoming_call(peer, upper, target)
+    answer(call, status)
     return call
 
 
-def await_cancel(call: IncomingCall) -> Request:
-    """Hang up through the upper tester and wait for the DUT's CANCEL."""
+def hang_up(call: IncomingCall, *, tolerate_errors: bool = False) -> None:
+    """Make the DUT hang up through the upper tester. ``tolerate_errors``: an upper tester that reports
+    there is nothing to hang up (the call already ended) is not a problem for the test."""
     try:
         call.upper.hang_up()
     except UpperTesterMissing as exc:
         raise Inconclusive(f"no upper tester to make the DUT hang up: {exc}") from None
+    except UpperTesterError:
+        if not tolerate_errors:
+            raise
+
+
+def _of_call(call: IncomingCall, method: str) -> Callable[[Request], bool]:
+    return lambda r: r.method == method and r.call_id == call.invite.call_id
+
+
+def await_cancel(call: IncomingCall, *, within: float | None = None, hang: bool = True) -> Request:
+    """Hang up through the upper tester (unless ``hang`` is False) and wait for the DUT's CANCEL."""
+    if hang:
+        hang_up(call)
     with precondition("the DUT sends a CANCEL when the upper tester hangs up a ringing call"):
-        return call.peer.expect_request("CANCEL", where=lambda r: r.call_id == call.invite.call_id)
+        return call.peer.expect_request("CANCEL", within=within, where=_of_call(call, "CANCEL"))
+
+
+def cancelled(peer: SipPeer, upper: UpperTester, status: int = 180,
+              target: Target | None = None) -> tuple[IncomingCall, Request]:
+    """The DUT calls, the peer rings (``status``), the DUT hangs up: the call and the DUT's CANCEL."""
+    call = ringing(peer, upper, status, target)
+    return call, await_cancel(call)
+
+
+def await_ack(call: IncomingCall, *, within: float | None = None, what: str = "") -> Request:
+    """The ACK of the INVITE's final response (same Call-ID and CSeq number), as a precondition."""
+    number = call.invite.cseq.number
+    with precondition(what or "the DUT ACKs the final response to its INVITE"):
+        return call.peer.expect_request(
+            "ACK", within=within, where=lambda r: r.call_id == call.invite.call_id and r.cseq.number == number)
+
+
+def terminated(peer: SipPeer, upper: UpperTester, *, to_tag: str | None = None,
+               target: Target | None = None) -> tuple[IncomingCall, Request, Response, Request]:
+    """The whole §9.1 flow: ring, hang-up, CANCEL answered 200, INVITE answered 487 (with ``to_tag``, by
+    default the 180's), and the DUT's ACK for the 487 (within 64*T1, as a precondition)."""
+    call, cancel = cancelled(peer, upper, target=target)
+    peer.respond(cancel, 200)
+    final = answer(call, 487, to_tag=to_tag)
+    return call, cancel, final, await_ack(call, what="the DUT ACKs the 487 to its cancelled INVITE")
+
+
+def finish(call: IncomingCall, cancel: Request | None = None, *, window: float | None = None) -> None:
+    """Leave the DUT idle, asserting nothing: answer a pending CANCEL 200 and, if the INVITE has no final
+    response yet, answer it 487 and give the DUT ``window`` (default 4*T1) to ACK, taking that ACK."""
+    peer = call.peer
+    if cancel is not None:
+        try:
+            peer.respond(cancel, 200)
+        except Exception:  # noqa: BLE001 - already answered, or its transaction ended
+            pass
+    if any(r.status >= 200 for r in call.responses):
+        return
+    try:
+        answer(call, 487)
+    except Exception:  # noqa: BLE001 - the test answered it itself, or the transaction ended
+        return
+    try:
+        await_ack(call, within=4 * peer.timers.t1 if window is None else window)
+    except Inconclusive:
+        pass
+
+
+@dataclass
+class SilentCall:
+    """A call the DUT hung up while the peer withheld every provisional response."""
+
+    call: IncomingCall
+    cancels: list[Received]          # CANCELs of the call received meanwhile (copies included)
+    retransmissions: int | None      # INVITE retransmissions seen (UDP); None over TCP
+    window: float                    # how long the peer watched after the hang-up
+
+
+def silent_hang_up(peer: SipPeer, upper: UpperTester) -> SilentCall:
+    """The DUT calls; the peer sends no provisional response at all; the DUT hangs up at once. Then the
+    peer watches: over UDP until the DUT has retransmitted its INVITE twice (Timer A fires at T1 and
+    2*T1 later, so by 3*T1; the deadline is 6*T1), which shows it alive and still waiting for a response
+    to its INVITE; over TCP (no retransmissions) for 4*T1. It stops early at a CANCEL."""
+    call = incoming_call(peer, upper)
+    hang_up(call)
+    invite = call.invite
+
+    def is_cancel(m: Message) -> bool:
+        return isinstance(m, Request) and m.method == "CANCEL" and m.call_id == invite.call_id
+
+    def is_invite(m: Message) -> bool:
+        return (isinstance(m, Request) and m.method == "INVITE" and m.call_id == invite.call_id
+                and m.cseq.number == invite.cseq.number)
+
+    t1 = peer.timers.t1
+    window = 6 * t1 if peer.transport == "udp" else 4 * t1
+    stop = lambda: bool(copies(peer, is_cancel))  # noqa: E731
+    if peer.transport == "udp":
+        retransmissions: int | None = len(await_copies(peer, is_invite, 3, window, stop=stop)) - 1
+    else:
+        retransmissions = None
+        peer.reactor.run_until(stop, peer.clock.now() + window)
+    return SilentCall(call, copies(peer, is_cancel), retransmissions, window)
+
+
+def answer_bye(call: IncomingCall, *, within: float) -> Request | None:
+    """Answer 200 to the DUT's BYE for the call if one comes within ``within`` seconds (else None)."""
+    try:
+        bye = call.peer.expect_request("BYE", within=within, where=_of_call(call, "BYE"))
+    except AssertionError:
+        return None
+    try:
+        call.peer.respond(bye, 200)
+    except SendError:
+        pass  # the DUT closed its connection right after the BYE: nothing left to answer
+    return bye
+
+
+# ---- what arrived, and when ----------------------------------------------------------------------------
+def copies(peer: SipPeer, match: Callable[[Message], bool]) -> list[Received]:
+    """Everything ``peer`` received that satisfies ``match``, retransmissions absorbed by its
+    transactions included (they never reach the inbox, but the peer records them)."""
+    return [item for item in peer.received() if item.message is not None and match(item.message)]
+
+
+def await_copies(peer: SipPeer, match: Callable[[Message], bool], count: int, within: float,
+                 *, stop: Callable[[], bool] | None = None) -> list[Received]:
+    """Pump the test's reactor until ``count`` copies satisfying ``match`` were received, ``stop()``
+    holds, or ``within`` seconds pass; return the copies seen."""
+    peer.reactor.run_until(lambda: len(copies(peer, match)) >= count or (stop is not None and stop()),
+                           peer.clock.now() + within)
+    return copies(peer, match)
+
+
+def unparseable(peer: SipPeer, method: str) -> list[Received]:
+    """Input ``peer`` could not accept (unparseable or lacking a mandatory header) that starts like a
+    ``method`` request: what a test of that header looks for when the expected request never came."""
+    start = f"{method} ".encode()
+    return [item for item in peer.received() if item.error is not None and item.raw.startswith(start)]
+
+
+def arrival(peer: SipPeer, message: Message) -> Received:
+    """How ``message`` (as returned by an ``expect_*``) reached ``peer``: source, transport, connection, time."""
+    for item in peer.received():
+        if item.message is message:
+            return item
+    raise KeyError(f"{peer.name}: that message was not received by this peer")
+
+
+def await_first(peers: Sequence[SipPeer], method: str, within: float,
+                where: Callable[[Request], bool] | None = None) -> tuple[SipPeer, Request] | None:
+    """The first of ``peers`` to receive a ``method`` request (with ``where``) and that request, or None."""
+    def ready() -> SipPeer | None:
+        for p in peers:
+            if any(isinstance(m, Request) and m.method == method and (where is None or where(m))
+                   for m in p.unconsumed()):
+                return p
+        return None
+
+    if not peers or not peers[0].reactor.run_until(lambda: ready() is not None, peers[0].clock.now() + within):
+        return None
+    found = ready()
+    assert found is not None
+    return found, found.expect_request(method, within=0, where=where)
+
+
+def await_request(peers: Sequence[SipPeer], method: str, what: str, *, within: float | None = None,
+                  where: Callable[[Request], bool] | None = None) -> tuple[SipPeer, Request]:
+    """``await_first`` as a precondition (default wait: Timer B of the first peer)."""
+    found = await_first(peers, method, peers[0].timers.b if within is None else within, where)
+    if found is None:
+        raise Inconclusive(f"precondition not reached: {what}: no {method} reached "
+                           f"{' or '.join(p.name for p in peers)}")
+    return found
+
+
+def sdp_answer(peer: SipPeer) -> bytes:
+    """A minimal SDP answer (RFC 3264) for a 2xx: PCMU on a port nothing listens on."""
+    host = peer.address[0]
+    ip = "IP6" if ":" in host else "IP4"
+    return (f"v=0\r\no=- 1 1 IN {ip} {host}\r\ns=-\r\nc=IN {ip} {host}\r\nt=0 0\r\n"
+            f"m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n").encode()

@@ -1,0 +1,32 @@
+"""RFC 3261 §9.1 ¶10 (RFC3261-9.1-13, IMPL): "Note that both the transaction corresponding to the original
+request and the CANCEL transaction will complete independently."
+
+The 487 is ACKed by the INVITE client transaction (§17.1.1.2) whatever happened to the CANCEL: answered
+before the 487, not yet answered, or answered 481. The ACK is due at once; the peer allows 8*T1.
+"""
+
+import pytest
+
+from sipconform.scenario.uac import answer, cancelled, finish
+
+pytestmark = [pytest.mark.clause("RFC3261-9.1-13"), pytest.mark.role("uac")]
+
+
+@pytest.mark.parametrize("order", ["200-then-487", "487-then-200", "481-then-487"])
+def test_487_is_acked_whatever_the_cancel_got(sip_peer, upper_tester, sip_timers, order):
+    """Stimulus: the DUT calls the peer; 180; the DUT hangs up; the peer answers the CANCEL and the INVITE
+    in the given order (487-then-200: the 200 to the CANCEL only after the ACK). Expectation: the DUT ACKs
+    the 487 (CSeq number of the INVITE, method ACK) within 8*T1."""
+    call, cancel = cancelled(sip_peer, upper_tester)
+    first, _, second = order.split("-")
+    if first in ("200", "481"):
+        sip_peer.respond(cancel, int(first))
+    answer(call, 487)
+    try:
+        ack = sip_peer.expect_request("ACK", within=8 * sip_timers.t1,
+                                      where=lambda r: r.call_id == call.invite.call_id)
+    finally:
+        if second == "200":
+            finish(call, cancel)
+    assert (ack.cseq.number, ack.cseq.method) == (call.invite.cseq.number, "ACK"), (
+        f"the ACK's CSeq is {ack.header('cseq')!r}, expected '{call.invite.cseq.number} ACK'")

@@ -1,0 +1,43 @@
+"""SIPp as a DUT acting as UAC (fixtures/duts/sipp-uac.toml and its TCP twin, scenario
+fixtures/sipp/uac-cancel.xml): the whole conformance/uac set runs against it through the exec upper tester,
+as a lab would run it, and every test ends in a recorded verdict, none an error of the suite."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROFILES = ("fixtures/duts/sipp-uac.toml", "fixtures/duts/sipp-uac-tcp.toml")
+_DROP_ENV = ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID", "PYTEST_CURRENT_TEST",
+             "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
+VERDICTS = {"pass", "fail", "warn", "inconclusive"}
+
+
+@pytest.mark.skipif(shutil.which("sipp") is None, reason="sipp is not installed (scripts/setup.sh installs it)")
+def test_uac_set_runs_against_sipp(tmp_path: Path) -> None:
+    """Every conformance/uac test (the slow 64*T1 one included) against SIPp over UDP and TCP: a verdict
+    for each, in results.json, and no error. SIPp is started once per call by the profile's exec upper
+    tester, so the run needs --no-sip-probe; the scenario path in the profile is relative to the root."""
+    out = tmp_path / "results.json"
+    command = [sys.executable, "-m", "pytest", "conformance/uac", "--sip-dut", ",".join(PROFILES),
+               "--no-sip-probe", "--sip-results", str(out), "-o", f"sip_reports={tmp_path / 'reports'}",
+               "-p", "no:allure_pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-n", "2", "-q", "-rA"]
+    env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
+    proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
+    tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-60:])
+    assert out.is_file(), f"no results.json\n{tail}"
+    results = json.loads(out.read_text(encoding="utf-8"))["results"]
+    table = "\n".join(f"  {r['verdict']:<13} {r['nodeid']}  {(r.get('message') or '')[:120]!r}" for r in results)
+    modules = sorted(p.name for p in (ROOT / "conformance" / "uac").glob("test_*.py"))
+    for dut in ("sipp-uac", "sipp-uac-tcp"):
+        seen = {r["nodeid"].split("::")[0].rsplit("/", 1)[-1] for r in results if r["dut"] == dut}
+        assert seen == set(modules), f"{dut}: modules without a verdict: {set(modules) - seen}\n{table}"
+    assert all(r["verdict"] in VERDICTS for r in results), f"an error or not-applicable verdict:\n{table}\n{tail}"
+    assert proc.returncode in (0, 1), f"pytest exit status {proc.returncode}\n{tail}"

@@ -1,0 +1,324 @@
+"""A small, honest SIP UAC for the project's self-tests, and faulty variants of it that each break one clause.
+
+One process per call, as a lab's dialler would run: an exec upper tester starts
+``python tests/faulty/uac.py call --uri {uri} --host {host} --port {port} --transport {transport}
+--control FILE [--fault NAME]`` and ends the call with ``python tests/faulty/uac.py hangup --control FILE``
+(a line over a loopback TCP control socket whose port the call process wrote into FILE). Built on the
+project's own ``SipPeer`` (its transactions do Timer A/B/E/F, the ACK for a non-2xx, 2xx re-ACKs), driven
+by its Reactor in the main thread: no threads, every wait bounded, the process ends by itself.
+
+The conformant UAC: INVITE (with SDP) to ``host:port`` as its outbound proxy, so the INVITE carries
+``Route: <sip:host:port;lr>`` and the Request-URI ``uri``. On hang-up: CANCEL per §9.1 (with two Reason
+values, RFC 3326) once a provisional response has come (§9.1: never before); after a final response no
+CANCEL; a 2xx (also one crossing the CANCEL) is ACKed and, the user having hung up, ended with BYE.
+64*T1 after the CANCEL without a final response it gives the INVITE up (§9.1) and exits.
+
+A fault (``FAULTS``) changes exactly one behaviour; ``profile_toml`` writes the exec profile of a variant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+TIMERS_S = {"t1": 0.1, "t2": 0.4, "t4": 0.5}
+"""Small timers: 64*T1 is 6.4 s."""
+
+FAULTS: dict[str, tuple[str, str]] = {
+    # name: (the clause it breaks, what the UAC does wrong)
+    "cancel-to-tag": ("RFC3261-9.1-2", "copies the To tag of the 180 into the CANCEL"),
+    "cancel-extra-via": ("RFC3261-9.1-3", "puts a second Via value into the CANCEL"),
+    "cancel-cseq-lowercase": ("RFC3261-9.1-4", "writes the CSeq method of the CANCEL as 'cancel'"),
+    "cancel-no-route": ("RFC3261-9.1-5", "leaves the INVITE's Route out of the CANCEL"),
+    "cancel-require": ("RFC3261-9.1-6", "puts Require: 100rel into the CANCEL"),
+    "ack-proxy-require": ("RFC3261-8.2.2.3-1", "puts Proxy-Require into the ACK for the 487"),
+    "cancel-no-max-forwards": ("RFC3261-8.1.1.6-1", "sends the CANCEL without Max-Forwards"),
+    "cancel-before-provisional": ("RFC3261-9.1-8", "sends the CANCEL at once, before any provisional response"),
+    "no-cancel-after-late-1xx": ("RFC3261-9.1-9", "drops a hang-up that came before any provisional response"),
+    "cancel-after-final": ("RFC3261-9.1-10", "sends a CANCEL on hang-up even after a final response"),
+    "cancel-no-retransmit": ("RFC3261-9.1-11", "sends the CANCEL once, without a client transaction (UDP)"),
+    "cancel-to-request-uri": ("RFC3261-9.1-12", "sends the CANCEL to the Request-URI, not where the INVITE went"),
+    "cancel-new-connection": ("RFC3261-9.1-12", "opens a new TCP connection for the CANCEL (TCP)"),
+    "ack-after-cancel-200": ("RFC3261-9.1-13", "ACKs a 487 only once the CANCEL got its final response"),
+    "keeps-invite-forever": ("RFC3261-9.1-15", "never gives up an INVITE whose CANCEL got no 487"),
+    "no-ack": ("RFC3261-17.1.1.2-1", "never ACKs a non-2xx final response"),
+    "ack-wrong-from-tag": ("RFC3261-17.1.1.3-1", "puts another From tag into the ACK for the 487"),
+    "ack-to-without-tag": ("RFC3261-17.1.1.3-2", "copies the INVITE's To (no tag) into the ACK for the 487"),
+    "ack-new-branch": ("RFC3261-17.1.1.3-3", "gives the ACK for the 487 a new branch"),
+    "ack-no-route": ("RFC3261-17.1.1.3-4", "leaves the INVITE's Route out of the ACK for the 487"),
+    "ack-body": ("RFC3261-17.1.1.3-5", "puts the INVITE's SDP into the ACK for the 487"),
+    "no-ack-2xx": ("RFC3261-13.2.2.4-1", "does not ACK a 2xx that comes after its CANCEL"),
+    "no-bye-after-2xx": ("RFC3261-15-1", "keeps a call its user hung up when a 2xx crossed the CANCEL"),
+    "reason-same-protocol": ("RFC3326-2-4", "puts two Reason values with protocol SIP into the CANCEL"),
+}
+_OWN_ACK = {"ack-proxy-require", "ack-after-cancel-200", "no-ack", "ack-wrong-from-tag", "ack-to-without-tag",
+            "ack-new-branch", "ack-no-route", "ack-body"}
+REASON = ['SIP;cause=487;text="Hung up by the user"', 'Q.850;cause=16;text="Normal call clearing"']
+SDP = (b"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+       b"m=audio 40002 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
+
+
+def profile_toml(name: str, control: Path, fault: str | None = None) -> str:
+    """An exec profile for this UAC (``fault`` None: the conformant one); ``control`` is a file path."""
+    me = Path(__file__).resolve()
+    call = [sys.executable, str(me), "call", "--uri", "{uri}", "--host", "{host}", "--port", "{port}",
+            "--transport", "{transport}", "--control", str(control)] + (["--fault", fault] if fault else [])
+    hangup = [sys.executable, str(me), "hangup", "--control", str(control)]
+    timers = "".join(f"{k} = {v}\n" for k, v in TIMERS_S.items())
+    return (f'name = "{name}"\nrole = "uac"\nhost = "127.0.0.1"\nport = 0\ntransports = ["udp", "tcp"]\n\n'
+            f"[timers]\n{timers}\n[upper_tester]\nkind = \"exec\"\ncall = {_toml_list(call)}\n"
+            f"hangup = {_toml_list(hangup)}\n")
+
+
+def _toml_list(items: list[str]) -> str:
+    return "[" + ", ".join('"' + i.replace("\\", "\\\\").replace('"', '\\"') + '"' for i in items) + "]"
+
+
+def hangup(control: Path, timeout: float = 5.0) -> int:
+    """Tell the call process to hang up; a call that already ended is not an error."""
+    try:
+        port = int(control.read_text(encoding="ascii").strip())
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+            sock.sendall(b"hangup\n")
+            sock.settimeout(timeout)
+            reply = sock.recv(64)
+    except (OSError, ValueError):
+        print("no call to hang up")
+        return 0
+    print(reply.decode(errors="replace").strip())
+    return 0
+
+
+class Uac:
+    """One call: INVITE, then whatever the peer and the hang-up make of it (see the module docstring)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from sipconform.peer import SipPeer
+        from sipconform.sip import Timers
+
+        self.fault = args.fault
+        self.timers = Timers(**TIMERS_S)
+        self.peer = SipPeer(args.transport, timers=self.timers, name="uac", id_prefix="faulty-uac")
+        self.reactor = self.peer.reactor
+        self.proxy = (args.host, int(args.port))
+        self.uri = args.uri
+        self.control_file = Path(args.control)
+        lr = ";lr;transport=tcp" if args.transport == "tcp" else ";lr"
+        self.invite = self.peer.invite(self.proxy, uri=self.uri, body=SDP,
+                                       route=[f"<sip:{args.host}:{args.port}{lr}>"],
+                                       headers=[("Supported", "100rel"), ("Allow", "INVITE, ACK, CANCEL, BYE")])
+        self.provisional = None
+        self.final = None
+        self.hung_up = self.bye_sent = self.done = False
+        self.cancel = None
+        self.cancel_at = 0.0
+        self.cancel_final = None
+        self.held_ack = None
+        self.ended_at: float | None = None
+        self._listen_control()
+
+    # -- control socket (the upper tester's hang-up) -----------------------------------------------------
+    def _listen_control(self) -> None:
+        self.ctl = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.ctl.bind(("127.0.0.1", 0))
+        self.ctl.listen(4)
+        self.ctl.setblocking(False)
+        self.reactor.register(self.ctl, self._on_accept)
+        self.port_text = str(self.ctl.getsockname()[1])
+        tmp = self.control_file.with_name(self.control_file.name + f".{os.getpid()}")
+        tmp.write_text(self.port_text, encoding="ascii")
+        tmp.replace(self.control_file)
+
+    def _on_accept(self) -> None:
+        conn, _ = self.ctl.accept()
+        conn.settimeout(1.0)
+        try:
+            if conn.recv(64).startswith(b"hangup"):
+                self.hung_up = True
+                self._on_hangup()
+            conn.sendall(b"ok\n")
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.reactor.unregister(self.ctl)
+        self.ctl.close()
+        try:
+            if self.control_file.read_text(encoding="ascii").strip() == self.port_text:
+                self.control_file.unlink()
+        except OSError:
+            pass
+        self.peer._clients.clear()  # noqa: SLF001 - the UAC decided what to send; no CANCEL on close
+        self.peer.close()
+
+    # -- the call -----------------------------------------------------------------------------------------
+    def run(self, lifetime: float) -> None:
+        self.peer.send(self.invite, self.proxy, auto_ack=self.fault not in _OWN_ACK)
+        start = self.reactor.now()
+        while not self.done and self.reactor.now() < start + lifetime:
+            wake = min(start + lifetime, self.reactor.now() + self.timers.t1)
+            self.reactor.run_until(lambda: bool(self.peer.unconsumed()) or self.done, wake)
+            for msg in list(self.peer.unconsumed()):
+                self._take(msg)
+            self._expire()
+
+    def _take(self, msg) -> None:  # noqa: ANN001
+        from sipconform.sip import Request
+
+        item = next(i for i in self.peer._inbox if i.message is msg)  # noqa: SLF001
+        self.peer._inbox.take(item)  # noqa: SLF001
+        if isinstance(msg, Request):
+            if msg.method == "BYE":
+                self.peer.respond(msg, 200)
+                self._end()
+            return
+        if msg.cseq.method == "CANCEL":
+            self.cancel_final = msg if msg.status >= 200 else self.cancel_final
+            if self.held_ack is not None and msg.status >= 200:
+                self._send_ack(self.held_ack)
+            return
+        if msg.cseq.method == "BYE" and msg.status >= 200:
+            self._end()
+        elif msg.cseq.method == "INVITE":
+            self._on_invite_response(msg)
+
+    def _on_invite_response(self, r) -> None:  # noqa: ANN001
+        if r.status < 200:
+            self.provisional = self.provisional or r
+            late = self.fault == "no-cancel-after-late-1xx"
+            if self.hung_up and self.cancel is None and self.final is None and not late:
+                self._send_cancel()
+            return
+        self.final = self.final or r
+        if r.status < 300:
+            if self.fault == "no-ack-2xx" and self.cancel is not None:
+                return
+            self.peer.ack(r)
+            if self.hung_up and not self.bye_sent and self.fault != "no-bye-after-2xx":
+                self._send_bye(r)
+            return
+        if self.fault in _OWN_ACK and self.fault != "no-ack":
+            if self.fault == "ack-after-cancel-200" and self.cancel is not None and self.cancel_final is None:
+                self.held_ack = r
+            else:
+                self._send_ack(r)
+        self._end()
+
+    def _on_hangup(self) -> None:
+        if self.final is not None:
+            if self.final.status < 300 and not self.bye_sent:
+                self._send_bye(self.final)
+            elif self.fault == "cancel-after-final" and self.cancel is None:
+                self._send_cancel()
+        elif self.provisional is not None or self.fault == "cancel-before-provisional":
+            if self.cancel is None:
+                self._send_cancel()
+
+    def _send_cancel(self) -> None:
+        from sipconform.sip import cancel_for
+
+        reasons = [REASON[0], REASON[0].replace("487", "200")] if self.fault == "reason-same-protocol" else REASON
+        c = cancel_for(self.invite, extra=[("Reason", v) for v in reasons])
+        f = self.fault
+        if f == "cancel-to-tag" and self.provisional is not None:
+            c = c.set_header("To", self.provisional.header("to"))
+        elif f == "cancel-extra-via":
+            c = c.insert_header(1, "Via", f"SIP/2.0/{self.peer.transport.upper()} 192.0.2.1:5060;branch=z9hG4bKextra")
+        elif f == "cancel-cseq-lowercase":
+            c = c.set_header("CSeq", f"{self.invite.cseq.number} cancel")
+        elif f == "cancel-no-route":
+            c = c.remove_header("Route")
+        elif f == "cancel-require":
+            c = c.append_header("Require", "100rel")
+        elif f == "cancel-no-max-forwards":
+            c = c.remove_header("Max-Forwards")
+        self.cancel, self.cancel_at = c, self.reactor.now()
+        dest = self.proxy
+        if f == "cancel-to-request-uri":
+            dest = _address(self.uri)
+        if f == "cancel-new-connection" and self.peer.transport == "tcp":
+            conn = self.peer._t.connect(dest)  # noqa: SLF001 - a fault on purpose
+            self.peer._transmit(c, dest, conn)  # noqa: SLF001
+            return
+        self.peer.send(c, dest, retransmit=False if f == "cancel-no-retransmit" else None)
+
+    def _send_ack(self, r) -> None:  # noqa: ANN001
+        from sipconform.sip import ack_for_non2xx
+
+        self.held_ack = None
+        extra = [("Proxy-Require", "sipconform-selftest")] if self.fault == "ack-proxy-require" else []
+        a = ack_for_non2xx(self.invite, r, extra=extra)
+        f = self.fault
+        if f == "ack-wrong-from-tag":
+            a = a.set_header("From", f"{self.invite.from_.without_tag()};tag=not-the-invites")
+        elif f == "ack-to-without-tag":
+            a = a.set_header("To", self.invite.header("to"))
+        elif f == "ack-new-branch":
+            a = a.set_header("Via", f"SIP/2.0/{self.peer.transport.upper()} {self.peer.sent_by};"
+                                    f"branch={self.peer.new_branch()}")
+        elif f == "ack-no-route":
+            a = a.remove_header("Route")
+        elif f == "ack-body":
+            a = a.append_header("Content-Type", "application/sdp").with_body(SDP)
+        self.peer.send(a, self.proxy)
+
+    def _send_bye(self, ok) -> None:  # noqa: ANN001
+        self.bye_sent = True
+        bye = self.peer.request("BYE", in_dialog_of=ok)
+        self.peer.send(bye, _address(bye.uri))
+
+    def _end(self) -> None:
+        self.ended_at = self.ended_at or self.reactor.now()
+
+    def _expire(self) -> None:
+        now, t1 = self.reactor.now(), self.timers.t1
+        if self.ended_at is not None and now > self.ended_at + 16 * t1 and self.held_ack is None:
+            self.done = True  # lingered for retransmitted finals (and a late hang-up)
+        gave_up = self.cancel is not None and self.final is None and now > self.cancel_at + 64 * t1
+        if gave_up and self.fault != "keeps-invite-forever":
+            self.done = True  # §9.1: the INVITE client transaction is destroyed
+
+
+def _address(uri: str) -> tuple[str, int]:
+    from sipconform.sip import SipUri
+
+    u = SipUri.parse(uri)
+    return u.host.strip("[]"), u.port or 5060
+
+
+def _terminate(*_: object) -> None:
+    raise SystemExit(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    call = sub.add_parser("call")
+    for name in ("--uri", "--host", "--port", "--transport", "--control"):
+        call.add_argument(name, required=True)
+    call.add_argument("--fault", choices=sorted(FAULTS), default=None)
+    hang = sub.add_parser("hangup")
+    hang.add_argument("--control", required=True)
+    args = parser.parse_args(argv)
+    if args.command == "hangup":
+        return hangup(Path(args.control))
+    uac = Uac(args)
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        uac.run(lifetime=200 * uac.timers.t1)
+    finally:
+        uac.close()
+        from sipconform.peer.wirelog import render_records
+
+        print(render_records(uac.peer.wire.records), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
