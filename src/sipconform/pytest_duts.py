@@ -89,10 +89,14 @@ def probe_deadline(selected: SelectedDut) -> float:
 
 def probe_external(settings: Settings) -> str | None:
     """OPTIONS-probe every external DUT on every selected transport, in parallel; the first failure
-    as one sentence, or None when all answered."""
+    as one sentence, or None when all answered. A UAC that an ``exec`` upper tester starts per call
+    (SIPp, a dial tool) listens only during the call, so there is nothing to probe beforehand."""
     from sipconform.dut.probe import probe
 
-    jobs = [(d, t) for d in settings.duts if d.external for t in d.transports]
+    def listens(d: SelectedDut) -> bool:
+        return not (d.profile.role == "uac" and d.profile.upper_tester.kind == "exec")
+
+    jobs = [(d, t) for d in settings.duts if d.external and listens(d) for t in d.transports]
     if not jobs:
         return None
 
