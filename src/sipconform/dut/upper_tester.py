@@ -89,6 +89,15 @@ class ExecUpperTester:
         if code != 0:
             raise UpperTesterError(f"hangup command exited with status {code}; see {self.log_path}")
 
+    def wait_calls(self, timeout: float) -> bool:
+        """Wait (bounded) until every call process has exited; True if they all did."""
+        try:
+            for proc in self._calls:
+                proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
     def close(self) -> None:
         for proc in self._calls:
             if proc.poll() is None:
