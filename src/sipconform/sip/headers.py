@@ -11,9 +11,21 @@ from dataclasses import dataclass
 
 from sipconform.sip.errors import ParseError
 from sipconform.sip.grammar import BRANCH_MAGIC_COOKIE, cached_property, is_token, parse_number
-from sipconform.sip.uri import SipUri, param_value, parse_params, split_hostport, split_outside_quotes
+from sipconform.sip.uri import HOST_PATTERN, SipUri, param_value, parse_params, split_hostport, split_outside_quotes
 
 __all__ = ["CSeq", "NameAddr", "Via", "split_list"]
+
+_new_object = object.__new__
+
+
+def _build(cls: type, attrs: dict[str, object]) -> object:
+    """``cls(**attrs)`` for the frozen views below, without the frozen-dataclass ``__init__`` (one
+    ``object.__setattr__`` per field, a third of the cost of parsing a value). ``attrs`` must hold
+    exactly the dataclass fields; the instance is equal, hashed and printed like one made by ``cls``.
+    """
+    obj: object = _new_object(cls)
+    obj.__dict__.update(attrs)
+    return obj
 
 
 def split_list(value: str) -> list[str]:
@@ -34,6 +46,14 @@ _VIA_HEAD = re.compile(r"([^\s/;]+)\s*/\s*([^\s/;]+)\s*/\s*([^\s/;]+)\s+(.+)", r
 _VIA_HEAD_TOKENS = re.compile(
     r"([A-Za-z0-9\-.!%*_+`'~]+)\s*/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s*/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s+(.+)", re.S)
 
+# The common Via, ``SIP/2.0/UDP host[:port][;params]``: one space run after the transport, no spaces
+# around the port's colon, a port of at most 5 digits, the parameters right after the sent-by. Where it
+# matches, the careful path finds the same parts, and ``split_hostport(sent_by, sws=True)`` gives the
+# host and port groups (same host pattern), so the sent-by needs no second look; else the careful way.
+_VIA_FAST = re.compile(
+    rf"([A-Za-z0-9\-.!%*_+`'~]+)/([A-Za-z0-9\-.!%*_+`'~]+)/([A-Za-z0-9\-.!%*_+`'~]+)[ \t]+"
+    rf"(({HOST_PATTERN})(?::([0-9]{{1,5}}))?)(;.*)?", re.S)
+
 
 @dataclass(frozen=True)
 class Via:
@@ -53,6 +73,14 @@ class Via:
     @classmethod
     def parse(cls, text: str) -> Via:
         text = text.strip()
+        m = _VIA_FAST.fullmatch(text)
+        if m is not None:
+            proto, version, transport, sent_by, host, port, params = m.groups()
+            return _build(cls, {  # type: ignore[return-value]
+                "text": text, "protocol": proto, "version": version, "transport": transport, "sent_by": sent_by,
+                "params": parse_params(params) if params else (),
+                "_hostport": (host, None if port is None else int(port)),  # the cached property's value
+            })
         semi = text.find(";")
         head, params = (text, "") if semi < 0 else (text[:semi].rstrip(), text[semi:])
         m = _VIA_HEAD_TOKENS.fullmatch(head)
@@ -64,7 +92,8 @@ class Via:
             if not (is_token(proto) and is_token(version) and is_token(transport)):
                 raise ParseError("value", f"malformed sent-protocol in Via: {text[:80]!r}")
         proto, version, transport, sent_by = m.groups()
-        via = cls(text, proto, version, transport, sent_by, parse_params(params))
+        via: Via = _build(cls, {"text": text, "protocol": proto, "version": version, "transport": transport,
+                                "sent_by": sent_by, "params": parse_params(params)})  # type: ignore[assignment]
         via._hostport  # noqa: B018 - validate the sent-by now
         return via
 
@@ -115,6 +144,16 @@ class Via:
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 
 
+# The common name-addr, ``[display] <uri>[;params]`` in printable ASCII: a quoted display name (the
+# same pattern as ``_QUOTED``) or words separated by spaces/tabs, then the URI in angle brackets with no
+# spaces, quotes or brackets, then the parameters right after ``>``. Where it matches, the careful path
+# of ``NameAddr.parse`` finds the same display name, URI and parameter text (the display name then needs
+# no strip: its ends are not whitespace); anything else goes the careful way.
+_WORD = r"[\x21\x23-\x3b\x3d\x3f-\x7e]+"  # printable ASCII but SP " < >
+_NAME_ADDR_FAST = re.compile(
+    rf'(?:("(?:[^"\\]|\\.)*"|{_WORD}(?:[ \t]+{_WORD})*)[ \t]*)?<({_WORD})>(;[^"<>]*)?', re.S)
+
+
 @dataclass(frozen=True)
 class NameAddr:
     """From, To, Route, Record-Route, Contact value (§20.20, §20.39, §20.34): display name, URI, params.
@@ -132,6 +171,11 @@ class NameAddr:
     @classmethod
     def parse(cls, text: str) -> NameAddr:
         text = text.strip()
+        m = _NAME_ADDR_FAST.fullmatch(text)
+        if m is not None:
+            display, uri, rest = m.groups()
+            return _build(cls, {"text": text, "display_name": display, "uri": uri,  # type: ignore[return-value]
+                                "params": parse_params(rest) if rest else ()})
         lt = _find_unquoted(text, "<")
         if lt >= 0:
             gt = text.find(">", lt)
@@ -144,7 +188,8 @@ class NameAddr:
             rest = text[gt + 1:].lstrip()
             if not uri or (rest and not rest.startswith(";")):
                 raise ParseError("value", f"malformed name-addr {text[:80]!r}")
-            return cls(text, display, uri, parse_params(rest))
+            return _build(cls, {"text": text, "display_name": display, "uri": uri,  # type: ignore[return-value]
+                                "params": parse_params(rest)})
         if text.startswith('"'):
             raise ParseError("value", f"display name without <URI> in {text[:80]!r}")
         uri, _, params = text.partition(";")
@@ -152,7 +197,8 @@ class NameAddr:
         # §20.10: an addr-spec holding ",", "?" or ";" must be in angle brackets; it never holds spaces.
         if not uri or any(c in uri for c in ' \t>"'):
             raise ParseError("value", f"malformed address {text[:80]!r}")
-        return cls(text, None, uri, parse_params(params))
+        return _build(cls, {"text": text, "display_name": None, "uri": uri,  # type: ignore[return-value]
+                            "params": parse_params(params)})
 
     def __str__(self) -> str:
         return self.text
@@ -206,6 +252,11 @@ def _find_unquoted(text: str, ch: str) -> int:
     return -1
 
 
+# The common CSeq, ``1 INVITE``: at most 10 ASCII digits, one space, a token. Where it matches, the
+# careful path splits it the same way; anything else goes the careful way.
+_CSEQ_FAST = re.compile(r"([0-9]{1,10}) ([A-Za-z0-9\-.!%*_+`'~]+)")
+
+
 @dataclass(frozen=True)
 class CSeq:
     """CSeq (§20.16): a sequence number and a method, e.g. ``1 INVITE``. Methods are case-sensitive.
@@ -219,13 +270,18 @@ class CSeq:
 
     @classmethod
     def parse(cls, text: str) -> CSeq:
+        m = _CSEQ_FAST.fullmatch(text)
+        if m is not None:
+            number = int(m.group(1))
+            if number < 2**31:
+                return _build(cls, {"number": number, "method": m.group(2)})  # type: ignore[return-value]
         parts = text.split()
         if len(parts) != 2 or not is_token(parts[1]):
             raise ParseError("value", f"malformed CSeq: {text[:80]!r}")
         number = parse_number(parts[0], what="CSeq number")
         if number >= 2**31:
             raise ParseError("value", f"CSeq number {number} is not less than 2**31 (§8.1.1.5)")
-        return cls(number, parts[1])
+        return _build(cls, {"number": number, "method": parts[1]})  # type: ignore[return-value]
 
     def __str__(self) -> str:
         return f"{self.number} {self.method}"

@@ -10,7 +10,7 @@ and break one rule on purpose.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Iterable
+from typing import Iterable, TypeVar
 
 from sipconform.sip.errors import ParseError
 from sipconform.sip.grammar import LIST_HEADERS, cached_property, canonical_name, parse_number
@@ -20,6 +20,7 @@ from sipconform.sip.uri import SipUri
 __all__ = ["HeaderField", "Message", "Request", "Response"]
 
 CRLF = "\r\n"
+M = TypeVar("M", bound="Message")
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,26 @@ def parsed_field(name: str, value: str, raw: str, key: str) -> HeaderField:
     return field
 
 
+def parsed_message(cls: type[M], start_line: str, headers: tuple[HeaderField, ...], body: bytes, start_eol: str,
+                   blank_line: str, wire: bytes | bytearray) -> M:
+    """For the parser: ``cls(start_line, headers, body, start_eol, blank_line)`` built without the
+    frozen-dataclass ``__init__`` (equal, hashed and printed the same), remembering that it was parsed
+    from ``wire`` when that is immutable ``bytes``, so that ``bytes(msg)`` returns it instead of joining
+    the fields again (the parse is lossless: the two are equal). Sound because messages are immutable:
+    every edit makes a new object through the dataclass ``__init__`` (``dataclasses.replace``), which
+    copies only the fields, never ``_wire``."""
+    msg = _new_object(cls)
+    attrs = msg.__dict__
+    attrs["start_line"] = start_line
+    attrs["headers"] = headers
+    attrs["body"] = body
+    attrs["start_eol"] = start_eol
+    attrs["blank_line"] = blank_line
+    if type(wire) is bytes:
+        attrs["_wire"] = wire
+    return msg
+
+
 @dataclass(frozen=True)
 class Message:
     """Fields common to requests and responses. Use ``Request`` / ``Response``."""
@@ -87,6 +108,9 @@ class Message:
     blank_line: str = CRLF   # the empty line between head and body as received
 
     def __bytes__(self) -> bytes:
+        wire: bytes | None = self.__dict__.get("_wire")
+        if wire is not None:  # parsed from these very bytes and never edited: see ``parsed_message``
+            return wire
         head = self.start_line + self.start_eol + "".join(h.raw for h in self.headers) + self.blank_line
         return head.encode("utf-8") + self.body
 
@@ -172,8 +196,13 @@ class Message:
     @property
     def content_length(self) -> int | None:
         """Content-Length (§20.14); several fields must agree, else ``ParseError("content-length")``."""
-        lengths = {parse_number(h.value, kind="content-length", what="Content-Length", max_digits=18)
-                   for h in self.fields("content-length")}
+        values = [h.value for h in self.headers if h.key == "content-length"]
+        if not values:
+            return None
+        if len(values) == 1:  # the usual case: no set to build
+            return parse_number(values[0], kind="content-length", what="Content-Length", max_digits=18)
+        lengths = {parse_number(value, kind="content-length", what="Content-Length", max_digits=18)
+                   for value in values}
         if len(lengths) > 1:
             raise ParseError("content-length", f"conflicting Content-Length values: {sorted(lengths)}")
         return lengths.pop() if lengths else None

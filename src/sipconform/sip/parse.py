@@ -6,7 +6,7 @@ import re
 
 from sipconform.sip.errors import ParseError
 from sipconform.sip.grammar import TOKEN_RE, VERSION_RE, canonical_name
-from sipconform.sip.message import HeaderField, Message, Request, Response, parsed_field
+from sipconform.sip.message import HeaderField, Message, Request, Response, parsed_field, parsed_message
 
 __all__ = ["DEFAULT_MAX_SIZE", "MANDATORY_HEADERS", "parse_message", "split_head"]
 
@@ -45,7 +45,7 @@ def parse_message(data: bytes, *, max_size: int = DEFAULT_MAX_SIZE, stream: bool
     """
     if len(data) > max_size:
         raise ParseError("too-large", f"message of {len(data)} bytes exceeds the limit of {max_size} bytes")
-    if not data.strip():
+    if not data or data.isspace():  # what ``not data.strip()`` says, without copying the message
         raise ParseError("truncated", "empty message", offset=0)
     cut = split_head(data)
     if cut is None:
@@ -56,18 +56,19 @@ def parse_message(data: bytes, *, max_size: int = DEFAULT_MAX_SIZE, stream: bool
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ParseError("encoding", "header section is not valid UTF-8", line=line, offset=exc.start) from None
-    lines = head.split("\n")
-    lines.pop()  # head ends with "\n": the last element is empty
-    start_raw = lines[0]
+    start_raw = head[: head.find("\n")]  # head ends with "\n", so there is one
     start_line, start_eol = (start_raw[:-1], "\r\n") if start_raw.endswith("\r") else (start_raw, "\n")
     is_response = start_line[:4].upper() == "SIP/"
     (_check_status_line if is_response else _check_request_line)(start_line)
     headers = _parse_fields_fast(head[len(start_raw) + 1:])
     if headers is None:
+        lines = head.split("\n")
+        lines.pop()  # head ends with "\n": the last element is empty
         headers = _parse_fields(lines)
     blank = data[blank_start:body_start].decode("ascii")
     body = data[body_start:]
-    msg: Message = (Response if is_response else Request)(start_line, headers, body, start_eol, blank)
+    msg: Message = parsed_message(Response if is_response else Request, start_line, headers, body, start_eol, blank,
+                                  data)
     _check_length(msg, stream, body_start)
     if validate:
         _check_mandatory(msg)
@@ -94,13 +95,25 @@ def _parse_fields_fast(block: str) -> tuple[HeaderField, ...] | None:
     if len(found) != block.count("\n"):  # a line without a colon: no match starts at that line
         return None
     known = _NAME_KEYS
+    new = _new_object
+    cls = HeaderField
+    lws = _LWS
     fields: list[HeaderField] = []
+    append = fields.append
     for raw, name, value in found:
-        name = name.rstrip(" \t")
+        # No rstrip of the name: the keys of ``_NAME_KEYS`` are stripped names, so a name written
+        # with spaces before the colon is not found and ``_parse_fields`` takes the message.
         key = known.get(name)
         if key is None:
             return None
-        fields.append(parsed_field(name, value.strip(_LWS), raw, key))
+        # ``parsed_field(name, value.strip(_LWS), raw, key)``, inlined: this loop runs once per line.
+        field = new(cls)
+        attrs = field.__dict__
+        attrs["name"] = name
+        attrs["value"] = value.strip(lws)
+        attrs["raw"] = raw
+        attrs["key"] = key
+        append(field)
     return tuple(fields)
 
 
@@ -146,6 +159,8 @@ def _parse_fields(lines: list[str]) -> tuple[HeaderField, ...]:
 # What is stripped from a header value: LWS is spaces and tabs only (§25.1), plus the CR of a CRLF;
 # not every Unicode space (NBSP, U+2028, \x1c...), which ``str.strip()`` would take too.
 _LWS = " \t\r"
+
+_new_object = object.__new__
 
 # Header names seen before (all valid tokens) -> canonical key: a run sees a few dozen names, so the
 # token check and the compact-form lookup run once per name, not once per line. Bounded against junk.
@@ -198,7 +213,8 @@ def _check_mandatory(msg: Message) -> None:
     """§8.1.1: To, From, CSeq, Call-ID, Max-Forwards and Via are mandatory in every request; §8.2.6.2
     puts the same (bar Max-Forwards) in every response. An empty value counts as missing."""
     kind = "request" if isinstance(msg, Request) else "response"
-    missing = [name for name in MANDATORY_HEADERS[kind] if not msg.header(name)]
+    first = msg._first_values  # canonical name -> first value, what ``msg.header`` reads
+    missing = [name for name in MANDATORY_HEADERS[kind] if not first.get(name)]
     if missing:
         raise ParseError("missing-header", f"{kind} lacks mandatory header field(s): {', '.join(missing)}")
     msg.cseq  # noqa: B018 - a malformed CSeq is a broken message, not a later surprise

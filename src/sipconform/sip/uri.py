@@ -15,7 +15,8 @@ __all__ = ["SipUri", "param_value", "parse_params", "split_hostport", "split_out
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+\-.]*")
 # §25.1 host = hostname / IPv4address / IPv6reference. Hostnames are taken leniently (an underscore, a
 # trailing dot), but never with spaces, quotes or delimiters in them.
-_HOST = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*)|\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\]")
+HOST_PATTERN = r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*)|\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\]"
+_HOST = re.compile(HOST_PATTERN)
 # Characters a parameter name can never hold, in a URI (pname) or a header (token).
 _BAD_PARAM_NAME = frozenset(' \t"<>,=;')
 
@@ -27,15 +28,18 @@ def parse_params(text: str, sep: str = ";") -> tuple[tuple[str, str | None], ...
     Empty items (``;;``) are skipped; a parameter without a name (``;=x``) is a ``ParseError``.
     """
     out: list[tuple[str, str | None]] = []
-    for item in split_outside_quotes(text, sep):
+    items = text.split(sep) if '"' not in text and "<" not in text else split_outside_quotes(text, sep)
+    for item in items:
         item = item.strip()
         if not item:
             continue
         name, eq, value = item.partition("=")
-        name = name.strip()
+        if eq:  # the item is stripped: the name can only end in spaces, the value only start with them
+            name = name.rstrip()
+            value = value.lstrip()
         if not name or not _BAD_PARAM_NAME.isdisjoint(name):
             raise ParseError("value", f"malformed parameter {item[:60]!r}")
-        out.append((name, value.strip() if eq else None))
+        out.append((name, value if eq else None))
     return tuple(out)
 
 

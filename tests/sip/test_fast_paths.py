@@ -1,0 +1,163 @@
+"""The parser's shortcuts give exactly what the plain code gives: the kept wire bytes of an unedited
+message, and the views built without the frozen-dataclass ``__init__``."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sipconform.sip import ParseError, Request, headers, parse_message
+from sipconform.sip.headers import CSeq, NameAddr, Via
+from sipconform.strategies import Generated, messages
+
+SETTINGS = settings(max_examples=60, deadline=None, print_blob=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _joined(msg: object) -> bytes:
+    """``bytes(msg)`` the long way, from the fields (what ``__bytes__`` does without kept bytes)."""
+    copy = dataclasses.replace(msg)  # type: ignore[type-var]
+    assert "_wire" not in copy.__dict__
+    return bytes(copy)
+
+
+@SETTINGS
+@given(messages(with_length=None))
+def test_kept_wire_equals_joined_fields(gen: Generated) -> None:
+    msg = parse_message(gen.data)
+    assert bytes(msg) == gen.data
+    assert _joined(msg) == gen.data
+    assert bytes(msg.with_headers(msg.headers)) == gen.data
+    built = type(msg)(msg.start_line, msg.headers, msg.body, msg.start_eol, msg.blank_line)
+    assert built == msg and hash(built) == hash(msg) and repr(built) == repr(msg)
+
+
+@SETTINGS
+@given(messages(with_length=None))
+def test_edits_do_not_carry_the_wire(gen: Generated) -> None:
+    msg = parse_message(gen.data)
+    edited = [
+        msg.append_header("X-Test", "1"),
+        msg.insert_header(0, "X-Test", "2"),
+        msg.remove_header("call-id"),
+        msg.set_header("Call-ID", "other@x"),
+        msg.with_body(b"abc"),
+        msg.with_body(b"abc", update_length=False),
+    ]
+    if isinstance(msg, Request):
+        edited += [msg.with_method("FOO"), msg.with_uri("sip:x@example.com")]
+    for new in edited:
+        assert "_wire" not in new.__dict__
+        assert bytes(new) == _joined(new)
+    for new in edited[:3]:  # these always change the bytes
+        assert bytes(new) != gen.data
+
+
+def test_bytearray_input_is_not_kept() -> None:
+    data = bytearray(b"OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\n"
+                     b"To: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n\r\n")
+    msg = parse_message(data)  # type: ignore[arg-type]
+    data[0:7] = b"XXXXXXX"
+    assert bytes(msg).startswith(b"OPTIONS ")
+
+
+@SETTINGS
+@given(messages(with_length=None))
+def test_views_equal_dataclass_built_ones(gen: Generated) -> None:
+    msg = parse_message(gen.data)
+    for view in (msg.from_, msg.to, *msg.routes, msg.cseq, msg.top_via, *msg.vias):
+        built = type(view)(**{f.name: getattr(view, f.name) for f in dataclasses.fields(view)})
+        assert built == view and hash(built) == hash(view) and repr(built) == repr(view)
+        assert isinstance(view, (NameAddr, CSeq, Via))
+
+
+# -- NameAddr / Via: the one-regex fast path against the careful path -----------------------------------
+
+_NEVER = re.compile(r"(?!)")
+
+
+def _outcome(parse, text):  # type: ignore[no-untyped-def]
+    try:
+        view = parse(text)
+    except ParseError as exc:
+        return ("error", exc.kind)
+    return ("ok", view, view.__dict__.get("_hostport") if isinstance(view, Via) else None,
+            view._hostport if isinstance(view, Via) else None)
+
+
+def _careful(parse, text, monkeypatch, name):  # type: ignore[no-untyped-def]
+    with monkeypatch.context() as m:
+        m.setattr(headers, name, _NEVER)
+        return _outcome(parse, text)
+
+
+# Pieces that sit on the edges of the fast patterns: quotes, escapes, brackets, spaces, tabs, unicode
+# spaces, semicolons, colons, long ports, IPv6.
+_PIECES = st.sampled_from([
+    '"', '\\', '<', '>', ' ', '\t', '\u00a0', '\x0b', ';', '=', ',', ':', '@', '[', ']', '::1', 'sip:', 'a', 'Bob',
+    '"Al\\"ice"', ';tag=1', ';lr', ';=x', ';;', 'x.example.com', ':5060', ':005060', ':123456', 'SIP/2.0/UDP ',
+    'SIP / 2.0 / TCP  ', ';branch=z9hG4bK1', ';rport', ';received=1.2.3.4', '\u00e9', '_', '-', '\r\n ',
+])
+_TEXTS = st.lists(_PIECES, max_size=12).map("".join)
+
+
+@settings(SETTINGS, max_examples=400)
+@given(st.one_of(_TEXTS, st.text(max_size=40)))
+def test_name_addr_fast_path_agrees(text: str) -> None:
+    mp = pytest.MonkeyPatch()
+    try:
+        assert _outcome(NameAddr.parse, text) == _careful(NameAddr.parse, text, mp, "_NAME_ADDR_FAST")
+    finally:
+        mp.undo()
+
+
+@settings(SETTINGS, max_examples=400)
+@given(st.one_of(_TEXTS, st.builds(lambda a, b: "SIP/2.0/UDP " + a + b, _TEXTS, _TEXTS), st.text(max_size=40)))
+def test_via_fast_path_agrees(text: str) -> None:
+    mp = pytest.MonkeyPatch()
+    try:
+        assert _outcome(Via.parse, text) == _careful(Via.parse, text, mp, "_VIA_FAST")
+    finally:
+        mp.undo()
+
+
+@settings(SETTINGS, max_examples=60)
+@given(messages(with_length=None))
+def test_generated_values_take_the_same_results_either_way(gen: Generated) -> None:
+    msg = parse_message(gen.data)
+    mp = pytest.MonkeyPatch()
+    try:
+        for name in ("from", "to", "route", "record-route", "contact"):
+            for value in msg.header_values(name):
+                assert _outcome(NameAddr.parse, value) == _careful(NameAddr.parse, value, mp, "_NAME_ADDR_FAST")
+        for value in msg.header_values("via"):
+            assert _outcome(Via.parse, value) == _careful(Via.parse, value, mp, "_VIA_FAST")
+    finally:
+        mp.undo()
+
+
+@settings(SETTINGS, max_examples=300)
+@given(st.one_of(st.builds(lambda a, b: a + b, st.sampled_from(["1 ", "2147483647 ", "2147483648 ", "0000000001 ",
+                                                                  "00000000001 ", "9999999999 ", "1  ", " 1 ", "1\t",
+                                                                  "\u0661 ", "-1 ", ""]),
+                           st.sampled_from(["INVITE", "CANCEL", "invite", "A B", "", "IN\u00c9", "X;y", "ACK "])),
+                 st.text(max_size=20)))
+def test_cseq_fast_path_agrees(text: str) -> None:
+    mp = pytest.MonkeyPatch()
+    try:
+        assert _outcome(CSeq.parse, text) == _careful(CSeq.parse, text, mp, "_CSEQ_FAST")
+    finally:
+        mp.undo()
+
+
+def test_fast_paths_are_taken_on_the_usual_forms() -> None:
+    assert headers._CSEQ_FAST.fullmatch("314159 INVITE")
+    assert headers._NAME_ADDR_FAST.fullmatch('"Alice" <sip:alice@atlanta.example.com>;tag=1928301774')
+    assert headers._NAME_ADDR_FAST.fullmatch("Bob <sip:bob@biloxi.example.com>")
+    assert headers._VIA_FAST.fullmatch("SIP/2.0/UDP pc33.atlanta.example.com:5060;branch=z9hG4bK776asdhds;rport")
+    via = Via.parse("SIP/2.0/TCP [2001:db8::1]:5061;branch=z9hG4bKx")
+    assert (via.host, via.port, via.branch) == ("[2001:db8::1]", 5061, "z9hG4bKx")
