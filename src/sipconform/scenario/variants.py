@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sipconform.dut.profile import DutProfile
 from sipconform.peer import SipPeer
-from sipconform.scenario.uas import Call, target_uri
-from sipconform.sip import Request, cancel_for
+from sipconform.scenario.uas import Call, cancel, final_response, is_final_to, target_uri
+from sipconform.sip import Request, Timers, cancel_for
 
-__all__ = ["cancel_for_no_call", "cancel_with_other_branch", "cancel_with_other_sent_by", "with_top_via"]
+__all__ = ["cancel_for_no_call", "cancel_with_other_branch", "cancel_with_other_sent_by",
+           "stray_cancel_verdict", "with_top_via"]
 
 
 def with_top_via(request: Request, via: str) -> Request:
@@ -40,3 +41,22 @@ def cancel_for_no_call(peer: SipPeer, dut: DutProfile) -> Request:
     """A well-formed CANCEL for an INVITE that was never sent."""
     invite = peer.invite((dut.host, dut.port), uri=target_uri(dut, peer.transport))
     return cancel_for(invite)
+
+
+def stray_cancel_verdict(call: Call, stray: Request, timers: Timers, what: str) -> None:
+    """Send ``stray`` (a CANCEL matching no transaction, §17.2.3), assert the ringing INVITE stays pending
+    for 4*T1, then cancel it properly and assert that ends it. ``what`` names the stray for the message.
+
+    The stray's effect may arrive together with its response, before any wait starts, so everything
+    received since the INVITE is looked at, not only what comes later.
+    """
+    peer = call.peer
+    peer.send(stray)
+    response = peer.expect_response(stray, final=True)
+    ended = lambda: peer.arrivals(is_final_to(call.invite))  # noqa: E731
+    peer.wait_until(lambda: bool(ended()), within=4 * timers.t1)
+    assert not ended(), (f"{what} ended the ringing INVITE with {ended()[0].first_line!r} "
+                         f"(the CANCEL was answered {response.start_line!r})")
+    cancel(call)
+    final = final_response(call)
+    assert final.status >= 300, f"the INVITE was answered {final.start_line!r} after the matching CANCEL"
