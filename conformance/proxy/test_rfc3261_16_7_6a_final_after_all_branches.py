@@ -1,0 +1,45 @@
+"""RFC 3261 §16.7 step 6 (RFC3261-16.7-6a, MUST): "A stateful proxy MUST send a final response to a response
+context's server transaction if no final responses have been immediately forwarded by the above rules and all
+client transactions in this response context have been terminated."
+"""
+
+import pytest
+
+from sipconform.scenario.proxy import (LEGS, await_cancel, cancel_upstream, downstream, downstream_transport,
+                                       end_branch, pause, quiet_window, responses_seen, ringing, upstream_final)
+
+pytestmark = [pytest.mark.clause("RFC3261-16.7-6a"), pytest.mark.role("proxy")]
+
+
+@pytest.mark.parametrize("legs", LEGS, ids=["same-transport", "downstream-other-transport"])
+@pytest.mark.parametrize("branches", [1, 2, 3], ids=["one-branch", "two-branches", "three-branches"])
+def test_one_final_once_every_branch_ended(sip_peer, sip_peer_factory, dut, sip_transport, branches, legs):
+    """Stimulus: INVITE through the DUT to 1-3 ringing branches; the UAC cancels; every branch answers 200
+    and 487. Expectation: the UAC gets exactly one final response, a non-2xx."""
+    peers = downstream(sip_peer_factory, branches, downstream_transport(dut, sip_transport, legs))
+    call = ringing(sip_peer, dut, peers)
+    cancel_upstream(call)
+    for branch in call.branches:
+        end_branch(branch, await_cancel(branch))
+    final = upstream_final(call)
+    assert final.status >= 300, f"the UAC got {final.start_line!r} although every branch answered 487"
+    pause(sip_peer, quiet_window(dut))
+    finals = {(r.status, r.to.tag) for r in responses_seen(sip_peer, call.invite) if r.status >= 200}
+    assert len(finals) == 1, f"the UAC got {len(finals)} different final responses: {sorted(finals)}"
+
+
+def test_final_after_a_603_and_a_cancelled_branch(sip_peer, sip_peer_factory, dut):
+    """Stimulus: INVITE forked to A and B, both ring; A answers 603; B answers 487 (to the DUT's CANCEL if one
+    comes, else on its own after 10*T1). Expectation: the UAC gets exactly one final response."""
+    call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2))
+    a, b = call.branches
+    end_branch(a, status=603)
+    try:
+        cancel = await_cancel(b, within=quiet_window(dut))
+    except AssertionError:
+        cancel = None
+    end_branch(b, cancel)
+    upstream_final(call)
+    pause(sip_peer, quiet_window(dut))
+    finals = {(r.status, r.to.tag) for r in responses_seen(sip_peer, call.invite) if r.status >= 200}
+    assert len(finals) == 1, f"the UAC got {len(finals)} different final responses: {sorted(finals)}"

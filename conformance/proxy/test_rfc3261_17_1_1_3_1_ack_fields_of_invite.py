@@ -1,0 +1,28 @@
+"""RFC 3261 §17.1.1.3 ¶2 (RFC3261-17.1.1.3-1, MUST): "The ACK request constructed by the client transaction
+MUST contain values for the Call-ID, From, and Request-URI that are equal to the values of those header
+fields in the request passed to the transport by the client transaction (call this the "original request")."
+
+Here: the proxy ACKs each branch's 487 itself, hop by hop; the original request is the INVITE it sent there.
+"""
+
+import pytest
+
+from sipconform.scenario.proxy import LEGS, cancel_and_ack, downstream, downstream_transport
+from sipconform.sip.uri import uri_equal
+
+pytestmark = [pytest.mark.clause("RFC3261-17.1.1.3-1"), pytest.mark.role("proxy")]
+
+
+@pytest.mark.parametrize("legs", LEGS, ids=["same-transport", "downstream-other-transport"])
+@pytest.mark.parametrize("branches", [1, 2], ids=["one-branch", "two-branches"])
+def test_ack_for_487_has_the_invites_call_id_from_and_request_uri(sip_peer, sip_peer_factory, dut, sip_transport,
+                                                                  branches, legs):
+    """Stimulus: INVITE through the DUT to 1 or 2 ringing branches; the UAC cancels; each branch answers 200 and
+    487. Expectation: each branch gets an ACK with the Call-ID, From (with tag) and Request-URI of its INVITE."""
+    peers = downstream(sip_peer_factory, branches, downstream_transport(dut, sip_transport, legs))
+    for branch, _final, ack in cancel_and_ack(sip_peer, dut, peers):
+        invite = branch.invite
+        assert ack.call_id == invite.call_id, f"{branch.name}: ACK Call-ID {ack.call_id!r}, INVITE {invite.call_id!r}"
+        assert (ack.from_.uri, ack.from_.tag) == (invite.from_.uri, invite.from_.tag), (
+            f"{branch.name}: ACK From {ack.from_.text!r}, INVITE From {invite.from_.text!r}")
+        assert uri_equal(ack.uri, invite.uri), f"{branch.name}: ACK Request-URI {ack.uri!r}, INVITE {invite.uri!r}"

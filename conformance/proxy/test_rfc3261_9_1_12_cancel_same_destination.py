@@ -1,0 +1,34 @@
+"""RFC 3261 §9.1 ¶8 (RFC3261-9.1-12, MUST): "The destination address, port, and transport for the CANCEL MUST
+be identical to those used to send the original request."
+
+Here: each downstream peer listens on one address, port and transport; the CANCEL for a branch must arrive
+at the peer that received that branch's INVITE, over the same transport (and, over TCP, the same
+connection is RECOMMENDED by §18.1.1: not judged here).
+"""
+
+import pytest
+
+from sipconform.scenario.proxy import (LEGS, await_cancel, cancel_upstream, downstream, downstream_transport,
+                                       end_branch, ringing)
+
+pytestmark = [pytest.mark.clause("RFC3261-9.1-12"), pytest.mark.role("proxy")]
+
+
+@pytest.mark.parametrize("legs", LEGS, ids=["same-transport", "downstream-other-transport"])
+@pytest.mark.parametrize("branches", [1, 2], ids=["one-branch", "two-branches"])
+def test_cancel_goes_where_the_invite_went(sip_peer, sip_peer_factory, dut, sip_transport, branches, legs):
+    """Stimulus: INVITE through the DUT to 1 or 2 ringing branches (downstream on the UAC's transport or
+    the other); the UAC cancels. Expectation: each branch's peer receives, over its transport, a CANCEL
+    for its own INVITE (the branch of the INVITE the DUT sent there)."""
+    peers = downstream(sip_peer_factory, branches, downstream_transport(dut, sip_transport, legs))
+    call = ringing(sip_peer, dut, peers)
+    cancel_upstream(call)
+    for branch in call.branches:
+        cancel = await_cancel(branch)
+        assert cancel.top_via.branch == branch.via.branch, (
+            f"{branch.name} received a CANCEL for branch {cancel.top_via.branch!r}, not for the INVITE it got "
+            f"(branch {branch.via.branch!r})")
+        source = branch.peer.source_of(cancel)
+        assert source[0] == branch.peer.source_of(branch.invite)[0], (
+            f"{branch.name} got the CANCEL from {source[0]}, the INVITE from another address")
+        end_branch(branch, cancel)

@@ -1,0 +1,39 @@
+"""RFC 3261 §9.1 ¶10 (RFC3261-9.1-13, IMPL): "Note that both the transaction corresponding to the original
+request and the CANCEL transaction will complete independently."
+
+Here: whatever happens to the proxy's CANCEL on a branch (200 before or after the 487, 481, no answer at
+all), the branch's INVITE transaction ends by itself: the 487 is ACKed and the UAC gets its final response.
+"""
+
+import pytest
+
+from sipconform.scenario.proxy import MARK, await_cancel, cancel_upstream, downstream, end_branch, ringing
+
+pytestmark = [pytest.mark.clause("RFC3261-9.1-13"), pytest.mark.role("proxy")]
+
+ORDERINGS = {
+    "200-then-487": (200, True),
+    "487-then-200": (200, False),
+    "481-then-487": (481, True),
+    "487-only": (None, False),
+}
+
+
+@pytest.mark.parametrize("ordering", list(ORDERINGS))
+def test_487_is_acked_whatever_the_cancel_got(sip_peer, sip_peer_factory, dut, ordering):
+    """Stimulus: INVITE through the DUT; the branch rings; the UAC cancels; the branch answers the DUT's
+    CANCEL and the INVITE in the given order (or never answers the CANCEL). Expectation: the DUT ACKs the
+    487 and the UAC gets a final response to its INVITE."""
+    status, cancel_first = ORDERINGS[ordering]
+    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    cancel_upstream(call)
+    branch = call.branches[0]
+    cancel = await_cancel(branch)
+    if status is not None and cancel_first:
+        branch.peer.respond(cancel, status, headers=[(MARK, branch.name)])
+    end_branch(branch)
+    if status is not None and not cancel_first:
+        branch.peer.respond(cancel, status, headers=[(MARK, branch.name)])
+    branch.peer.expect_request("ACK", where=call.is_ours)
+    final = sip_peer.expect_response(call.invite, final=True)
+    assert final.status >= 300, f"the cancelled INVITE was answered {final.start_line!r}"

@@ -1,0 +1,26 @@
+"""RFC 3261 §9.1 ¶8 (RFC3261-9.1-8, MUST NOT): "If no provisional response has been received, the CANCEL
+request MUST NOT be sent; rather, the client MUST wait for the arrival of a provisional response before
+sending the request."
+
+Here: the proxy's branch whose downstream peer has not answered at all when the UAC's CANCEL arrives.
+"""
+
+import pytest
+
+from sipconform.scenario.proxy import (LEGS, cancel_upstream, downstream, downstream_transport, expect_no_cancel,
+                                       quiet_window, ringing)
+
+pytestmark = [pytest.mark.clause("RFC3261-9.1-8"), pytest.mark.role("proxy")]
+
+
+@pytest.mark.parametrize("legs", LEGS, ids=["same-transport", "downstream-other-transport"])
+@pytest.mark.parametrize("ring", [(None,), (180, None)], ids=["one-silent-branch", "ringing-and-silent-branch"])
+def test_silent_branch_gets_no_cancel(sip_peer, sip_peer_factory, dut, sip_transport, ring, legs):
+    """Stimulus: INVITE through the DUT to one branch that stays silent (no 100, no 180), or forked to a
+    ringing and a silent branch; the UAC gets a provisional (the DUT's 100 or the relayed 180) and sends
+    CANCEL. Expectation: the silent branch receives no CANCEL for 10*T1 of the DUT (at least 1 s)."""
+    peers = downstream(sip_peer_factory, len(ring), downstream_transport(dut, sip_transport, legs))
+    call = ringing(sip_peer, dut, peers, ring=ring)
+    cancel_upstream(call)
+    silent = call.branches[-1]
+    expect_no_cancel(silent.peer, call.invite.call_id, quiet_window(dut))

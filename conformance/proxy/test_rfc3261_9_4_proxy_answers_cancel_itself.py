@@ -1,0 +1,35 @@
+"""RFC 3261 §9 ¶4 (RFC3261-9-4, MUST): "A stateful proxy responds to a CANCEL, rather than simply forwarding
+a response it would receive from a downstream element."
+"""
+
+import pytest
+
+from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, pause, relayed,
+                                       responses_seen, ringing)
+from sipconform.verify import same_via
+
+pytestmark = [pytest.mark.clause("RFC3261-9-4"), pytest.mark.role("proxy")]
+
+
+@pytest.mark.parametrize("downstream_answers", [False, True], ids=["downstream-silent", "downstream-answers"])
+def test_uac_gets_the_proxys_own_200_to_cancel(sip_peer, sip_peer_factory, dut, downstream_answers):
+    """Stimulus: INVITE through the DUT; the branch rings; the UAC sends CANCEL; the branch leaves the DUT's
+    CANCEL unanswered (or answers it 200 after the UAC got its 200). Expectation: the UAC gets a 200 to its
+    CANCEL that the DUT generated (not relayed from downstream), with the Via of the UAC's CANCEL; and
+    never a second one relayed from downstream."""
+    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    cancel = cancel_upstream(call)
+    branch = call.branches[0]
+    downstream_cancel = await_cancel(branch)
+    response = sip_peer.expect_response(cancel, final=True)
+    assert response.status == 200, f"the UAC's CANCEL was answered {response.start_line!r}, not 200"
+    assert relayed(response) is None, f"the 200 to the UAC's CANCEL was relayed from {relayed(response)}"
+    assert len(response.vias) == 1 and same_via(cancel.top_via, response.top_via, top=True), (
+        f"the 200's Via {[v.text for v in response.vias]} is not the UAC's CANCEL Via {cancel.top_via.text!r}")
+    if downstream_answers:
+        end_branch(branch, downstream_cancel)
+        sip_peer.expect_response(call.invite, final=True)
+        pause(sip_peer, 4 * dut.timers.t1)
+        from_downstream = [r.start_line for r in responses_seen(sip_peer, cancel) if relayed(r)]
+        assert not from_downstream, (
+            f"the downstream 200 to the DUT's CANCEL was relayed to the UAC too: {from_downstream}")

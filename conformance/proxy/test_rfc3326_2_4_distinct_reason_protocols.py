@@ -1,0 +1,43 @@
+"""RFC 3326 §2 ¶11 (RFC3326-2-4, MUST): "A SIP message MAY contain more than one Reason value (i.e., multiple
+Reason lines), but all of them MUST have different protocol values (e.g., one SIP and another Q.850)."
+
+Here: every CANCEL the proxy generates, after a CANCEL with two Reason values or after a 2xx on another
+branch.
+"""
+
+import pytest
+
+from sipconform.scenario.proxy import (MARK, await_cancel, cancel_upstream, downstream, end_branch, quiet_window,
+                                       reason_values, ringing, upstream_final)
+
+pytestmark = [pytest.mark.clause("RFC3326-2-4"), pytest.mark.role("proxy")]
+
+
+def _protocols_distinct(cancel):
+    protocols = [protocol for protocol, _params in reason_values(cancel.header_values("reason"))]
+    assert len(protocols) == len(set(protocols)), (
+        f"the DUT's CANCEL carries Reason values with the same protocol: {cancel.header_values('reason')}")
+
+
+def test_cancel_after_two_reasons(sip_peer, sip_peer_factory, dut):
+    """Stimulus: INVITE forked to two ringing branches; the UAC's CANCEL carries a SIP and a Q.850 Reason.
+    Expectation: in each CANCEL of the DUT all Reason values have different protocols."""
+    call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2))
+    cancel_upstream(call, extra=[("Reason", 'SIP;cause=200;text="Call completed elsewhere"'),
+                                 ("Reason", "Q.850;cause=16")])
+    for branch in call.branches:
+        cancel = await_cancel(branch)
+        end_branch(branch, cancel)
+        _protocols_distinct(cancel)
+
+
+def test_cancel_after_2xx_on_another_branch(sip_peer, sip_peer_factory, dut):
+    """Stimulus: INVITE forked to A and B, both ring; A answers 200. Expectation: in the DUT's CANCEL to B all
+    Reason values (if any) have different protocols."""
+    call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2))
+    a, b = call.branches
+    a.peer.respond(a.invite, 200, headers=[(MARK, a.name)])
+    sip_peer.ack(upstream_final(call))
+    cancel = await_cancel(b, within=quiet_window(dut))
+    end_branch(b, cancel)
+    _protocols_distinct(cancel)

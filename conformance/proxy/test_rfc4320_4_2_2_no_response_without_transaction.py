@@ -1,0 +1,48 @@
+"""RFC 4320 §4.2 ¶2 (RFC4320-4.2-2, MUST NOT): "A transaction-stateful SIP proxy MUST NOT send any response to
+a non-INVITE request unless it has a matching server transaction that is not in the Terminated state."
+
+Here: responses to CANCELs reaching the proxy from downstream with no server transaction to answer: the late
+200 to the proxy's own CANCEL, and a stray 200 to a CANCEL the proxy never forwarded.
+"""
+
+import pytest
+
+from sipconform.scenario.proxy import (MARK, await_cancel, cancel_upstream, downstream, end_branch, pause,
+                                       quiet_window, relayed, responses_seen, ringing)
+from sipconform.sip import cancel_for, response_to
+
+pytestmark = [pytest.mark.clause("RFC4320-4.2-2"), pytest.mark.role("proxy")]
+
+
+def test_late_downstream_200_to_cancel_is_not_relayed(sip_peer, sip_peer_factory, dut):
+    """Stimulus: INVITE through the DUT; the branch rings; the UAC cancels and gets the DUT's 200; the branch
+    answers 487, and only then (after 10*T1) 200 to the DUT's CANCEL. Expectation: the UAC gets no response to
+    its CANCEL relayed from the branch."""
+    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    cancel = cancel_upstream(call)
+    sip_peer.expect_response(cancel, final=True)
+    branch = call.branches[0]
+    downstream_cancel = await_cancel(branch)
+    end_branch(branch)
+    sip_peer.expect_response(call.invite, final=True)
+    pause(branch.peer, quiet_window(dut))
+    branch.peer.respond(downstream_cancel, 200, headers=[(MARK, branch.name)])
+    pause(sip_peer, quiet_window(dut))
+    leaked = [r.start_line for r in responses_seen(sip_peer, cancel) if relayed(r)]
+    assert not leaked, f"the DUT relayed a downstream response to the UAC's CANCEL: {leaked}"
+
+
+def test_stray_200_to_cancel_is_not_relayed(sip_peer, sip_peer_factory, dut):
+    """Stimulus: during a ringing call through the DUT, the branch sends the DUT a 200 to a CANCEL the DUT never
+    sent: the DUT's Via with an unknown branch on top of a Via of the UAC. Expectation: the UAC receives it
+    not."""
+    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    branch = call.branches[0]
+    ours = cancel_for(sip_peer.invite((dut.host, dut.port), uri=branch.peer.uri("uas")))
+    dut_via = branch.via
+    stray_via = f"{dut_via.sent_protocol} {dut_via.sent_by};branch=z9hG4bKsipconform-stray{sip_peer.new_tag()}"
+    stray = response_to(ours.insert_header(0, "Via", stray_via), 200, extra=[(MARK, branch.name)])
+    branch.peer.send(stray, branch.peer.source_of(branch.invite))
+    pause(sip_peer, quiet_window(dut))
+    leaked = [r.start_line for r in responses_seen(sip_peer, ours)]
+    assert not leaked, f"the DUT relayed a response it had no server transaction for: {leaked}"

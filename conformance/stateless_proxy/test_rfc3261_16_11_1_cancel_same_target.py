@@ -1,0 +1,32 @@
+"""RFC 3261 §16.11 ¶5 (RFC3261-16.11-1, MUST): "Furthermore, CANCEL and non-Routed ACK requests MUST generate the
+same choice as their associated INVITE."
+
+Here: the choice is the target and its transport (§16.5, §16.6 step 7); the CANCEL and the ACK for the 487
+must reach the downstream peer that got the INVITE, over the same transport, call after call.
+"""
+
+import pytest
+
+from sipconform.scenario.proxy import (LEGS, await_cancel, cancel_upstream, downstream, downstream_transport,
+                                       end_branch, ringing, upstream_final)
+
+pytestmark = [pytest.mark.clause("RFC3261-16.11-1"), pytest.mark.role("stateless-proxy")]
+
+
+@pytest.mark.parametrize("legs", LEGS, ids=["same-transport", "downstream-other-transport"])
+def test_cancel_and_ack_reach_the_invites_target(sip_peer, sip_peer_factory, dut, sip_transport, legs):
+    """Stimulus: three calls in a row, each: INVITE through the DUT to the downstream peer (on the UAC's
+    transport or the other); it rings; the UAC cancels; the peer answers 200 and 487; the UAC ACKs. Expectation:
+    every CANCEL and ACK reaches that peer (its address, port and transport), with the INVITE's branch."""
+    (peer,) = downstream(sip_peer_factory, 1, downstream_transport(dut, sip_transport, legs))
+    for n in range(3):
+        call = ringing(sip_peer, dut, [peer])
+        cancel_upstream(call)
+        (branch,) = call.branches
+        cancel = await_cancel(branch)
+        assert cancel.top_via.branch == branch.via.branch, (
+            f"call {n + 1}: the CANCEL that reached {peer.name} does not cancel its INVITE (branch "
+            f"{cancel.top_via.branch!r}, INVITE {branch.via.branch!r})")
+        end_branch(branch, cancel)
+        upstream_final(call)
+        peer.expect_request("ACK", where=call.is_ours)

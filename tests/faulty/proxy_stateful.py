@@ -1,0 +1,330 @@
+"""The transaction user of the stateful faulty proxy of ``proxy.py`` (RFC 3261 §16.6-16.10): response
+contexts, branches, CANCEL handling, response processing, and the faults that bend each of them.
+
+A mixin: ``FaultyProxy`` brings the sockets, the thread, ``fault``/``is_()``, ``_forward`` and friends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sipconform.peer import SipPeer
+from sipconform.scenario.proxy import reason_values, timer_e_reaches_t2
+from sipconform.sip import NameAddr, Request, Response, SipUri, ack_for_non2xx, cancel_for, cancel_matches, response_to
+from sipconform.sip.matching import transaction_key
+from sipconform.sip.transaction import TransactionError
+
+__all__ = ["FORK_HEADER", "PASSWORD", "REALM", "USER", "StatefulTU", "pop_via", "target_of"]
+
+Address = tuple[str, int]
+FORK_HEADER, USER, PASSWORD, REALM = "X-Fork-To", "alice", "secret", "sipconform"
+_ACK_FAULTS = {"ack-after-cancel-200", "ack-without-from-tag", "ack-to-without-tag", "ack-two-vias",
+               "ack-without-route", "ack-with-body", "no-ack"}
+_STATEFUL_UNMATCHED = ("stateful-unmatched-cancel", "stateful-unmatched-cancel-no-100", "stateful-unmatched-cancel-408")
+
+
+@dataclass
+class _Branch:
+    peer: SipPeer
+    invite: Request                   # as forwarded
+    dest: Address
+    state: str = "calling"            # calling | proceeding | done
+    tag: str | None = None            # To tag of its 1xx
+    final: Response | None = None
+    cancel: Request | None = None
+    cancel_wanted: tuple[str, str | None] | None = None  # (why, Reason): CANCEL once a 1xx comes (§9.1)
+    cancel_answered: bool = False
+    give_up_at: float | None = None
+    held: Response | None = None      # a 487 whose ACK waits ("ack-after-cancel-200")
+
+
+@dataclass
+class _Context:
+    peer: SipPeer
+    request: Request                  # as received
+    source: Address
+    branches: list[_Branch] = field(default_factory=list)
+    cancel: Request | None = None     # the upstream CANCEL
+    final_sent: bool = False
+
+
+def _other_headers(resp: Response) -> list[tuple[str, str]]:
+    return [(h.name, h.value) for h in resp.headers
+            if h.key not in ("via", "from", "to", "call-id", "cseq", "content-length")]
+
+
+def pop_via(resp: Response) -> Response:
+    first = next(i for i, h in enumerate(resp.headers) if h.key == "via")
+    return resp.with_headers(h for i, h in enumerate(resp.headers) if i != first)  # type: ignore[return-value]
+
+
+def target_of(uri: str) -> tuple[Address, str]:
+    u = SipUri.parse(uri)
+    return (u.host.strip("[]"), u.port or 5060), (u.transport or "udp").lower()
+
+
+class StatefulTU:
+    """§16.7 and §16.10 on top of the device's peers; every ``self.is_(...)`` is a fault."""
+
+    fault: str | None
+    peers: list[SipPeer]
+    _contexts: list[_Context]
+    _branches: dict[tuple[str | None, str], tuple[_Context, _Branch]]
+    _relayed: dict[str, tuple[SipPeer, Request, Address, SipPeer]]
+    _later: list[Any]
+    reactor: Any
+    timers: Any
+    auth: bool
+
+    def is_(self, *faults: str) -> bool:
+        return self.fault in faults
+
+    def _on_stateful_request(self, peer: SipPeer, msg: Request, source: Address) -> None:
+        if msg.method == "CANCEL":
+            return self._on_cancel(peer, msg, source)
+        if msg.method == "ACK":
+            if not any(transaction_key(c.request) == transaction_key(msg) for c in self._contexts):
+                self._forward_statelessly(peer, msg, source)  # type: ignore[attr-defined]
+            return None
+        if msg.method == "INVITE" and self.auth and not self._authorized(msg):
+            nonce = hashlib.sha1(msg.call_id.encode()).hexdigest()[:16]
+            peer.respond(msg, 407, headers=[("Proxy-Authenticate", f'Digest realm="{REALM}", nonce="{nonce}", '
+                                                                   f'qop="auth", algorithm=MD5')])
+            return None
+        return self._on_new_request(peer, msg, source)
+
+    def _authorized(self, req: Request) -> bool:
+        value = req.header("proxy-authorization") or ""
+        p = {k.lower(): a or b for k, a, b in re.findall(r'(\w+)\s*=\s*(?:"([^"]*)"|([^\s,]+))', value)}
+        md5 = lambda text: hashlib.md5(text.encode()).hexdigest()  # noqa: E731, S324
+        ha1, ha2 = md5(f"{USER}:{REALM}:{PASSWORD}"), md5(f"{req.method}:{p.get('uri', '')}")
+        tail = f"{p.get('nc')}:{p.get('cnonce')}:{p.get('qop')}:" if p.get("qop") else ""
+        return p.get("response") == md5(f"{ha1}:{p.get('nonce')}:{tail}{ha2}")
+
+    def _on_new_request(self, peer: SipPeer, req: Request, source: Address) -> None:
+        ctx = _Context(peer, req, source)
+        self._contexts.append(ctx)
+        if req.method == "INVITE":
+            peer.respond(req, 100)
+        fork = req.header(FORK_HEADER) if req.method == "INVITE" else None
+        targets = [NameAddr.parse(v).uri for v in fork.split(",")] if fork else [None]
+        for target in targets:
+            self._new_branch(ctx, target)
+        expires = req.header("expires")
+        if req.method == "INVITE" and expires and self.is_("cancel-on-expires"):
+            self._later.append((self.reactor.now() + int(expires), lambda: self._cancel_all(ctx, "expires")))
+
+    def _new_branch(self, ctx: _Context, target: str | None) -> None:
+        fwd, dest, transport = self._forward(ctx.request, self.peers[0].new_branch(), target)
+        peer = self._peer(transport)
+        branch = _Branch(peer, fwd, dest)
+        ctx.branches.append(branch)
+        self._branches[(fwd.top_via.branch, fwd.cseq.method)] = (ctx, branch)
+        peer.send(fwd, dest, auto_ack=not (self.fault in _ACK_FAULTS))
+
+    def _on_cancel(self, peer: SipPeer, cancel: Request, source: Address) -> None:
+        def matches(ctx: _Context) -> bool:
+            if self.is_("match-by-call-id"):
+                return ctx.request.call_id == cancel.call_id and ctx.request.method == "INVITE"
+            return cancel_matches(ctx.request, cancel)
+        ctx = next((c for c in reversed(self._contexts) if matches(c)), None)
+        if ctx is None:
+            return self._on_unmatched_cancel(peer, cancel, source)
+        protocols = {protocol for protocol, _ in reason_values(cancel.header_values("reason"))}
+        if (self.is_("challenge-cancel") or (self.is_("reject-reason") and protocols)
+                or (self.is_("reject-unknown-reason") and protocols - {"SIP", "Q.850"})):
+            status = 407 if self.is_("challenge-cancel") else 400
+            headers = [("Proxy-Authenticate", f'Digest realm="{REALM}", nonce="x"')] if status == 407 else []
+            peer.respond(cancel, status, headers=headers)
+            return None
+        ctx.cancel = cancel
+        if self.is_("180-to-cancel", "early-100-to-cancel"):
+            peer.respond(cancel, 180 if self.is_("180-to-cancel") else 100)
+        if self.is_("cancel-outside-transaction"):
+            peer.send(response_to(cancel, 200, to_tag=peer.new_tag()), to=source)
+        elif not self.is_("forward-cancel", "delay-cancel-200"):
+            peer.respond(cancel, 200)
+        if ctx.request.method == "INVITE" or self.is_("cancel-non-invite"):
+            self._cancel_all(ctx, "cancel")
+
+    def _on_unmatched_cancel(self, peer: SipPeer, cancel: Request, source: Address) -> None:
+        if self.is_("unmatched-cancel-481"):
+            peer.respond(cancel, 481)
+        elif self.is_(*_STATEFUL_UNMATCHED):
+            fwd, dest, transport = self._forward(cancel, self.peers[0].new_branch())
+            self._relayed[fwd.top_via.branch] = (peer, cancel, source, self._peer(transport))  # type: ignore[index]
+            self._peer(transport).send(fwd, dest)
+            if self.is_("stateful-unmatched-cancel"):
+                self._later.append((self.reactor.now() + timer_e_reaches_t2(self.timers),  # type: ignore[union-attr]
+                                    lambda: peer.respond(cancel, 100)))
+        else:
+            self._forward_statelessly(peer, cancel, source)
+
+    def _cancel_all(self, ctx: _Context, why: str, reason: str | None = None) -> None:
+        """CANCEL every pending branch (§16.7 step 10); a branch still calling once its 1xx comes (§9.1)."""
+        for n, branch in enumerate(ctx.branches):
+            if n and self.is_("cancel-first-branch-only") and why == "cancel":
+                break
+            if branch.state == "done" and not self.is_("cancel-ended-branches"):
+                continue
+            if branch.cancel is not None:
+                if why == "2xx" and self.is_("recancel-on-2xx"):
+                    branch.peer.send(branch.cancel, branch.dest)
+                continue
+            if branch.state == "calling" and not self.is_("cancel-before-provisional"):
+                branch.cancel_wanted = None if self.is_("never-cancel-late") else (why, reason)
+                continue
+            self._send_cancel(ctx, branch, why, reason)
+
+    def _send_cancel(self, ctx: _Context, branch: _Branch, why: str, reason: str | None = None) -> None:
+        inv = branch.invite
+        extra = [("Reason", v) for v in (ctx.cancel.header_values("reason") if ctx.cancel else [])
+                 if why == "cancel" and not self.is_("drop-reason")]
+        if reason and not self.is_("no-reason-after-2xx"):
+            extra.append(("Reason", reason))
+        if self.is_("duplicate-reason-protocol"):
+            extra += [("Reason", "SIP;cause=487"), ("Reason", "SIP;cause=480")]
+        if self.is_("cancel-with-require") and inv.has("require"):
+            extra.append(("Require", inv.header("require") or ""))
+        c = cancel_for(inv, extra=extra)
+        if self.is_("cancel-to-tag") or why == "expires":
+            c = c.set_header("To", f"{inv.to.text};tag={branch.tag or 'sipconform-bad'}")
+        if self.is_("cancel-two-vias"):
+            c = c.insert_header(1, "Via", ctx.request.top_via.text)
+        if self.is_("cancel-cseq-invite"):
+            c = c.set_header("CSeq", f"{inv.cseq.number} INVITE")
+        if self.is_("cancel-without-route"):
+            c = c.remove_header("route")
+        if self.is_("cancel-new-branch"):
+            top = inv.top_via
+            c = c.set_header("Via", f"{top.sent_protocol} {top.sent_by};branch={branch.peer.new_branch()}")
+        branch.cancel, branch.cancel_wanted = c, None  # type: ignore[assignment]
+        branch.give_up_at = None if self.is_("no-give-up") else self.reactor.now() + 64 * self.timers.t1
+        self._branches[(c.top_via.branch, c.cseq.method)] = (ctx, branch)  # type: ignore[union-attr]
+        dest = (branch.dest[0], branch.dest[1] + 1) if self.is_("cancel-to-wrong-port") else branch.dest
+        branch.peer.send(c, dest, retransmit=not self.is_("cancel-not-retransmitted"))  # type: ignore[arg-type]
+
+    def _on_response(self, resp: Response) -> None:
+        found = self._branches.get((resp.top_via.branch, resp.cseq.method))
+        if found is None:
+            upstream = self._relayed.get(resp.top_via.branch or "")
+            if upstream and resp.cseq.method == "CANCEL" and self.is_(*_STATEFUL_UNMATCHED):
+                if resp.status != 408 or self.is_("stateful-unmatched-cancel-408"):
+                    upstream[0].respond(upstream[1], resp.status, headers=_other_headers(resp))
+            elif (upstream or self.is_("relay-stray-responses")) and len(resp.vias) > 1:
+                self._relay_back(resp)
+            return
+        ctx, branch = found
+        if resp.cseq.method == "CANCEL":
+            branch.cancel_answered = resp.status == 200
+            if self.is_("forward-cancel") and ctx.cancel is not None:
+                ctx.peer.respond(ctx.cancel, resp.status, headers=_other_headers(resp))
+            elif self.is_("relay-cancel-200") and ctx.cancel is not None:
+                ctx.peer.send(response_to(ctx.cancel, resp.status, to_tag=resp.to.tag, extra=_other_headers(resp)),
+                              to=ctx.source)
+            if branch.held is not None and branch.cancel_answered and resp.status == 200:
+                self._ack(ctx, branch, branch.held)
+            return None
+        return self._on_branch_response(ctx, branch, resp)
+
+    def _on_branch_response(self, ctx: _Context, branch: _Branch, resp: Response) -> None:
+        invite = ctx.request.method == "INVITE"
+        if resp.status < 200:
+            if branch.state == "calling":
+                branch.state = "proceeding"
+            branch.tag = branch.tag or resp.to.tag
+            if branch.cancel_wanted:
+                self._send_cancel(ctx, branch, *branch.cancel_wanted)
+            if invite and (resp.status > 100 or self.is_("forward-100")):
+                try:
+                    ctx.peer.respond(ctx.request, resp.status, resp.reason, to_tag=resp.to.tag,
+                                     headers=_other_headers(resp), body=resp.body)
+                except TransactionError:  # a final response went already: §16.7 step 5, forwarded anyway
+                    ctx.peer.send(pop_via(resp), to=ctx.source)
+            return
+        branch.state, branch.final = "done", resp
+        if invite and resp.status >= 300 and self.fault in _ACK_FAULTS:
+            self._ack(ctx, branch, resp)
+        if not invite:
+            if not ctx.final_sent:
+                self._final(ctx, resp)
+            return
+        if resp.status < 300:
+            if not (ctx.final_sent and self.is_("drop-2xx-after-final")):
+                ctx.peer.send(pop_via(resp), to=ctx.source)  # 2xx: relayed as is, never retransmitted by us
+            ctx.final_sent = True
+            if not self.is_("no-cancel-on-2xx"):
+                self._cancel_all(ctx, "2xx", 'SIP;cause=200;text="Call completed elsewhere"')
+        elif resp.status >= 600:
+            if self.is_("new-branch-after-6xx"):
+                self._new_branch(ctx, branch.invite.uri)
+            if not self.is_("no-cancel-on-6xx"):
+                self._cancel_all(ctx, "6xx", f"SIP;cause={resp.status}")
+            if self.is_("forward-6xx-at-once"):
+                self._final(ctx, resp)
+        elif self.is_("forward-487-at-once"):
+            ctx.peer.send(pop_via(resp), to=ctx.source)
+        self._maybe_finish(ctx)
+
+    def _ack(self, ctx: _Context, branch: _Branch, resp: Response) -> None:
+        if self.is_("no-ack") or (self.is_("ack-after-cancel-200") and branch.cancel is not None
+                                  and not branch.cancel_answered):
+            branch.held = resp
+            return
+        branch.held = None
+        ack = ack_for_non2xx(branch.invite, resp)
+        if self.is_("ack-without-from-tag"):
+            ack = ack.set_header("From", branch.invite.from_.without_tag())
+        if self.is_("ack-to-without-tag"):
+            ack = ack.set_header("To", branch.invite.to.text)
+        if self.is_("ack-two-vias"):
+            ack = ack.insert_header(1, "Via", ctx.request.top_via.text)
+        if self.is_("ack-without-route"):
+            ack = ack.remove_header("route")
+        if self.is_("ack-with-body"):
+            ack = ack.set_header("Content-Type", "text/plain").with_body(b"bye")
+        branch.peer.send(ack, branch.dest)
+
+    def _final(self, ctx: _Context, resp: Response | None, status: int = 0) -> None:
+        ctx.final_sent = True
+        if resp is None:
+            ctx.peer.respond(ctx.request, status)
+        else:
+            ctx.peer.respond(ctx.request, resp.status, resp.reason, to_tag=resp.to.tag, headers=_other_headers(resp))
+
+    def _maybe_finish(self, ctx: _Context) -> None:
+        """§16.7 step 6: every branch ended and nothing final sent: the best final (a 6xx wins)."""
+        if ctx.final_sent or any(b.state != "done" for b in ctx.branches):
+            return
+        if ctx.cancel is not None and self.is_("delay-cancel-200"):
+            ctx.peer.respond(ctx.cancel, 200)
+        if ctx.cancel is not None and self.is_("no-final-after-cancel"):
+            ctx.final_sent = True
+            return
+        finals = [b.final for b in ctx.branches if b.final is not None]
+        best = min(finals, key=lambda r: (r.status < 600, r.status // 100, r.status), default=None)
+        if best is None and ctx.request.method != "INVITE":
+            ctx.final_sent = True  # RFC 4320 §4.2: no 408 to a non-INVITE request
+            return
+        self._final(ctx, best, 487 if ctx.cancel is not None else 408)
+
+    def _timeouts(self) -> None:
+        """Timer B of a branch: a 408 (§16.7 step 2 reads it so); §9.1: a branch cancelled 64*T1 ago is over."""
+        now = self.reactor.now()  # type: ignore[union-attr]
+        for ctx in self._contexts:
+            ended = False
+            for branch in ctx.branches:
+                key = (branch.invite.top_via.branch, branch.invite.cseq.method)
+                gave_up = branch.give_up_at is not None and now >= branch.give_up_at
+                if branch.state != "done" and (key in branch.peer._timed_out or gave_up):  # noqa: SLF001
+                    branch.state, ended = "done", True
+            if ended:
+                self._maybe_finish(ctx)
+        if self.is_("stateful-unmatched-cancel-408"):  # Timer F of a context-less CANCEL: 408 upstream
+            for branch, (up, cancel, _src, down) in list(self._relayed.items()):
+                if (branch, "CANCEL") in down._timed_out:  # noqa: SLF001
+                    del self._relayed[branch]
+                    up.respond(cancel, 408)
