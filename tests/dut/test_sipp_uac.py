@@ -5,18 +5,15 @@ as a lab would run it, and every test ends in a recorded verdict, none an error 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from selftest_support import ROOT, inner_run_env
 
-ROOT = Path(__file__).resolve().parents[2]
 PROFILES = ("fixtures/duts/sipp-uac.toml", "fixtures/duts/sipp-uac-tcp.toml")
-_DROP_ENV = ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID", "PYTEST_CURRENT_TEST",
-             "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
 VERDICTS = {"pass", "fail", "warn", "inconclusive"}
 
 
@@ -29,7 +26,7 @@ def test_uac_set_runs_against_sipp(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "pytest", "conformance/uac", "--sip-dut", ",".join(PROFILES),
                "--no-sip-probe", "--sip-results", str(out), "-o", f"sip_reports={tmp_path / 'reports'}",
                "-p", "no:allure_pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-n", "2", "-q", "-rA"]
-    env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
+    env = inner_run_env()
     proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
     tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-60:])
     assert out.is_file(), f"no results.json\n{tail}"

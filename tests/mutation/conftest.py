@@ -8,9 +8,7 @@ looks at its stop flag every T1, the subprocess has a timeout.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -20,8 +18,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from selftest_support import ROOT, inner_run_env, load_file_module
 
-ROOT = Path(__file__).resolve().parents[2]
 DEVICE_FILE = ROOT / "tests" / "faulty" / "uas.py"
 RUN_TIMEOUT_S = 150.0  # one subprocess run; the slowest (the whole UAS directory) takes ~10 s
 # The inner run is ``pytest.main`` behind a Hypothesis profile without the shrink and explain phases: a
@@ -30,21 +28,11 @@ RUN_TIMEOUT_S = 150.0  # one subprocess run; the slowest (the whole UAS director
 _BOOT = ("import sys, pytest; from hypothesis import Phase, settings; "
          "settings.register_profile('sipconform-mutation', phases=[Phase.explicit, Phase.reuse, Phase.generate]); "
          "sys.exit(pytest.main(sys.argv[1:]))")
-# Inherited from an outer xdist worker or pytest run, these would confuse the inner run.
-_DROP_ENV = ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID", "PYTEST_CURRENT_TEST",
-             "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
 
 
 def load_device_module() -> ModuleType:
-    """``tests/faulty/uas.py`` as a module (tests/ is no package; the import mode is importlib)."""
-    name = "sipconform_selftest_faulty_uas"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, DEVICE_FILE)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    """``tests/faulty/uas.py`` as a module."""
+    return load_file_module(DEVICE_FILE, "sipconform_selftest_faulty_uas")
 
 
 @dataclass
@@ -109,7 +97,7 @@ def run_against(tmp_path: Path, faulty: ModuleType) -> Iterator[Callable[..., Ru
                    # rather than --sip-reports: an unknown ini key is only a warning); no Allure, for speed
                    "-o", f"sip_reports={tmp_path / ('reports-' + label)}", "-p", "no:allure_pytest",
                    "-p", "no:cacheprovider", "-q", "-rA", "--no-header", *extra]
-        env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
+        env = inner_run_env()
         try:
             proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
                                   timeout=RUN_TIMEOUT_S, check=False)

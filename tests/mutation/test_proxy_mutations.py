@@ -9,10 +9,7 @@ pass. Helpers live here, not in a conftest, so the UAS/UAC mutation fixtures sta
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
-import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -21,37 +18,20 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from selftest_support import ROOT, clause_modules, inner_run_env, load_file_module
 
-ROOT = Path(__file__).resolve().parents[2]
 DEVICE_FILE = ROOT / "tests" / "faulty" / "proxy.py"
 RUN_TIMEOUT_S = 300.0
-_CLAUSE_MARK = re.compile(r"""pytest\.mark\.clause\(\s*["']([^"']+)["']""")
-_DROP_ENV = ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID", "PYTEST_CURRENT_TEST",
-             "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
 FAIL, WARN, PASS = "fail", "warn", "pass"
 
 
-def _modules(directory: str) -> dict[str, Path]:
-    """clause ID -> the module under ``conformance/<directory>`` that checks it."""
-    found = {}
-    for path in sorted((ROOT / "conformance" / directory).glob("test_*.py")):
-        if match := _CLAUSE_MARK.search(path.read_text(encoding="utf-8")):
-            found[match.group(1)] = path
-    return found
-
-
-STATEFUL, STATELESS = _modules("proxy"), _modules("stateless_proxy")
+STATEFUL = clause_modules(ROOT / "conformance" / "proxy")
+STATELESS = clause_modules(ROOT / "conformance" / "stateless_proxy")
 
 
 def _device_module() -> ModuleType:
-    name = "sipconform_selftest_faulty_proxy"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, DEVICE_FILE)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    """``tests/faulty/proxy.py`` as a module."""
+    return load_file_module(DEVICE_FILE, "sipconform_selftest_faulty_proxy")
 
 
 @dataclass(frozen=True)
@@ -161,7 +141,7 @@ def _run(tmp_path: Path, fault: str | None, modules: list[Path], transport: str 
                "--sip-results", str(out), *(["--sip-transport", transport] if transport else []),
                "-o", f"sip_reports={tmp_path / ('reports-' + label)}", "-p", "no:allure_pytest",
                "-p", "no:cacheprovider", "-q", "-rA", "--no-header"]
-    env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
+    env = inner_run_env()
     try:
         proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S,
                               check=False)

@@ -13,10 +13,7 @@ fixture names carry ``uac`` so the two never clash.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
-import re
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -26,38 +23,19 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from selftest_support import ROOT, clause_modules, inner_run_env, load_file_module
 
-ROOT = Path(__file__).resolve().parents[2]
 UAC_DIR = ROOT / "conformance" / "uac"
 DEVICE_FILE = ROOT / "tests" / "faulty" / "uac.py"
 RUN_TIMEOUT_S = 300.0  # one inner run; the whole UAC set with the slow 64*T1 test takes ~40 s alone
-_CLAUSE_MARK = re.compile(r"""pytest\.mark\.clause\(\s*["']([^"']+)["']""")
-_DROP_ENV = ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID", "PYTEST_CURRENT_TEST",
-             "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
 
 
 def _device() -> ModuleType:
-    """``tests/faulty/uac.py`` as a module (tests/ is no package)."""
-    name = "sipconform_selftest_faulty_uac"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, DEVICE_FILE)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    """``tests/faulty/uac.py`` as a module."""
+    return load_file_module(DEVICE_FILE, "sipconform_selftest_faulty_uac")
 
 
-def uac_modules() -> dict[str, Path]:
-    """clause ID -> the conformance/uac module that checks it (one clause per module)."""
-    found: dict[str, Path] = {}
-    for path in sorted(UAC_DIR.glob("test_*.py")):
-        if match := _CLAUSE_MARK.search(path.read_text(encoding="utf-8")):
-            found[match.group(1)] = path
-    return found
-
-
-MODULES = uac_modules()
+MODULES = clause_modules(UAC_DIR)
 FAULTS: dict[str, tuple[str, str]] = _device().FAULTS
 
 
@@ -98,7 +76,7 @@ def run_uac(tmp_path: Path) -> Callable[..., UacRun]:
                    "--sip-transport", transport, "--no-sip-probe", "-o", f"sip_reports={tmp_path / 'reports'}",
                    "-p", "no:allure_pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-q", "-rA",
                    "--no-header"]
-        env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
+        env = inner_run_env()
         try:
             proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
                                   timeout=RUN_TIMEOUT_S, check=False)

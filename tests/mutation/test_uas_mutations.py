@@ -11,7 +11,6 @@ the broken clause and nothing else. ``also`` lists the few collateral verdicts a
 from __future__ import annotations
 
 import json
-import re
 import selectors
 import signal
 import socket
@@ -24,25 +23,14 @@ from types import ModuleType
 from typing import Any, Callable
 
 import pytest
+from selftest_support import ROOT, clause_modules
 
 from sipconform.dut.probe import probe
 
-ROOT = Path(__file__).resolve().parents[2]
 UAS_DIR = ROOT / "conformance" / "uas"
-_CLAUSE_MARK = re.compile(r"""pytest\.mark\.clause\(\s*["']([^"']+)["']""")
 
 
-def uas_modules() -> dict[str, Path]:
-    """clause ID -> the conformance/uas module checking it (one clause per module, DESIGN.md)."""
-    found: dict[str, Path] = {}
-    for path in sorted(UAS_DIR.glob("test_*.py")):
-        match = _CLAUSE_MARK.search(path.read_text(encoding="utf-8"))
-        if match:
-            found[match.group(1)] = path
-    return found
-
-
-MODULES = uas_modules()
+MODULES = clause_modules(UAS_DIR)
 UDP_ONLY = {c for c, p in MODULES.items() if 'mark.transport("udp")' in p.read_text(encoding="utf-8")}
 FAIL, WARN = "fail", "warn"
 ALL = ("*",)  # clean=ALL: every other module of conformance/uas must pass as well
