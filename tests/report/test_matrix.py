@@ -83,6 +83,9 @@ def test_rows_grouped_by_section_with_level_and_rfc_sentence(tmp_path, make_resu
     row = next(r for r in table.rows if r[0][2].startswith("RFC3261-9.2-10"))
     assert "MUST" in row[0][2] and "the UAS answers the CANCEL request itself with a 200 (OK)" in row[0][2]
     assert "https://www.rfc-editor.org/rfc/rfc3261#section-9.2" in table.links
+    row = next(r for r in table.rows if r[0][2].startswith("RFC3261-9.2-6"))  # a clause with known bug reports
+    assert "guards against: CANCEL with no matching INVITE answered 200 instead of 481" in row[0][2]
+    assert "https://github.com/pjsip/pjproject/issues/426" in table.links
 
 
 def test_cells_link_to_existing_evidence_relative_to_the_page(tmp_path, make_results, conformant_and_faulty):

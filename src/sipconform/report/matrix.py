@@ -22,7 +22,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from sipconform.clauses import CATALOGUE
+from sipconform.clauses import CATALOGUE, Clause
 from sipconform.verdict import Verdict, worst
 
 __all__ = ["VERDICT_STYLE", "Column", "build_matrix", "main", "write_matrix"]
@@ -206,6 +206,13 @@ def _head_rows(cols: Sequence[Column]) -> str:
     return (f"<tr><th class='clause' rowspan='2' scope='col'>Clause</th>{top}</tr><tr>{low}</tr>")
 
 
+def _trace_html(clause: Clause) -> str:
+    """ETSI test purposes and known bug reports of a clause, as small lines under its sentence."""
+    lines = [f"ETSI TS 102 027-2 {escape(e.tp)}: {escape(e.objective)}" for e in clause.etsi]
+    lines += [f"guards against: <a href='{escape(b.url)}'>{escape(b.summary)}</a>" for b in clause.bugs]
+    return "".join(f"<br><small>{line}</small>" for line in lines)
+
+
 def _clause_header(cid: str, cells: Mapping[tuple[str, Column], _Cell], cols: Sequence[Column]) -> str:
     clause = CATALOGUE.get(cid)
     level = next((str(r.get("level")) for col in cols for r in cells.get((cid, col), _Cell()).results
@@ -216,7 +223,7 @@ def _clause_header(cid: str, cells: Mapping[tuple[str, Column], _Cell], cols: Se
         short = clause.quote if len(clause.quote) <= 90 else clause.quote[:88].rstrip() + "…"
         quote = (f"<details><summary title='{escape(clause.quote)}'>{escape(short)}</summary>"
                  f"<blockquote>{escape(clause.quote)}<br><small>{escape(clause.where)}, "
-                 f"{escape(clause.keyword)}</small></blockquote></details>")
+                 f"{escape(clause.keyword)}</small>{_trace_html(clause)}</blockquote></details>")
     return f"<th scope='row'>{name} <span class='lvl lvl-{escape(level)}'>{escape(level)}</span>{quote}</th>"
 
 
