@@ -117,3 +117,15 @@ def test_same_dut_in_two_files_is_labelled_by_file(tmp_path, make_results):
     table = parse(matrix.build_matrix([json.loads(p.read_text()) for p in (a, b)], sources=[a, b],
                                       out=tmp_path / "m.html"))
     assert [c[2] for c in table.rows[0][1:]] == ["dev (monday)", "dev (tuesday)"]
+
+
+def test_markdown_table_has_the_same_cells(tmp_path, make_results, conformant_and_faulty, capsys):
+    good, bad = conformant_and_faulty
+    a = make_results(tmp_path / "run-a", "acme-pbx", good)
+    b = make_results(tmp_path / "run-b", "faulty-pbx", bad)
+    assert matrix.main([str(a), str(b), "--markdown"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "| clause | level | acme-pbx udp | acme-pbx tcp | faulty-pbx udp | faulty-pbx tcp |"
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in lines[2:]}
+    assert rows["RFC3261-9.2-10"] == "| RFC3261-9.2-10 | MUST | pass | pass | fail | fail |"
+    assert rows["RFC3261-9.2-8"].endswith("| pass | pass | warn | warn |")
