@@ -283,7 +283,7 @@ class PeerCore:
         except SendError:
             if strict:
                 raise
-            if self.transport == "tcp":
+            if self.transport == "tcp" and entry.tx.accepts_transport_error:
                 self._execute(entry, entry.tx.transport_error(self.clock.now()))
 
     def _transmit(self, msg: Message | bytes, dest: Address, conn: Connection | None, *, note: str = "",
