@@ -93,7 +93,20 @@ FAULTS: dict[str, tuple[str, str]] = {
     "reason-400": ("RFC3326-2-5", "answers a CANCEL whose Reason protocol it does not know 400"),
     "bye-early-no-final": ("RFC3261-15.1.2-1", "answers a BYE in an early dialog 200 but never ends the pending INVITE"),
     "bye-early-480": ("RFC3261-15.1.2-1", "ends the INVITE pending under a BYE'd early dialog with 480, not 487"),
+    "cancel-200-bad-cseq": ("RFC3261-9.2-11", "the 200 (CANCEL) carries the CANCEL's CSeq number plus one"),
+    "options-cancelled-487": ("RFC3261-9.2-9", "a CANCEL for an answered OPTIONS makes it send a 487 to the OPTIONS"),
+    "cancel-copy-481": ("RFC3261-17.2.2-1", "forgets the CANCEL's server transaction once answered: a copy of "
+                        "the CANCEL is a new one, for an INVITE already cancelled: 481"),
+    "cancel-merged-482": ("RFC3261-8.2.2.2-1", "a CANCEL matching no transaction but with an INVITE's From tag, "
+                          "Call-ID and CSeq number is taken for a merged request: 482"),
+    "slow-provisional": ("RFC3261-17.2.1-1", "sends the 180 (and no 100) 400 ms after the INVITE"),
+    "cancel-leaves-invite-pending": ("RFC3261-28.1-2", "answers the CANCEL 200 but leaves the INVITE pending "
+                                     "(until its no-answer timer)"),
+    "100-to-cancel": ("RFC3261-8.2.6.1-1", "sends 100 Trying to a CANCEL before its 200"),
 }
+
+SLOW_PROVISIONAL_DELAY = 0.4
+"""The "slow-provisional" device's delay before its 180: twice the 200 ms of §17.2.1."""
 
 ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS"
 # Header fields the "unknown-header-400" device knows; everything else in a CANCEL makes it choke.
@@ -182,6 +195,7 @@ class FaultyUas:
         self.peer_errors: list[str] = []  # raised by the SipPeer machinery while pumping (distinct texts)
         self.notes: list[str] = []        # what the network did (a send refused: the test's peer was gone)
         self.calls: list[_Call] = []
+        self.answered_options: list[tuple[SipPeer, Request]] = []  # for the "options-cancelled-487" fault
         self.reactor: Reactor | None = None
         self.peers: list[SipPeer] = []
         self._later: list[tuple[float, Callable[[], object]]] = []  # (when, what): a fault's late sends
@@ -389,6 +403,8 @@ class FaultyUas:
     def _on_options(self, peer: SipPeer, req: Request) -> None:
         allow = ALLOW.replace("CANCEL, ", "") if self.fault == "cancel-not-allowed-405" else ALLOW
         peer.respond(req, 200, headers=[("Allow", allow), ("Accept", "application/sdp")])
+        if self.fault == "options-cancelled-487":
+            self.answered_options = [*self.answered_options[-15:], (peer, req)]
 
     def _on_ack(self, peer: SipPeer, req: Request) -> None:
         """ACK for a 2xx confirms the dialog, for a non-2xx ends the transaction: nothing to do either way
@@ -414,7 +430,10 @@ class FaultyUas:
             return
         call = _Call(peer, req, peer.source_of(req), peer.new_tag(), behaviour, peer.clock.now())
         self.calls.append(call)
-        if behaviour == "ring":
+        if behaviour == "ring" and self.fault == "slow-provisional":
+            self._later.append((peer.clock.now() + SLOW_PROVISIONAL_DELAY,
+                                lambda: call.pending and peer.respond(req, 180, to_tag=call.to_tag)))
+        elif behaviour == "ring":
             peer.respond(req, 180, to_tag=call.to_tag)
         elif behaviour == "trying":
             peer.respond(req, 100)
@@ -490,10 +509,18 @@ class FaultyUas:
         call = self._cancelled_call(req)
         if call is None:  # §9.2: "it SHOULD respond to the CANCEL with a 481"
             status = {"unmatched-cancel-200": 200, "487-to-cancel": 487}.get(fault or "", 481)
+            if fault == "cancel-merged-482" and self._shares_dialog_fields(req):
+                status = 482
+            if fault == "options-cancelled-487" and (options := self._cancelled_options(req)) is not None:
+                status = 200
+                options_peer, options_req = options
+                self._send(options_peer, options_req, 487, edit=lambda r: r, bypass=True,
+                           source=options_peer.source_of(options_req))
             peer.respond(req, status)
             return
         if not call.pending:  # §9.2: "the CANCEL request has no effect": 200 (it matched) and nothing else
-            if (fault == "cancel-timer-j-short" and call.cancelled) or (fault == "cancel-after-2xx-481" and call.dialog):
+            if ((fault in ("cancel-timer-j-short", "cancel-copy-481") and call.cancelled)
+                    or (fault == "cancel-after-2xx-481" and call.dialog)):
                 peer.respond(req, 481)
             else:
                 self._after_final(call, peer, req)
@@ -508,7 +535,9 @@ class FaultyUas:
         else:
             self._cancel_200(call, peer, req)
         # §9.2: "the UAS SHOULD immediately respond to the INVITE with a 487 (Request Terminated)"
-        if fault == "no-487":
+        if fault == "cancel-leaves-invite-pending":
+            call.behaviour = "forgotten"
+        elif fault == "no-487":
             self._end_invite(call, 480)
         elif fault == "487-new-to-tag":
             self._end_invite(call, 487, to_tag=peer.new_tag())
@@ -525,12 +554,22 @@ class FaultyUas:
         fault = self.fault
         if fault == "180-to-cancel":
             peer.respond(req, 180, to_tag=call.to_tag)
+        if fault == "100-to-cancel":
+            peer.respond(req, 100)
         if fault == "cancel-200-other-to-tag":
             peer.respond(req, 200, to_tag=peer.new_tag())
         elif fault == "cancel-200-no-to-tag":
             self._send(peer, req, 200, to_tag=call.to_tag, edit=lambda r: _edited(r.set_header("To", req.to.text)))
         elif fault == "cancel-200-bad-via":
             self._send(peer, req, 200, to_tag=call.to_tag, edit=_other_via_port)
+        elif fault == "cancel-200-bad-cseq":
+            self._send(peer, req, 200, to_tag=call.to_tag,
+                       edit=lambda r: _edited(r.set_header("CSeq", f"{req.cseq.number + 1} CANCEL")))
+        elif fault == "cancel-copy-481":
+            peer.respond(req, 200, to_tag=call.to_tag)
+            entry = peer._server_entry(req)  # noqa: SLF001 - the fault: this transaction is forgotten at once
+            if entry is not None:
+                peer._forget(entry)  # noqa: SLF001
         elif fault == "cancel-200-bad-call-id":
             self._send(peer, req, 200, to_tag=call.to_tag,
                        edit=lambda r: _edited(r.set_header("Call-ID", "other-" + req.call_id)))
@@ -543,6 +582,16 @@ class FaultyUas:
             peer.respond(req, 200, to_tag=call.to_tag)
         else:
             peer.respond(req, 200, to_tag=call.to_tag)
+
+    def _shares_dialog_fields(self, cancel: Request) -> bool:
+        """Does a pending INVITE have the CANCEL's From tag, Call-ID and CSeq number (the §8.2.2.2 fields)?"""
+        return any(c.pending and c.invite.call_id == cancel.call_id and c.invite.from_.tag == cancel.from_.tag
+                   and c.invite.cseq.number == cancel.cseq.number for c in self.calls)
+
+    def _cancelled_options(self, cancel: Request) -> tuple[SipPeer, Request] | None:
+        """The answered OPTIONS whose branch the CANCEL carries (the "options-cancelled-487" fault)."""
+        return next(((p, r) for p, r in self.answered_options
+                     if r.top_via.branch == cancel.top_via.branch and r.call_id == cancel.call_id), None)
 
     def _after_final(self, call: _Call, peer: SipPeer, req: Request) -> None:
         peer.respond(req, 200, to_tag=call.to_tag)

@@ -125,6 +125,20 @@ MUTANTS = [
       clean=("RFC3261-9.2-8",)),
     M("bye-early-480",              "RFC3261-15.1.2-1",  WARN, "487 is RECOMMENDED",
       clean=("RFC3261-9.2-8",), transports=TCP),
+    M("cancel-200-bad-cseq",        "RFC3261-9.2-11",    FAIL, "CSeq 2 CANCEL differs",
+      clean=("RFC3261-8.2.6.2-2",), also={"RFC3261-8.2.6.2-1::mirrors_the_cancel": FAIL, "RFC3261-9.2-10": FAIL}),
+    M("options-cancelled-487",      "RFC3261-9.2-9",     FAIL, "changed the answered OPTIONS",
+      clean=("RFC3261-9.2-6", "RFC3261-9.2-10"), transports=TCP),
+    M("cancel-copy-481",            "RFC3261-17.2.2-1",  FAIL, "was taken for a new request",
+      clean=("RFC3261-9.2-10", "RFC3261-9.2-8"), also={"RFC3261-17.2.2-2": FAIL}),
+    M("cancel-merged-482",          "RFC3261-8.2.2.2-1", FAIL, "taken for a merged request: 'SIP/2.0 482",
+      only="other_branch", clean=("RFC3261-9.2-10",), also={"RFC3261-9.2-6::not_matching": WARN}),
+    M("slow-provisional",           "RFC3261-17.2.1-1",  FAIL, "a 100 (Trying) is due within 200 ms",
+      clean=("RFC3261-9.2-10", "RFC3261-9.2-8"), transports=TCP),
+    M("cancel-leaves-invite-pending", "RFC3261-28.1-2",  FAIL, "expected a response to INVITE",
+      clean=("RFC3261-9.2-10",), also={"RFC3261-9.2-8": WARN}),
+    M("100-to-cancel",              "RFC3261-8.2.6.1-1", WARN, "sent the provisional 'SIP/2.0 100 Trying' to the CANCEL",
+      clean=("RFC4320-4.1-1", "RFC3261-9.2-10")),
 ]
 CASES = [pytest.param(m, t, id=f"{m.fault}-{t}") for m in MUTANTS for t in m.transports]
 

@@ -15,8 +15,8 @@ from sipconform.sip import Message, Request, Response, ack_for_2xx, cancel_for
 from sipconform.sip.build import in_dialog_request
 from sipconform.verdict import Inconclusive, precondition
 
-__all__ = ["Call", "ack_2xx", "answered", "cancel", "cancelled", "final_response", "hang_up", "is_final_to",
-           "place_call", "ring", "second_via", "target_uri"]
+__all__ = ["Call", "ack_2xx", "answered", "answers_to", "cancel", "cancelled", "final_response", "first_response_delay",
+           "hang_up", "is_final_to", "place_call", "ring", "second_via", "target_uri"]
 
 
 def target_uri(dut: DutProfile, transport: str, behaviour: str = "ring") -> str:
@@ -102,6 +102,26 @@ def is_final_to(invite: Request) -> Callable[[Message], bool]:
         return (isinstance(message, Response) and message.is_final and message.cseq.method == "INVITE"
                 and message.cseq.number == invite.cseq.number and message.call_id == invite.call_id)
     return predicate
+
+
+def answers_to(request: Request) -> Callable[[Message], bool]:
+    """A predicate: is a message a response to ``request`` (its top Via branch and CSeq, §17.1.3)?"""
+    def predicate(message: Message) -> bool:
+        return (isinstance(message, Response) and message.cseq.method == request.cseq.method
+                and message.cseq.number == request.cseq.number
+                and message.top_via.branch == request.top_via.branch)
+    return predicate
+
+
+def first_response_delay(call: Call) -> float:
+    """Seconds from the INVITE leaving the peer to the first response to it arriving (wire log times)."""
+    records = call.peer.wire.records
+    sent = next(r.time for r in records if r.direction == "out" and r.message is not None
+                and isinstance(r.message, Request) and r.message.method == "INVITE"
+                and r.message.top_via.branch == call.invite.top_via.branch)
+    answered_at = next(r.time for r in records if r.direction == "in" and r.message is not None
+                       and answers_to(call.invite)(r.message))
+    return answered_at - sent
 
 
 def answered(peer: SipPeer, dut: DutProfile, *, behaviour: str = "answer", **invite_kw: Any) -> Call:
