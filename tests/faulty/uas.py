@@ -49,6 +49,7 @@ from sipconform.peer.wirelog import merge, render_records
 from sipconform.sip import Message, Request, Response, Timers, cancel_matches, response_to
 from sipconform.sip.errors import SipError
 from sipconform.sip.transaction import TransactionError
+from sipconform.sip.via import SERVER_VIA_PARAMS
 
 __all__ = ["FAULTS", "FaultyUas", "TARGETS", "TIMERS"]
 
@@ -103,7 +104,19 @@ FAULTS: dict[str, tuple[str, str]] = {
     "cancel-leaves-invite-pending": ("RFC3261-28.1-2", "answers the CANCEL 200 but leaves the INVITE pending "
                                      "(until its no-answer timer)"),
     "100-to-cancel": ("RFC3261-8.2.6.1-1", "sends 100 Trying to a CANCEL before its 200"),
+    "no-received": ("RFC3261-18.2.1-1", "adds no received parameter to the top Via (only fills in rport)"),
+    "rport-not-filled": ("RFC3581-4-1", "leaves an empty rport empty (and adds received only when the sent-by "
+                         "differs from the source)"),
+    "response-to-source-port": ("RFC3261-18.2.2-2", "over UDP answers the source port, whatever the sent-by port"),
+    "rport-ignored": ("RFC3581-4-2", "over UDP answers the sent-by port even when the Via has rport"),
+    "cancel-200-on-invite-connection": ("RFC3261-18.2.2-1", "over TCP sends the 200 (CANCEL) on the INVITE's "
+                                        "connection, not the CANCEL's"),
+    "connection-close-cancels": ("RFC3261-28.1-1", "over TCP ends a pending INVITE with 487 once its connection "
+                                 "closes (RFC 2543)"),
 }
+
+VIA_PARAMS_OF = {"no-received": ("rport",), "rport-not-filled": ("received",)}
+"""The server-added Via parameters (``SERVER_VIA_PARAMS``) a fault leaves out."""
 
 SLOW_PROVISIONAL_DELAY = 0.4
 """The "slow-provisional" device's delay before its 180: twice the 200 ms of §17.2.1."""
@@ -221,10 +234,12 @@ class FaultyUas:
             raise RuntimeError("already started")
         self.reactor = Reactor()
         for _attempt in range(50):  # a TCP port equal to the free UDP one is nearly always free too
+            via = {"via_params": VIA_PARAMS_OF.get(self.fault or "", SERVER_VIA_PARAMS),
+                   "route_by_via": self.fault != "response-to-source-port"}
             udp = SipPeer("udp", timers=self.timers, host=self.host, reactor=self.reactor, name="dut-udp",
-                          id_prefix=self.name)
+                          id_prefix=self.name, **via)
             tcp = SipPeer("tcp", timers=self.timers, host=self.host, reactor=self.reactor, name="dut-tcp",
-                          id_prefix=self.name)
+                          id_prefix=self.name, **via)
             try:
                 _listen_tcp_on(tcp, udp.address[1])
             except OSError:
@@ -314,6 +329,8 @@ class FaultyUas:
                     peer.expect_response(within=0)  # a response to nothing we sent: drop it
                     continue
                 req = peer.expect_request(within=0, where=_identical(msg))
+                if self.fault == "rport-ignored":
+                    self._route_to_sent_by(peer, req)
                 try:
                     self._on_request(peer, req)
                 except (SendError, OSError) as exc:
@@ -337,12 +354,26 @@ class FaultyUas:
         for _, send in due:
             self._try(send)
         for call in list(self.calls):
-            if call.pending and now - call.started > self.ring_timeout:
+            if call.pending and self.fault == "connection-close-cancels" and self._connection_closed(call):
+                self._try(partial(self._end_invite, call, 487))
+            elif call.pending and now - call.started > self.ring_timeout:
                 self._try(partial(self._end_invite, call, 480, "No Answer"))
             elif call.ended_at is not None and not call.dialog and now - call.ended_at > self.linger:
                 self.calls.remove(call)
             elif call.dialog and now - call.started > self.ring_timeout + self.linger:
                 self.calls.remove(call)
+
+    @staticmethod
+    def _connection_closed(call: _Call) -> bool:
+        entry = call.peer._server_entry(call.invite)  # noqa: SLF001 - the fault looks at the connection
+        return entry is not None and entry.conn is not None and not entry.conn.open
+
+    @staticmethod
+    def _route_to_sent_by(peer: SipPeer, req: Request) -> None:
+        """The "rport-ignored" fault: UDP responses go to the sent-by port whatever the rport."""
+        entry = peer._server_entry(req)  # noqa: SLF001
+        if entry is not None and entry.conn is None:
+            entry.dest = (entry.dest[0], req.top_via.port or 5060)
 
     # -- sending ---------------------------------------------------------------------------------------
     def _response(self, req: Request, status: int, reason: str | None, to_tag: str | None,
@@ -352,7 +383,7 @@ class FaultyUas:
         if req.method == "INVITE" and 100 < status < 300 and not any(n.lower() in ("contact", "m") for n, _ in extra):
             extra.append(("Contact", f"<{peer.contact}>"))
         tag = None if status == 100 or req.to.tag is not None else to_tag
-        return response_to(req, status, reason, to_tag=tag, extra=extra)
+        return response_to(peer.as_received(req), status, reason, to_tag=tag, extra=extra)
 
     def _send(self, peer: SipPeer, req: Request, status: int, *, reason: str | None = None,
               to_tag: str | None = None, headers: Iterable[tuple[str, str]] = (),
@@ -552,6 +583,10 @@ class FaultyUas:
         """§9.2: 200 to the CANCEL; "the To tag of the response to the CANCEL and the To tag in the
         response to the original request SHOULD be the same"."""
         fault = self.fault
+        if fault == "cancel-200-on-invite-connection":
+            invite_entry, cancel_entry = peer._server_entry(call.invite), peer._server_entry(req)  # noqa: SLF001
+            if invite_entry is not None and cancel_entry is not None and invite_entry.conn is not None:
+                cancel_entry.conn = invite_entry.conn
         if fault == "180-to-cancel":
             peer.respond(req, 180, to_tag=call.to_tag)
         if fault == "100-to-cancel":

@@ -11,6 +11,7 @@ the broken clause and nothing else. ``also`` lists the few collateral verdicts a
 from __future__ import annotations
 
 import json
+import re
 import selectors
 import signal
 import socket
@@ -31,7 +32,15 @@ UAS_DIR = ROOT / "conformance" / "uas"
 
 
 MODULES = clause_modules(UAS_DIR)
-UDP_ONLY = {c for c, p in MODULES.items() if 'mark.transport("udp")' in p.read_text(encoding="utf-8")}
+
+
+def _transports_of(path: Path) -> tuple[str, ...]:
+    """The transports a module's ``pytest.mark.transport(...)`` allows (both if it has none)."""
+    mark = re.search(r"mark\.transport\(([^)]*)\)", path.read_text(encoding="utf-8"))
+    return tuple(re.findall(r'"(\w+)"', mark.group(1))) if mark else ("udp", "tcp")
+
+
+RUNS_OVER = {c: _transports_of(p) for c, p in MODULES.items()}
 FAIL, WARN = "fail", "warn"
 ALL = ("*",)  # clean=ALL: every other module of conformance/uas must pass as well
 
@@ -60,7 +69,7 @@ class Mutant:
         """The clauses whose modules the run takes: the broken one, the clean ones, the collateral ones."""
         clean = list(MODULES) if self.clean == ALL else list(self.clean)
         wanted = dict.fromkeys([self.clause, *clean, *(k.partition("::")[0] for k in self.also)])
-        return [c for c in wanted if c == self.clause or transport == "udp" or c not in UDP_ONLY]
+        return [c for c in wanted if transport in RUNS_OVER[c]]
 
 
 M = Mutant
@@ -139,6 +148,18 @@ MUTANTS = [
       clean=("RFC3261-9.2-10",), also={"RFC3261-9.2-8": WARN}),
     M("100-to-cancel",              "RFC3261-8.2.6.1-1", WARN, "sent the provisional 'SIP/2.0 100 Trying' to the CANCEL",
       clean=("RFC4320-4.1-1", "RFC3261-9.2-10")),
+    M("no-received",                "RFC3261-18.2.1-1",  FAIL, "no received=127.0.0.1",
+      clean=("RFC3261-9.2-10",), also={"RFC3581-4-1": FAIL}, transports=TCP),
+    M("rport-not-filled",           "RFC3581-4-1",       FAIL, "rport not set to",
+      clean=("RFC3261-18.2.1-1", "RFC3261-9.2-10"), transports=TCP),
+    M("response-to-source-port",    "RFC3261-18.2.2-2",  FAIL, "went to the source port",
+      clean=("RFC3581-4-2", "RFC3261-9.2-10")),
+    M("rport-ignored",              "RFC3581-4-2",       FAIL, "went to the sent-by port",
+      clean=("RFC3261-18.2.2-2", "RFC3261-9.2-10")),
+    M("cancel-200-on-invite-connection", "RFC3261-18.2.2-1", FAIL, "to the CANCEL came on the INVITE's connection",
+      clean=("RFC3261-9.2-10", "RFC3261-28.1-1"), transports=("tcp",)),
+    M("connection-close-cancels",   "RFC3261-28.1-1",    FAIL, "closing the TCP connection ended the ringing INVITE",
+      clean=("RFC3261-9.2-10", "RFC3261-18.2.2-1"), transports=("tcp",)),
 ]
 CASES = [pytest.param(m, t, id=f"{m.fault}-{t}") for m in MUTANTS for t in m.transports]
 
@@ -163,7 +184,7 @@ def _ran_cleanly(run: Any, modules: list[Path]) -> None:
 # -- the conformant device: every clause passes -------------------------------------------------------------
 @pytest.mark.parametrize("transport", ["udp", "tcp"])
 def test_conformant_device_passes_every_uas_clause(run_against: Callable[..., Any], transport: str) -> None:
-    modules = [p for c, p in MODULES.items() if transport == "udp" or c not in UDP_ONLY]
+    modules = [p for c, p in MODULES.items() if transport in RUNS_OVER[c]]
     run = run_against(None, modules, transport)
     _ran_cleanly(run, modules)
     wrong = [r for r in run.results if r["verdict"] != "pass"]
