@@ -113,7 +113,20 @@ FAULTS: dict[str, tuple[str, str]] = {
                                         "connection, not the CANCEL's"),
     "connection-close-cancels": ("RFC3261-28.1-1", "over TCP ends a pending INVITE with 487 once its connection "
                                  "closes (RFC 2543)"),
+    "allow-without-cancel": ("RFC3261-20.5-1", "its Allow (in the 200 to OPTIONS) leaves CANCEL out, though it "
+                             "handles CANCEL"),
+    "na-header-400": ("RFC3261-20-2", "answers a CANCEL carrying a header field not applicable to CANCEL "
+                      "(Contact, Expires, Subject, ...) 400"),
+    "accepted-forgets-invite": ("RFC6026-7.1-1", "ends the INVITE server transaction with its 2xx: a retransmitted "
+                                "INVITE is a new call (200 with another To tag)"),
+    "expires-ignored": ("RFC3261-13.3.1-1", "lets an INVITE ring past its Expires"),
+    "timer-h-long": ("RFC3261-17.2.1-3", "Timer H of the INVITE server transaction is 256*T1: an unACKed 487 "
+                     "goes on being retransmitted past 64*T1"),
 }
+
+# Header fields Tables 2 and 3 mark not applicable ("-") to CANCEL, that the "na-header-400" device chokes on.
+NOT_APPLICABLE_TO_CANCEL = frozenset({"contact", "expires", "subject", "priority", "organization", "accept",
+                                      "alert-info", "in-reply-to"})
 
 VIA_PARAMS_OF = {"no-received": ("rport",), "rport-not-filled": ("received",)}
 """The server-added Via parameters (``SERVER_VIA_PARAMS``) a fault leaves out."""
@@ -432,7 +445,7 @@ class FaultyUas:
         handler(peer, req)
 
     def _on_options(self, peer: SipPeer, req: Request) -> None:
-        allow = ALLOW.replace("CANCEL, ", "") if self.fault == "cancel-not-allowed-405" else ALLOW
+        allow = ALLOW.replace("CANCEL, ", "") if self.fault in ("cancel-not-allowed-405", "allow-without-cancel") else ALLOW
         peer.respond(req, 200, headers=[("Allow", allow), ("Accept", "application/sdp")])
         if self.fault == "options-cancelled-487":
             self.answered_options = [*self.answered_options[-15:], (peer, req)]
@@ -466,12 +479,24 @@ class FaultyUas:
                                 lambda: call.pending and peer.respond(req, 180, to_tag=call.to_tag)))
         elif behaviour == "ring":
             peer.respond(req, 180, to_tag=call.to_tag)
+            self._expire_invitation(call)
         elif behaviour == "trying":
             peer.respond(req, 100)
         elif behaviour == "answer":
             self._end_invite(call, 200)
+            if self.fault == "accepted-forgets-invite" and (entry := peer._server_entry(req)) is not None:  # noqa: SLF001
+                peer._forget(entry)  # noqa: SLF001 - the fault: RFC 3261's transaction, gone with its 2xx
         else:
             self._end_invite(call, 486)
+
+    def _expire_invitation(self, call: _Call) -> None:
+        """§13.3.1: "If the invitation expires before the UAS has generated a final response, a 487 (Request
+        Terminated) response SHOULD be generated." (Expires in seconds, §20.19.)"""
+        expires = call.invite.header_values("expires")
+        if self.fault == "expires-ignored" or not expires or not expires[0].strip().isdigit():
+            return
+        self._later.append((call.started + int(expires[0].strip()),
+                            lambda: call.pending and self._end_invite(call, 487)))
 
     def _dialog_for(self, req: Request) -> _Call | None:
         return next((c for c in self.calls if c.in_dialog(req)), None)
@@ -526,6 +551,9 @@ class FaultyUas:
         elif fault == "unknown-header-400" and (unknown := [h.name for h in req.headers
                                                             if h.key not in KNOWN_HEADERS]):
             peer.respond(req, 400, f"Unknown header field {unknown[0]}")
+        elif fault == "na-header-400" and (misplaced := [h.name for h in req.headers
+                                                         if h.key in NOT_APPLICABLE_TO_CANCEL]):
+            peer.respond(req, 400, f"{misplaced[0]} not applicable to CANCEL")
         elif fault == "reason-400" and any(v.split(";")[0].strip().lower() not in KNOWN_REASON_PROTOCOLS
                                            for v in req.header_values("reason")):
             peer.respond(req, 400, "Unknown Reason protocol")
@@ -576,6 +604,9 @@ class FaultyUas:
             self._end_invite(call, 487, edit=_top_via_only)
         elif fault == "487-not-retransmitted":
             self._end_invite(call, 487, retransmit=False)
+        elif fault == "timer-h-long" and (entry := call.peer._server_entry(call.invite)) is not None:  # noqa: SLF001
+            entry.tx.timers = _LongTimerH(t1=self.timers.t1, t2=self.timers.t2, t4=self.timers.t4)
+            self._end_invite(call, 487)
         else:
             self._end_invite(call, 487)
 
@@ -634,6 +665,14 @@ class FaultyUas:
             self._send(call.peer, call.invite, 487, to_tag=call.to_tag, edit=lambda r: r, source=call.source)
         elif self.fault == "late-cancel-kills-dialog":
             call.dialog = False
+
+
+class _LongTimerH(Timers):
+    """The "timer-h-long" fault's timers: Timer H is 256*T1, the rest as RFC 3261 says."""
+
+    @property
+    def h(self) -> float:
+        return 256 * self.t1
 
 
 def _top_via_only(response: Response) -> Response:

@@ -160,6 +160,16 @@ MUTANTS = [
       clean=("RFC3261-9.2-10", "RFC3261-28.1-1"), transports=("tcp",)),
     M("connection-close-cancels",   "RFC3261-28.1-1",    FAIL, "closing the TCP connection ended the ringing INVITE",
       clean=("RFC3261-9.2-10", "RFC3261-18.2.2-1"), transports=("tcp",)),
+    M("allow-without-cancel",       "RFC3261-20.5-1",    FAIL, "Allow does not list CANCEL",
+      clean=("RFC3261-13.1-1", "RFC3261-9.2-10")),
+    M("na-header-400",              "RFC3261-20-2",      FAIL, "must be ignored",
+      clean=("RFC3261-9.2-3", "RFC3261-9.2-10", "RFC3261-8.2.2.3-2"), transports=TCP),
+    M("accepted-forgets-invite",    "RFC6026-7.1-1",     FAIL, "was not absorbed",
+      clean=("RFC6026-6-1", "RFC3261-9.2-7")),
+    M("expires-ignored",            "RFC3261-13.3.1-1",  WARN, "still pending",
+      clean=("RFC3261-9.2-8",)),
+    M("timer-h-long",               "RFC3261-17.2.1-3",  FAIL, "past Timer H",
+      clean=("RFC3261-17.2.1-2", "RFC3261-9.2-8")),
 ]
 CASES = [pytest.param(m, t, id=f"{m.fault}-{t}") for m in MUTANTS for t in m.transports]
 
