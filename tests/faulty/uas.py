@@ -49,6 +49,7 @@ from sipconform.peer.wirelog import merge, render_records
 from sipconform.sip import Message, Request, Response, Timers, cancel_matches, response_to
 from sipconform.sip.errors import SipError
 from sipconform.sip.transaction import TransactionError
+from sipconform.sip.via import SERVER_VIA_PARAMS
 
 __all__ = ["FAULTS", "FaultyUas", "TARGETS", "TIMERS"]
 
@@ -93,7 +94,45 @@ FAULTS: dict[str, tuple[str, str]] = {
     "reason-400": ("RFC3326-2-5", "answers a CANCEL whose Reason protocol it does not know 400"),
     "bye-early-no-final": ("RFC3261-15.1.2-1", "answers a BYE in an early dialog 200 but never ends the pending INVITE"),
     "bye-early-480": ("RFC3261-15.1.2-1", "ends the INVITE pending under a BYE'd early dialog with 480, not 487"),
+    "cancel-200-bad-cseq": ("RFC3261-9.2-11", "the 200 (CANCEL) carries the CANCEL's CSeq number plus one"),
+    "options-cancelled-487": ("RFC3261-9.2-9", "a CANCEL for an answered OPTIONS makes it send a 487 to the OPTIONS"),
+    "cancel-copy-481": ("RFC3261-17.2.2-1", "forgets the CANCEL's server transaction once answered: a copy of "
+                        "the CANCEL is a new one, for an INVITE already cancelled: 481"),
+    "cancel-merged-482": ("RFC3261-8.2.2.2-1", "a CANCEL matching no transaction but with an INVITE's From tag, "
+                          "Call-ID and CSeq number is taken for a merged request: 482"),
+    "slow-provisional": ("RFC3261-17.2.1-1", "sends the 180 (and no 100) 400 ms after the INVITE"),
+    "cancel-leaves-invite-pending": ("RFC3261-28.1-2", "answers the CANCEL 200 but leaves the INVITE pending "
+                                     "(until its no-answer timer)"),
+    "100-to-cancel": ("RFC3261-8.2.6.1-1", "sends 100 Trying to a CANCEL before its 200"),
+    "no-received": ("RFC3261-18.2.1-1", "adds no received parameter to the top Via (only fills in rport)"),
+    "rport-not-filled": ("RFC3581-4-1", "leaves an empty rport empty (and adds received only when the sent-by "
+                         "differs from the source)"),
+    "response-to-source-port": ("RFC3261-18.2.2-2", "over UDP answers the source port, whatever the sent-by port"),
+    "rport-ignored": ("RFC3581-4-2", "over UDP answers the sent-by port even when the Via has rport"),
+    "cancel-200-on-invite-connection": ("RFC3261-18.2.2-1", "over TCP sends the 200 (CANCEL) on the INVITE's "
+                                        "connection, not the CANCEL's"),
+    "connection-close-cancels": ("RFC3261-28.1-1", "over TCP ends a pending INVITE with 487 once its connection "
+                                 "closes (RFC 2543)"),
+    "allow-without-cancel": ("RFC3261-20.5-1", "its Allow (in the 200 to OPTIONS) leaves CANCEL out, though it "
+                             "handles CANCEL"),
+    "na-header-400": ("RFC3261-20-2", "answers a CANCEL carrying a header field not applicable to CANCEL "
+                      "(Contact, Expires, Subject, ...) 400"),
+    "accepted-forgets-invite": ("RFC6026-7.1-1", "ends the INVITE server transaction with its 2xx: a retransmitted "
+                                "INVITE is a new call (200 with another To tag)"),
+    "expires-ignored": ("RFC3261-13.3.1-1", "lets an INVITE ring past its Expires"),
+    "timer-h-long": ("RFC3261-17.2.1-3", "Timer H of the INVITE server transaction is 256*T1: an unACKed 487 "
+                     "goes on being retransmitted past 64*T1"),
 }
+
+# Header fields Tables 2 and 3 mark not applicable ("-") to CANCEL, that the "na-header-400" device chokes on.
+NOT_APPLICABLE_TO_CANCEL = frozenset({"contact", "expires", "subject", "priority", "organization", "accept",
+                                      "alert-info", "in-reply-to"})
+
+VIA_PARAMS_OF = {"no-received": ("rport",), "rport-not-filled": ("received",)}
+"""The server-added Via parameters (``SERVER_VIA_PARAMS``) a fault leaves out."""
+
+SLOW_PROVISIONAL_DELAY = 0.4
+"""The "slow-provisional" device's delay before its 180: twice the 200 ms of §17.2.1."""
 
 ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS"
 # Header fields the "unknown-header-400" device knows; everything else in a CANCEL makes it choke.
@@ -182,6 +221,7 @@ class FaultyUas:
         self.peer_errors: list[str] = []  # raised by the SipPeer machinery while pumping (distinct texts)
         self.notes: list[str] = []        # what the network did (a send refused: the test's peer was gone)
         self.calls: list[_Call] = []
+        self.answered_options: list[tuple[SipPeer, Request]] = []  # for the "options-cancelled-487" fault
         self.reactor: Reactor | None = None
         self.peers: list[SipPeer] = []
         self._later: list[tuple[float, Callable[[], object]]] = []  # (when, what): a fault's late sends
@@ -207,10 +247,12 @@ class FaultyUas:
             raise RuntimeError("already started")
         self.reactor = Reactor()
         for _attempt in range(50):  # a TCP port equal to the free UDP one is nearly always free too
+            via = {"via_params": VIA_PARAMS_OF.get(self.fault or "", SERVER_VIA_PARAMS),
+                   "route_by_via": self.fault != "response-to-source-port"}
             udp = SipPeer("udp", timers=self.timers, host=self.host, reactor=self.reactor, name="dut-udp",
-                          id_prefix=self.name)
+                          id_prefix=self.name, **via)
             tcp = SipPeer("tcp", timers=self.timers, host=self.host, reactor=self.reactor, name="dut-tcp",
-                          id_prefix=self.name)
+                          id_prefix=self.name, **via)
             try:
                 _listen_tcp_on(tcp, udp.address[1])
             except OSError:
@@ -300,6 +342,8 @@ class FaultyUas:
                     peer.expect_response(within=0)  # a response to nothing we sent: drop it
                     continue
                 req = peer.expect_request(within=0, where=_identical(msg))
+                if self.fault == "rport-ignored":
+                    self._route_to_sent_by(peer, req)
                 try:
                     self._on_request(peer, req)
                 except (SendError, OSError) as exc:
@@ -323,12 +367,26 @@ class FaultyUas:
         for _, send in due:
             self._try(send)
         for call in list(self.calls):
-            if call.pending and now - call.started > self.ring_timeout:
+            if call.pending and self.fault == "connection-close-cancels" and self._connection_closed(call):
+                self._try(partial(self._end_invite, call, 487))
+            elif call.pending and now - call.started > self.ring_timeout:
                 self._try(partial(self._end_invite, call, 480, "No Answer"))
             elif call.ended_at is not None and not call.dialog and now - call.ended_at > self.linger:
                 self.calls.remove(call)
             elif call.dialog and now - call.started > self.ring_timeout + self.linger:
                 self.calls.remove(call)
+
+    @staticmethod
+    def _connection_closed(call: _Call) -> bool:
+        entry = call.peer._server_entry(call.invite)  # noqa: SLF001 - the fault looks at the connection
+        return entry is not None and entry.conn is not None and not entry.conn.open
+
+    @staticmethod
+    def _route_to_sent_by(peer: SipPeer, req: Request) -> None:
+        """The "rport-ignored" fault: UDP responses go to the sent-by port whatever the rport."""
+        entry = peer._server_entry(req)  # noqa: SLF001
+        if entry is not None and entry.conn is None:
+            entry.dest = (entry.dest[0], req.top_via.port or 5060)
 
     # -- sending ---------------------------------------------------------------------------------------
     def _response(self, req: Request, status: int, reason: str | None, to_tag: str | None,
@@ -338,7 +396,7 @@ class FaultyUas:
         if req.method == "INVITE" and 100 < status < 300 and not any(n.lower() in ("contact", "m") for n, _ in extra):
             extra.append(("Contact", f"<{peer.contact}>"))
         tag = None if status == 100 or req.to.tag is not None else to_tag
-        return response_to(req, status, reason, to_tag=tag, extra=extra)
+        return response_to(peer.as_received(req), status, reason, to_tag=tag, extra=extra)
 
     def _send(self, peer: SipPeer, req: Request, status: int, *, reason: str | None = None,
               to_tag: str | None = None, headers: Iterable[tuple[str, str]] = (),
@@ -387,8 +445,10 @@ class FaultyUas:
         handler(peer, req)
 
     def _on_options(self, peer: SipPeer, req: Request) -> None:
-        allow = ALLOW.replace("CANCEL, ", "") if self.fault == "cancel-not-allowed-405" else ALLOW
+        allow = ALLOW.replace("CANCEL, ", "") if self.fault in ("cancel-not-allowed-405", "allow-without-cancel") else ALLOW
         peer.respond(req, 200, headers=[("Allow", allow), ("Accept", "application/sdp")])
+        if self.fault == "options-cancelled-487":
+            self.answered_options = [*self.answered_options[-15:], (peer, req)]
 
     def _on_ack(self, peer: SipPeer, req: Request) -> None:
         """ACK for a 2xx confirms the dialog, for a non-2xx ends the transaction: nothing to do either way
@@ -414,14 +474,29 @@ class FaultyUas:
             return
         call = _Call(peer, req, peer.source_of(req), peer.new_tag(), behaviour, peer.clock.now())
         self.calls.append(call)
-        if behaviour == "ring":
+        if behaviour == "ring" and self.fault == "slow-provisional":
+            self._later.append((peer.clock.now() + SLOW_PROVISIONAL_DELAY,
+                                lambda: call.pending and peer.respond(req, 180, to_tag=call.to_tag)))
+        elif behaviour == "ring":
             peer.respond(req, 180, to_tag=call.to_tag)
+            self._expire_invitation(call)
         elif behaviour == "trying":
             peer.respond(req, 100)
         elif behaviour == "answer":
             self._end_invite(call, 200)
+            if self.fault == "accepted-forgets-invite" and (entry := peer._server_entry(req)) is not None:  # noqa: SLF001
+                peer._forget(entry)  # noqa: SLF001 - the fault: RFC 3261's transaction, gone with its 2xx
         else:
             self._end_invite(call, 486)
+
+    def _expire_invitation(self, call: _Call) -> None:
+        """§13.3.1: "If the invitation expires before the UAS has generated a final response, a 487 (Request
+        Terminated) response SHOULD be generated." (Expires in seconds, §20.19.)"""
+        expires = call.invite.header_values("expires")
+        if self.fault == "expires-ignored" or not expires or not expires[0].strip().isdigit():
+            return
+        self._later.append((call.started + int(expires[0].strip()),
+                            lambda: call.pending and self._end_invite(call, 487)))
 
     def _dialog_for(self, req: Request) -> _Call | None:
         return next((c for c in self.calls if c.in_dialog(req)), None)
@@ -476,6 +551,9 @@ class FaultyUas:
         elif fault == "unknown-header-400" and (unknown := [h.name for h in req.headers
                                                             if h.key not in KNOWN_HEADERS]):
             peer.respond(req, 400, f"Unknown header field {unknown[0]}")
+        elif fault == "na-header-400" and (misplaced := [h.name for h in req.headers
+                                                         if h.key in NOT_APPLICABLE_TO_CANCEL]):
+            peer.respond(req, 400, f"{misplaced[0]} not applicable to CANCEL")
         elif fault == "reason-400" and any(v.split(";")[0].strip().lower() not in KNOWN_REASON_PROTOCOLS
                                            for v in req.header_values("reason")):
             peer.respond(req, 400, "Unknown Reason protocol")
@@ -490,10 +568,18 @@ class FaultyUas:
         call = self._cancelled_call(req)
         if call is None:  # §9.2: "it SHOULD respond to the CANCEL with a 481"
             status = {"unmatched-cancel-200": 200, "487-to-cancel": 487}.get(fault or "", 481)
+            if fault == "cancel-merged-482" and self._shares_dialog_fields(req):
+                status = 482
+            if fault == "options-cancelled-487" and (options := self._cancelled_options(req)) is not None:
+                status = 200
+                options_peer, options_req = options
+                self._send(options_peer, options_req, 487, edit=lambda r: r, bypass=True,
+                           source=options_peer.source_of(options_req))
             peer.respond(req, status)
             return
         if not call.pending:  # §9.2: "the CANCEL request has no effect": 200 (it matched) and nothing else
-            if (fault == "cancel-timer-j-short" and call.cancelled) or (fault == "cancel-after-2xx-481" and call.dialog):
+            if ((fault in ("cancel-timer-j-short", "cancel-copy-481") and call.cancelled)
+                    or (fault == "cancel-after-2xx-481" and call.dialog)):
                 peer.respond(req, 481)
             else:
                 self._after_final(call, peer, req)
@@ -508,7 +594,9 @@ class FaultyUas:
         else:
             self._cancel_200(call, peer, req)
         # §9.2: "the UAS SHOULD immediately respond to the INVITE with a 487 (Request Terminated)"
-        if fault == "no-487":
+        if fault == "cancel-leaves-invite-pending":
+            call.behaviour = "forgotten"
+        elif fault == "no-487":
             self._end_invite(call, 480)
         elif fault == "487-new-to-tag":
             self._end_invite(call, 487, to_tag=peer.new_tag())
@@ -516,6 +604,9 @@ class FaultyUas:
             self._end_invite(call, 487, edit=_top_via_only)
         elif fault == "487-not-retransmitted":
             self._end_invite(call, 487, retransmit=False)
+        elif fault == "timer-h-long" and (entry := call.peer._server_entry(call.invite)) is not None:  # noqa: SLF001
+            entry.tx.timers = _LongTimerH(t1=self.timers.t1, t2=self.timers.t2, t4=self.timers.t4)
+            self._end_invite(call, 487)
         else:
             self._end_invite(call, 487)
 
@@ -523,14 +614,28 @@ class FaultyUas:
         """§9.2: 200 to the CANCEL; "the To tag of the response to the CANCEL and the To tag in the
         response to the original request SHOULD be the same"."""
         fault = self.fault
+        if fault == "cancel-200-on-invite-connection":
+            invite_entry, cancel_entry = peer._server_entry(call.invite), peer._server_entry(req)  # noqa: SLF001
+            if invite_entry is not None and cancel_entry is not None and invite_entry.conn is not None:
+                cancel_entry.conn = invite_entry.conn
         if fault == "180-to-cancel":
             peer.respond(req, 180, to_tag=call.to_tag)
+        if fault == "100-to-cancel":
+            peer.respond(req, 100)
         if fault == "cancel-200-other-to-tag":
             peer.respond(req, 200, to_tag=peer.new_tag())
         elif fault == "cancel-200-no-to-tag":
             self._send(peer, req, 200, to_tag=call.to_tag, edit=lambda r: _edited(r.set_header("To", req.to.text)))
         elif fault == "cancel-200-bad-via":
             self._send(peer, req, 200, to_tag=call.to_tag, edit=_other_via_port)
+        elif fault == "cancel-200-bad-cseq":
+            self._send(peer, req, 200, to_tag=call.to_tag,
+                       edit=lambda r: _edited(r.set_header("CSeq", f"{req.cseq.number + 1} CANCEL")))
+        elif fault == "cancel-copy-481":
+            peer.respond(req, 200, to_tag=call.to_tag)
+            entry = peer._server_entry(req)  # noqa: SLF001 - the fault: this transaction is forgotten at once
+            if entry is not None:
+                peer._forget(entry)  # noqa: SLF001
         elif fault == "cancel-200-bad-call-id":
             self._send(peer, req, 200, to_tag=call.to_tag,
                        edit=lambda r: _edited(r.set_header("Call-ID", "other-" + req.call_id)))
@@ -544,12 +649,30 @@ class FaultyUas:
         else:
             peer.respond(req, 200, to_tag=call.to_tag)
 
+    def _shares_dialog_fields(self, cancel: Request) -> bool:
+        """Does a pending INVITE have the CANCEL's From tag, Call-ID and CSeq number (the §8.2.2.2 fields)?"""
+        return any(c.pending and c.invite.call_id == cancel.call_id and c.invite.from_.tag == cancel.from_.tag
+                   and c.invite.cseq.number == cancel.cseq.number for c in self.calls)
+
+    def _cancelled_options(self, cancel: Request) -> tuple[SipPeer, Request] | None:
+        """The answered OPTIONS whose branch the CANCEL carries (the "options-cancelled-487" fault)."""
+        return next(((p, r) for p, r in self.answered_options
+                     if r.top_via.branch == cancel.top_via.branch and r.call_id == cancel.call_id), None)
+
     def _after_final(self, call: _Call, peer: SipPeer, req: Request) -> None:
         peer.respond(req, 200, to_tag=call.to_tag)
         if self.fault == "cancel-after-final-487":
             self._send(call.peer, call.invite, 487, to_tag=call.to_tag, edit=lambda r: r, source=call.source)
         elif self.fault == "late-cancel-kills-dialog":
             call.dialog = False
+
+
+class _LongTimerH(Timers):
+    """The "timer-h-long" fault's timers: Timer H is 256*T1, the rest as RFC 3261 says."""
+
+    @property
+    def h(self) -> float:
+        return 256 * self.t1
 
 
 def _top_via_only(response: Response) -> Response:

@@ -7,7 +7,7 @@ raises ``Inconclusive``: the clause under test was never exercised, so it can ne
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from sipconform.dut.profile import TARGET_BEHAVIOURS, DutProfile
 from sipconform.peer import NoMessage, SipPeer
@@ -15,8 +15,10 @@ from sipconform.sip import Message, Request, Response, ack_for_2xx, cancel_for
 from sipconform.sip.build import in_dialog_request
 from sipconform.verdict import Inconclusive, precondition
 
-__all__ = ["Call", "ack_2xx", "answered", "cancel", "cancelled", "final_response", "hang_up", "is_final_to",
-           "place_call", "ring", "second_via", "target_uri"]
+Address = tuple[str, int]
+
+__all__ = ["Call", "ack_2xx", "answered", "answers_to", "cancel", "cancelled", "final_response", "first_response_delay",
+           "hang_up", "is_final_to", "landing", "place_call", "ring", "second_via", "sent_from", "target_uri"]
 
 
 def target_uri(dut: DutProfile, transport: str, behaviour: str = "ring") -> str:
@@ -102,6 +104,51 @@ def is_final_to(invite: Request) -> Callable[[Message], bool]:
         return (isinstance(message, Response) and message.is_final and message.cseq.method == "INVITE"
                 and message.cseq.number == invite.cseq.number and message.call_id == invite.call_id)
     return predicate
+
+
+def answers_to(request: Request) -> Callable[[Message], bool]:
+    """A predicate: is a message a response to ``request`` (its top Via branch and CSeq, §17.1.3)?"""
+    def predicate(message: Message) -> bool:
+        return (isinstance(message, Response) and message.cseq.method == request.cseq.method
+                and message.cseq.number == request.cseq.number
+                and message.top_via.branch == request.top_via.branch)
+    return predicate
+
+
+def first_response_delay(call: Call) -> float:
+    """Seconds from the INVITE leaving the peer to the first response to it arriving (wire log times)."""
+    records = call.peer.wire.records
+    sent = next(r.time for r in records if r.direction == "out" and r.message is not None
+                and isinstance(r.message, Request) and r.message.method == "INVITE"
+                and r.message.top_via.branch == call.invite.top_via.branch)
+    answered_at = next(r.time for r in records if r.direction == "in" and r.message is not None
+                       and answers_to(call.invite)(r.message))
+    return answered_at - sent
+
+
+def sent_from(peer: SipPeer, request: Request) -> Address:
+    """The local address ``request`` left the peer from (over TCP: its connection's end)."""
+    return next(r.local for r in peer.wire.records if r.direction == "out" and r.message is not None
+                and isinstance(r.message, Request) and r.message.method == request.method
+                and r.message.top_via.branch == request.top_via.branch)
+
+
+def landing(peers: Sequence[SipPeer], request: Request, within: float) -> tuple[SipPeer, Response] | None:
+    """Wait up to ``within`` for a response to ``request`` at any of ``peers`` (the one that sent it,
+    and the ones a Via may point to): the first peer it reached and that response, or None."""
+    match = answers_to(request)
+
+    def arrived() -> tuple[SipPeer, Response] | None:
+        for peer in peers:
+            records = peer.arrivals(match)
+            if records:
+                response = records[0].message
+                assert isinstance(response, Response)
+                return peer, response
+        return None
+
+    peers[0].wait_until(lambda: arrived() is not None, within=within)
+    return arrived()
 
 
 def answered(peer: SipPeer, dut: DutProfile, *, behaviour: str = "answer", **invite_kw: Any) -> Call:
