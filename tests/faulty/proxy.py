@@ -113,6 +113,17 @@ FAULTS: dict[str, tuple[str, str]] = {  # stateful: name -> (the clause it break
     "stateful-unmatched-cancel-no-100": ("RFC4320-4.1-3", "forwards a context-less CANCEL statefully, no 100"),
     "stateful-unmatched-cancel-408": ("RFC4320-4.2-1", "forwards a context-less CANCEL statefully, 408 on timeout"),
     "relay-stray-responses": ("RFC4320-4.2-2", "relays responses that match no transaction of its own"),
+    "relay-stray-2xx": ("RFC6026-8.2-1", "relays a 2xx to an INVITE that matches no transaction (RFC 3261 §16.7)"),
+    "relay-late-finals": ("RFC6026-8.3-1", "relays a branch's final that comes after the final went upstream"),
+    "cancel-no-t2-cap": ("RFC3261-17.1.2.2-1", "doubles its CANCEL's Timer E past T2"),
+    "cancel-ignores-100": ("RFC3261-17.1.2.2-2", "keeps the doubling Timer E of its CANCEL after a 100"),
+    "resend-cancel-on-200-copy": ("RFC3261-17.1.2.2-3", "sends its CANCEL again on a second 200 to it"),
+    "match-by-branch-only": ("RFC3261-17.1.3-1", "matches branch responses by branch alone (a 200 to its CANCEL "
+                             "answers the INVITE)"),
+    "ack-final-once": ("RFC3261-17.1.1.2-2", "ACKs a final response once, not its retransmissions"),
+    "cancel-without-max-forwards": ("RFC3261-20-1", "sends its CANCEL without Max-Forwards"),
+    "cancel-copies-invite-headers": ("RFC3261-20-2", "copies Contact, Subject, Expires ... of the INVITE into its "
+                                     "CANCEL"),
 }
 STATELESS_FAULTS: dict[str, tuple[str, str]] = {
     "sl-new-branch": ("RFC3261-16.6-8a", "gives a forwarded CANCEL a fresh branch"),

@@ -22,7 +22,9 @@ __all__ = ["FORK_HEADER", "PASSWORD", "REALM", "USER", "StatefulTU", "pop_via", 
 Address = tuple[str, int]
 FORK_HEADER, USER, PASSWORD, REALM = "X-Fork-To", "alice", "secret", "sipconform"
 _ACK_FAULTS = {"ack-after-cancel-200", "ack-without-from-tag", "ack-to-without-tag", "ack-two-vias",
-               "ack-without-route", "ack-with-body", "no-ack"}
+               "ack-without-route", "ack-with-body", "no-ack", "ack-final-once"}
+_TIMER_E_FAULTS = ("cancel-no-t2-cap", "cancel-ignores-100")  # the CANCEL's Timer E done by hand, wrongly
+_NOT_IN_CANCEL = ("contact", "subject", "priority", "organization", "allow", "accept", "alert-info", "expires")
 _STATEFUL_UNMATCHED = ("stateful-unmatched-cancel", "stateful-unmatched-cancel-no-100", "stateful-unmatched-cancel-408")
 
 
@@ -37,6 +39,8 @@ class _Branch:
     cancel: Request | None = None
     cancel_wanted: tuple[str, str | None] | None = None  # (why, Reason): CANCEL once a 1xx comes (§9.1)
     cancel_answered: bool = False
+    cancel_final: bool = False        # its CANCEL got a final response
+    cancel_resent: bool = False       # "resend-cancel-on-200-copy" did so
     give_up_at: float | None = None
     held: Response | None = None      # a 487 whose ACK waits ("ack-after-cancel-200")
 
@@ -189,6 +193,8 @@ class StatefulTU:
             extra += [("Reason", "SIP;cause=487"), ("Reason", "SIP;cause=480")]
         if self.is_("cancel-with-require") and inv.has("require"):
             extra.append(("Require", inv.header("require") or ""))
+        if self.is_("cancel-copies-invite-headers"):
+            extra += [(h.name, h.value) for h in inv.headers if h.key in _NOT_IN_CANCEL]
         c = cancel_for(inv, extra=extra)
         if self.is_("cancel-to-tag") or why == "expires":
             c = c.set_header("To", f"{inv.to.text};tag={branch.tag or 'sipconform-bad'}")
@@ -198,6 +204,8 @@ class StatefulTU:
             c = c.set_header("CSeq", f"{inv.cseq.number} INVITE")
         if self.is_("cancel-without-route"):
             c = c.remove_header("route")
+        if self.is_("cancel-without-max-forwards"):
+            c = c.remove_header("max-forwards")
         if self.is_("cancel-new-branch"):
             top = inv.top_via
             c = c.set_header("Via", f"{top.sent_protocol} {top.sent_by};branch={branch.peer.new_branch()}")
@@ -205,21 +213,38 @@ class StatefulTU:
         branch.give_up_at = None if self.is_("no-give-up") else self.reactor.now() + 64 * self.timers.t1
         self._branches[(c.top_via.branch, c.cseq.method)] = (ctx, branch)  # type: ignore[union-attr]
         dest = (branch.dest[0], branch.dest[1] + 1) if self.is_("cancel-to-wrong-port") else branch.dest
-        branch.peer.send(c, dest, retransmit=not self.is_("cancel-not-retransmitted"))  # type: ignore[arg-type]
+        by_hand = self.is_(*_TIMER_E_FAULTS)
+        branch.peer.send(c, dest, retransmit=not (by_hand or self.is_("cancel-not-retransmitted")))  # type: ignore[arg-type]
+        if by_hand:
+            self._timer_e_by_hand(branch, self.timers.t1, self.reactor.now() + 64 * self.timers.t1)
+
+    def _timer_e_by_hand(self, branch: _Branch, interval: float, timer_f: float) -> None:
+        """"cancel-no-t2-cap": the interval doubles past T2; "cancel-ignores-100": a 100 changes nothing."""
+        def fire() -> None:
+            if branch.cancel_final or self.reactor.now() >= timer_f:
+                return
+            branch.peer.send(branch.cancel, branch.dest)  # type: ignore[arg-type]
+            cap = float("inf") if self.is_("cancel-no-t2-cap") else self.timers.t2
+            self._timer_e_by_hand(branch, min(2 * interval, cap), timer_f)
+        self._later.append((self.reactor.now() + interval, fire))
 
     def _on_response(self, resp: Response) -> None:
         found = self._branches.get((resp.top_via.branch, resp.cseq.method))
+        if self.is_("match-by-branch-only"):
+            found = self._branches.get((resp.top_via.branch, "INVITE"), found)
         if found is None:
             upstream = self._relayed.get(resp.top_via.branch or "")
+            stray_2xx = resp.cseq.method == "INVITE" and 200 <= resp.status < 300 and self.is_("relay-stray-2xx")
             if upstream and resp.cseq.method == "CANCEL" and self.is_(*_STATEFUL_UNMATCHED):
                 if resp.status != 408 or self.is_("stateful-unmatched-cancel-408"):
                     upstream[0].respond(upstream[1], resp.status, headers=_other_headers(resp))
-            elif (upstream or self.is_("relay-stray-responses")) and len(resp.vias) > 1:
+            elif (upstream or stray_2xx or self.is_("relay-stray-responses")) and len(resp.vias) > 1:
                 self._relay_back(resp)
             return
         ctx, branch = found
-        if resp.cseq.method == "CANCEL":
+        if resp.cseq.method == "CANCEL" and not self.is_("match-by-branch-only"):
             branch.cancel_answered = resp.status == 200
+            branch.cancel_final = branch.cancel_final or resp.status >= 200
             if self.is_("forward-cancel") and ctx.cancel is not None:
                 ctx.peer.respond(ctx.cancel, resp.status, headers=_other_headers(resp))
             elif self.is_("relay-cancel-200") and ctx.cancel is not None:
@@ -232,6 +257,9 @@ class StatefulTU:
 
     def _on_branch_response(self, ctx: _Context, branch: _Branch, resp: Response) -> None:
         invite = ctx.request.method == "INVITE"
+        if resp.status >= 300 and ctx.final_sent and self.is_("relay-late-finals"):
+            ctx.peer.send(pop_via(resp), to=ctx.source)
+            return
         if resp.status < 200:
             if branch.state == "calling":
                 branch.state = "proceeding"
@@ -323,8 +351,24 @@ class StatefulTU:
                     branch.state, ended = "done", True
             if ended:
                 self._maybe_finish(ctx)
+        if self.is_("resend-cancel-on-200-copy"):
+            self._resend_cancel_on_200_copy()
         if self.is_("stateful-unmatched-cancel-408"):  # Timer F of a context-less CANCEL: 408 upstream
             for branch, (up, cancel, _src, down) in list(self._relayed.items()):
                 if (branch, "CANCEL") in down._timed_out:  # noqa: SLF001
                     del self._relayed[branch]
                     up.respond(cancel, 408)
+
+    def _resend_cancel_on_200_copy(self) -> None:
+        """"resend-cancel-on-200-copy": a second 200 to a CANCEL (absorbed by its transaction) makes the TU send
+        the CANCEL again, as if the first had been lost."""
+        for ctx in self._contexts:
+            for branch in ctx.branches:
+                c = branch.cancel
+                if c is None or branch.cancel_resent:
+                    continue
+                oks = [i for i in branch.peer.received() if isinstance(i.message, Response) and i.message.status == 200
+                       and (i.message.top_via.branch, i.message.cseq.method) == (c.top_via.branch, "CANCEL")]
+                if len(oks) >= 2:
+                    branch.cancel_resent = True
+                    branch.peer.send(c, branch.dest)

@@ -29,17 +29,18 @@ from typing import Any, cast
 
 from sipconform.dut.profile import DutProfile
 from sipconform.peer import Received, SipPeer, UnexpectedMessage
-from sipconform.sip import Message, Request, Response, Timers, Via, cancel_for
+from sipconform.sip import Message, Request, Response, Timers, Via, cancel_for, response_to
 from sipconform.sip.headers import split_list
 from sipconform.sip.uri import parse_params, uri_equal
 from sipconform.verdict import Inconclusive, NotApplicable, precondition
 
 __all__ = [
-    "Branch", "LEGS", "MARK", "ProxiedCall", "authorized_retry", "await_cancel", "cancel_and_ack",
+    "Branch", "LEGS", "MARK", "ProxiedCall", "ack_again", "authorized_retry", "await_cancel", "cancel_and_ack",
     "cancel_problems", "cancel_upstream", "capability", "downstream", "downstream_transport", "end_branch",
     "expect_no_cancel", "expect_no_final", "fork_header", "pause", "place_call", "provisional", "proxy_route",
-    "quiet_window", "reach_branches", "reason_values", "relayed", "requests_seen", "responses_seen", "ringing",
-    "routing", "same_via_value", "timer_e_reaches_t2", "upstream_final", "upstream_provisional", "wait_until",
+    "quiet_window", "reach_branches", "reason_values", "relayed", "requests_seen", "resend", "responses_seen",
+    "ringing", "routing", "same_via_value", "send_stray", "timer_e_reaches_t2", "upstream_final",
+    "upstream_provisional", "wait_until",
 ]
 
 MARK = "X-Sipconform-Origin"
@@ -245,6 +246,39 @@ def cancel_and_ack(uac: SipPeer, dut: DutProfile, peers: Sequence[SipPeer], *, t
         final = end_branch(branch, await_cancel(branch), to_tag=to_tag)
         out.append((branch, final, branch.peer.expect_request("ACK", where=call.is_ours)))
     return out
+
+
+def resend(branch: Branch, message: Message) -> None:
+    """The downstream peer sends ``message`` (a copy of a response, say) to the DUT as it is, once."""
+    assert branch.invite is not None
+    branch.peer.send(message, branch.peer.source_of(branch.invite))
+
+
+def ack_again(call: ProxiedCall, branch: Branch, final: Response, after: float) -> bool:
+    """Wait ``after`` seconds, have the branch send its ``final`` response again, and wait up to 4*T1 (+0.5 s) of
+    the DUT for one more ACK of the call at the branch (§17.1.1.2: each copy is ACKed): True if it came."""
+    def acks() -> int:
+        return len(requests_seen(branch.peer, "ACK", call.invite.call_id))
+
+    pause(branch.peer, after)
+    before = acks()
+    resend(branch, final)
+    return wait_until(branch.peer, lambda: acks() > before, 4 * call.dut.timers.t1 + 0.5)
+
+
+def send_stray(call: ProxiedCall, branch: Branch, status: int, method: str = "INVITE") -> Request:
+    """The branch sends the DUT a ``status`` response to a ``method`` request the DUT never sent: the DUT's
+    Via with an unknown branch on top of a Via of the UAC (RFC 6026 §8.2: no matching transaction). Returns
+    the UAC's request it seems to answer, to look for it at the UAC (``responses_seen``)."""
+    uac, dut = call.uac, call.dut
+    ours = uac.invite((dut.host, dut.port), uri=branch.peer.uri("uas"))
+    if method == "CANCEL":
+        ours = cancel_for(ours)
+    dut_via = branch.via
+    stray_via = f"{dut_via.sent_protocol} {dut_via.sent_by};branch=z9hG4bKsipconform-stray{uac.new_tag()}"
+    resend(branch, response_to(ours.insert_header(0, "Via", stray_via), status, to_tag=branch.peer.new_tag(),
+                               extra=[(MARK, branch.name)]))
+    return ours
 
 
 def upstream_final(call: ProxiedCall, within: float | None = None) -> Response:
