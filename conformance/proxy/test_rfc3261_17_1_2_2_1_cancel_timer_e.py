@@ -7,7 +7,7 @@ of MIN(2*T1, T2).")
 Here: the client transaction of the CANCEL the proxy sends down a branch that never answers it.
 Stimulus: INVITE through the DUT; the branch rings; the UAC cancels; the branch ignores the DUT's CANCEL.
 Expectation: over UDP the CANCEL is retransmitted after T1, 2*T1, 4*T1 ... each gap doubling until it is T2,
-then every T2 (the DUT's T1 and T2, within -25 % / +50 %); over TCP it is sent once. SHOULD: no copy after
+then every T2 (the DUT's T1 and T2, within -50 % / +50 % and 0.1 s); over TCP it is sent once. SHOULD: no copy after
 Timer F (64*T1).
 """
 
@@ -42,12 +42,12 @@ def test_unanswered_cancel_follows_timer_e(sip_peer, sip_peer_factory, dut):
         window = sum(want) * 1.5 + 0.5
         wait_until(branch.peer, lambda: len(seen()) > len(want), window)
         times = [r.time for r in seen()]
-        assert len(times) > len(want), (f"the unanswered CANCEL was sent {len(times)} time(s) in {window:.2f} s over "
-                                        f"UDP; Timer E (T1 = {t1:g} s, T2 = {t2:g} s) sends {len(want) + 1}")
         for n, (earlier, later, gap) in enumerate(zip(times, times[1:], want), start=1):
-            assert 0.75 * gap <= later - earlier <= 1.5 * gap + 0.2, (
+            assert 0.5 * gap <= later - earlier <= 1.5 * gap + 0.1, (
                 f"CANCEL retransmission {n} came {later - earlier:.3f} s after the previous copy; Timer E is "
                 f"{gap:g} s there (T1 = {t1:g} s doubling, capped at T2 = {t2:g} s)")
+        assert len(times) > len(want), (f"the unanswered CANCEL was sent {len(times)} time(s) in {window:.2f} s over "
+                                        f"UDP; Timer E (T1 = {t1:g} s, T2 = {t2:g} s) sends {len(want) + 1}")
     else:
         pause(branch.peer, quiet_window(dut))
         assert len(seen()) == 1, f"the CANCEL was sent {len(seen())} times over TCP (no retransmission on TCP)"

@@ -6,7 +6,7 @@ Here: the client transaction of the CANCEL the proxy sends down a branch that an
 Stimulus: INVITE through the DUT; the branch rings; the UAC cancels; the branch answers the DUT's CANCEL 100
 (Trying) at once and nothing more.
 Expectation: the CANCEL is still retransmitted, and every gap between copies that follow the 100 is T2 of the
-DUT (within -25 % / +50 %), not the doubling T1 cadence of "Trying".
+DUT (within -50 % / +50 % and 0.2 s), not the doubling T1 cadence of "Trying".
 """
 
 import pytest
@@ -38,7 +38,7 @@ def test_cancel_answered_100_is_retransmitted_every_t2(sip_peer, sip_peer_factor
     assert len(times) >= 2, (f"the DUT retransmitted its CANCEL once in {window:.2f} s after the branch's 100; Timer E "
                              f"fires every T2 = {t2:g} s in Proceeding")
     for earlier, later in zip(times, times[1:]):
-        assert 0.75 * t2 <= later - earlier <= 1.5 * t2 + 0.2, (
+        assert 0.5 * t2 <= later - earlier <= 1.5 * t2 + 0.2, (
             f"after the branch's 100 the CANCEL was retransmitted {later - earlier:.3f} s after the previous copy; "
             f"in Proceeding Timer E is T2 = {t2:g} s")
     end_branch(branch, cancel)

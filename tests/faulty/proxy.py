@@ -122,6 +122,9 @@ FAULTS: dict[str, tuple[str, str]] = {  # stateful: name -> (the clause it break
                              "answers the INVITE)"),
     "ack-final-once": ("RFC3261-17.1.1.2-2", "ACKs a final response once, not its retransmissions"),
     "cancel-without-max-forwards": ("RFC3261-20-1", "sends its CANCEL without Max-Forwards"),
+    "timer-c-no-cancel": ("RFC3261-16.8-1", "on Timer C ends a ringing branch with 408 upstream, no CANCEL"),
+    "timer-c-ignores-1xx": ("RFC3261-16.7-2", "does not reset Timer C on a provisional response"),
+    "short-timer-c": ("RFC3261-16.6-11", "runs Timer C for 20*T1 (whatever it is started with)"),
     "cancel-copies-invite-headers": ("RFC3261-20-2", "copies Contact, Subject, Expires ... of the INVITE into its "
                                      "CANCEL"),
 }
@@ -137,11 +140,12 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
     ``fault`` is None. ``errors``: tracebacks of the device's own code; ``notes``: sends the network refused."""
 
     def __init__(self, fault: str | None = None, *, stateless: bool = False, auth: bool = False,
-                 host: str = "127.0.0.1", timers: Timers = TIMERS) -> None:
+                 host: str = "127.0.0.1", timers: Timers = TIMERS, timer_c: float = 181.0) -> None:
         known = STATELESS_FAULTS if stateless else FAULTS
         if fault is not None and fault not in known:
             raise ValueError(f"unknown fault {fault!r}; known: {', '.join(known)}")
         self.fault, self.stateless, self.host, self.timers = fault, stateless, host, timers
+        self.timer_c = timer_c  # §16.6 step 11: "larger than 3 minutes"; a self-test may start it shorter
         self.auth = auth or fault == "challenge-cancel"
         self.name = ("stateless-" if stateless else "") + (f"faulty-{fault}" if fault else "conformant")
         self.errors: list[str] = []
@@ -199,7 +203,7 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
     def profile_toml(self) -> str:
         t, caps = self.timers, 'routing = "request-uri"\n'
         if not self.stateless:
-            caps += f'fork_header = "{FORK_HEADER}"\n'
+            caps += f'fork_header = "{FORK_HEADER}"\ntimer_c = {self.timer_c}\n'
         if self.auth:
             caps += f'auth_user = "{USER}"\nauth_password = "{PASSWORD}"\n'
         return (f'name = "{self.name}"\nrole = "{"stateless-proxy" if self.stateless else "proxy"}"\n'

@@ -43,6 +43,7 @@ class _Branch:
     cancel_resent: bool = False       # "resend-cancel-on-200-copy" did so
     give_up_at: float | None = None
     held: Response | None = None      # a 487 whose ACK waits ("ack-after-cancel-200")
+    timer_c_at: float | None = None   # when Timer C fires (§16.6 step 11, §16.8)
 
 
 @dataclass
@@ -82,6 +83,7 @@ class StatefulTU:
     reactor: Any
     timers: Any
     auth: bool
+    timer_c: float
 
     def is_(self, *faults: str) -> bool:
         return self.fault in faults
@@ -125,9 +127,14 @@ class StatefulTU:
         fwd, dest, transport = self._forward(ctx.request, self.peers[0].new_branch(), target)
         peer = self._peer(transport)
         branch = _Branch(peer, fwd, dest)
+        if fwd.method == "INVITE":
+            branch.timer_c_at = self.reactor.now() + self._timer_c()
         ctx.branches.append(branch)
         self._branches[(fwd.top_via.branch, fwd.cseq.method)] = (ctx, branch)
         peer.send(fwd, dest, auto_ack=not (self.fault in _ACK_FAULTS))
+
+    def _timer_c(self) -> float:
+        return 20 * self.timers.t1 if self.is_("short-timer-c") else self.timer_c
 
     def _on_cancel(self, peer: SipPeer, cancel: Request, source: Address) -> None:
         def matches(ctx: _Context) -> bool:
@@ -264,6 +271,8 @@ class StatefulTU:
             if branch.state == "calling":
                 branch.state = "proceeding"
             branch.tag = branch.tag or resp.to.tag
+            if invite and resp.status > 100 and branch.timer_c_at is not None and not self.is_("timer-c-ignores-1xx"):
+                branch.timer_c_at = self.reactor.now() + self._timer_c()  # §16.7 step 2
             if branch.cancel_wanted:
                 self._send_cancel(ctx, branch, *branch.cancel_wanted)
             if invite and (resp.status > 100 or self.is_("forward-100")):
@@ -296,6 +305,16 @@ class StatefulTU:
         elif self.is_("forward-487-at-once"):
             ctx.peer.send(pop_via(resp), to=ctx.source)
         self._maybe_finish(ctx)
+
+    def _on_timer_c(self, ctx: _Context, branch: _Branch) -> bool:
+        """§16.8: a branch with a provisional is cancelled, one without ends as if 408 came; True if it ended."""
+        branch.timer_c_at = None
+        if branch.state == "proceeding" and not self.is_("timer-c-no-cancel"):
+            if branch.cancel is None:
+                self._send_cancel(ctx, branch, "timer-c")
+            return False
+        branch.state = "done"
+        return True
 
     def _ack(self, ctx: _Context, branch: _Branch, resp: Response) -> None:
         if self.is_("no-ack") or (self.is_("ack-after-cancel-200") and branch.cancel is not None
@@ -345,6 +364,8 @@ class StatefulTU:
         for ctx in self._contexts:
             ended = False
             for branch in ctx.branches:
+                if branch.state != "done" and branch.timer_c_at is not None and now >= branch.timer_c_at:
+                    ended = self._on_timer_c(ctx, branch) or ended
                 key = (branch.invite.top_via.branch, branch.invite.cseq.method)
                 gave_up = branch.give_up_at is not None and now >= branch.give_up_at
                 if branch.state != "done" and (key in branch.peer._timed_out or gave_up):  # noqa: SLF001

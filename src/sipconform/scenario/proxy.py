@@ -1,7 +1,7 @@
 """DUT-as-proxy steps: an upstream UAC peer calls one to three downstream UAS peers through the DUT,
 the branches ring or stay silent, the UAC cancels (RFC 3665 §3.8 flow, RFC 3261 §16.10).
 
-Profile keys read here (all under ``[capabilities]``; ``[reference]`` is read as a fallback):
+Profile keys read here (all under ``[capabilities]``):
 
 - ``routing = "request-uri"`` (default): the INVITE is sent to the DUT's address with the Request-URI
   of the downstream peer, the DUT routes on it (§16.5). ``"route"``: the INVITE also carries a
@@ -10,6 +10,8 @@ Profile keys read here (all under ``[capabilities]``; ``[reference]`` is read as
   the URIs listed in it (``X-Fork-To: <sip:a@...>, <sip:b@...>``). Without it, tests that need two or
   more branches are inconclusive: black-box, there is no standard way to make a proxy fork.
 - ``auth_user``, ``auth_password``: credentials the DUT accepts when it challenges an INVITE (407).
+- ``timer_c = 32``: the DUT's Timer C in seconds (§16.6 step 11; the RFC wants more than 3 minutes, real
+  proxies let it be configured). Without it the Timer C tests (§16.7 step 2, §16.8) take the RFC's 3 minutes.
 - ``strict_rfc3261_proxy = true``: the DUT claims §16.10's "MUST statelessly forward" an unmatched
   CANCEL (RFC 5393 and deployed proxies differ; without the claim it is a SHOULD-level check).
 
@@ -35,12 +37,12 @@ from sipconform.sip.uri import parse_params, uri_equal
 from sipconform.verdict import Inconclusive, NotApplicable, precondition
 
 __all__ = [
-    "Branch", "LEGS", "MARK", "ProxiedCall", "ack_again", "authorized_retry", "await_cancel", "cancel_and_ack",
-    "cancel_problems", "cancel_upstream", "capability", "downstream", "downstream_transport", "end_branch",
-    "expect_no_cancel", "expect_no_final", "fork_header", "pause", "place_call", "provisional", "proxy_route",
-    "quiet_window", "reach_branches", "reason_values", "relayed", "requests_seen", "resend", "responses_seen",
-    "ringing", "routing", "same_via_value", "send_stray", "timer_e_reaches_t2", "upstream_final",
-    "upstream_provisional", "wait_until",
+    "Branch", "LEGS", "MARK", "ProxiedCall", "RFC_TIMER_C", "ack_again", "authorized_retry", "await_cancel",
+    "cancel_and_ack", "cancel_problems", "cancel_upstream", "capability", "downstream", "downstream_transport",
+    "end_branch", "expect_no_cancel", "expect_no_final", "fork_header", "gave_up", "pause", "place_call",
+    "provisional", "proxy_route", "quiet_window", "reach_branches", "reason_values", "relayed", "requests_seen",
+    "resend", "responses_seen", "ringing", "routing", "same_via_value", "send_stray", "timer_c",
+    "timer_e_reaches_t2", "upstream_final", "upstream_provisional", "wait_until",
 ]
 
 MARK = "X-Sipconform-Origin"
@@ -52,11 +54,19 @@ Headers = Iterable[tuple[str, str]]
 
 
 def capability(dut: DutProfile, name: str, default: Any = None) -> Any:
-    """``[capabilities] name``, else ``[reference] name``, else ``default``."""
+    """``[capabilities] name``, else ``default``."""
     value = dut.capability(name)
-    if value is None:
-        value = (dut.reference or {}).get(name)
     return default if value is None else value
+
+
+RFC_TIMER_C = 180.0
+"""§16.6 step 11: "The timer MUST be larger than 3 minutes"."""
+
+
+def timer_c(dut: DutProfile) -> tuple[float, bool]:
+    """The DUT's Timer C: ``[capabilities] timer_c`` seconds, else the RFC's 3 minutes; and whether declared."""
+    value = capability(dut, "timer_c")
+    return (float(value), True) if value is not None else (RFC_TIMER_C, False)
 
 
 def routing(dut: DutProfile) -> str:
@@ -328,6 +338,15 @@ def expect_no_final(call: ProxiedCall, within: float, *, least: int = 200) -> No
     if got:
         raise UnexpectedMessage(f"{call.uac.name}: expected no final response to the INVITE here; got "
                                 f"{got[0].start_line!r} (from {relayed(got[0]) or 'the DUT'})")
+
+
+def gave_up(call: ProxiedCall, branch: Branch) -> str | None:
+    """What shows the DUT gave up on ``branch`` (its CANCEL there, or a final response to the UAC), or None."""
+    cancels = requests_seen(branch.peer, "CANCEL", call.invite.call_id)
+    if cancels:
+        return "a CANCEL to the branch"
+    finals = [r for r in responses_seen(call.uac, call.invite) if r.status >= 200]
+    return f"{finals[0].start_line!r} to the UAC" if finals else None
 
 
 def reason_values(values: Iterable[str]) -> list[tuple[str, dict[str, str]]]:
