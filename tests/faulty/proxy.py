@@ -125,6 +125,7 @@ FAULTS: dict[str, tuple[str, str]] = {  # stateful: name -> (the clause it break
     "timer-c-no-cancel": ("RFC3261-16.8-1", "on Timer C ends a ringing branch with 408 upstream, no CANCEL"),
     "timer-c-ignores-1xx": ("RFC3261-16.7-2", "does not reset Timer C on a provisional response"),
     "short-timer-c": ("RFC3261-16.6-11", "runs Timer C for 20*T1 (whatever it is started with)"),
+    "cancel-on-transport-error": ("RFC3261-16.9-1", "cancels the branches when a response cannot go upstream"),
     "cancel-copies-invite-headers": ("RFC3261-20-2", "copies Contact, Subject, Expires ... of the INVITE into its "
                                      "CANCEL"),
 }

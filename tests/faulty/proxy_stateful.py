@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sipconform.peer import SipPeer
+from sipconform.peer import SendError, SipPeer
 from sipconform.scenario.proxy import reason_values, timer_e_reaches_t2
 from sipconform.sip import NameAddr, Request, Response, SipUri, ack_for_non2xx, cancel_for, cancel_matches, response_to
 from sipconform.sip.matching import transaction_key
@@ -281,6 +281,10 @@ class StatefulTU:
                                      headers=_other_headers(resp), body=resp.body)
                 except TransactionError:  # a final response went already: §16.7 step 5, forwarded anyway
                     ctx.peer.send(pop_via(resp), to=ctx.source)
+                except SendError:  # §16.9: a transport error upstream cancels nothing
+                    if self.is_("cancel-on-transport-error"):
+                        self._cancel_all(ctx, "transport-error")
+                    raise
             return
         branch.state, branch.final = "done", resp
         if invite and resp.status >= 300 and self.fault in _ACK_FAULTS:

@@ -135,6 +135,8 @@ MUTANTS = [
     M("timer-c-ignores-1xx", "RFC3261-16.7-2", FAIL, "expected no CANCEL", timer_c=SHORT_C),
     M(None, "RFC3261-16.6-11", PASS),  # 3 minutes: the RFC's Timer C has no shorter proof
     M("short-timer-c", "RFC3261-16.6-11", FAIL, "larger than 3 minutes"),
+    M("cancel-on-transport-error", "RFC3261-16.9-1", WARN, "should not cancel", transports=("tcp",)),
+    M(None, "RFC3261-16.9-1", PASS, transports=("tcp",)),
     M("cancel-without-max-forwards", "RFC3261-20-1", FAIL, "max-forwards", transports=BOTH),
     M("cancel-copies-invite-headers", "RFC3261-20-2", FAIL, "not applicable to CANCEL"),
     M(None, "RFC3261-16.6-8a", PASS, stateless=True, transports=BOTH),

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import socket
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -41,7 +42,7 @@ __all__ = [
     "cancel_and_ack", "cancel_problems", "cancel_upstream", "capability", "downstream", "downstream_transport",
     "end_branch", "expect_no_cancel", "expect_no_final", "fork_header", "gave_up", "pause", "place_call",
     "provisional", "proxy_route", "quiet_window", "reach_branches", "reason_values", "relayed", "requests_seen",
-    "resend", "responses_seen", "ringing", "routing", "same_via_value", "send_stray", "timer_c",
+    "resend", "responses_seen", "ringing", "routing", "same_via_value", "send_stray", "timer_c", "unreachable_sent_by",
     "timer_e_reaches_t2", "upstream_final", "upstream_provisional", "wait_until",
 ]
 
@@ -347,6 +348,21 @@ def gave_up(call: ProxiedCall, branch: Branch) -> str | None:
         return "a CANCEL to the branch"
     finals = [r for r in responses_seen(call.uac, call.invite) if r.status >= 200]
     return f"{finals[0].start_line!r} to the UAC" if finals else None
+
+
+def unreachable_sent_by(uac: SipPeer) -> Callable[[Request], Request]:
+    """An ``edit`` for ``place_call``: the INVITE's Via sent-by names a port of the UAC's host where nothing
+    listens (bound, then closed), so that once the UAC closes its TCP connection, the DUT can deliver no
+    response upstream (§18.2.2 would open a new connection there): a transport error (§16.9)."""
+    with socket.socket(socket.AF_INET6 if ":" in uac.address[0] else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((uac.address[0], 0))
+        port = probe.getsockname()[1]
+
+    def edit(invite: Request) -> Request:
+        top = invite.top_via
+        host = f"[{top.host}]" if ":" in top.host else top.host
+        return cast(Request, invite.set_header("Via", f"{top.sent_protocol} {host}:{port};branch={top.branch}"))
+    return edit
 
 
 def reason_values(values: Iterable[str]) -> list[tuple[str, dict[str, str]]]:
