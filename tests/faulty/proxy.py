@@ -126,6 +126,9 @@ FAULTS: dict[str, tuple[str, str]] = {  # stateful: name -> (the clause it break
     "timer-c-ignores-1xx": ("RFC3261-16.7-2", "does not reset Timer C on a provisional response"),
     "short-timer-c": ("RFC3261-16.6-11", "runs Timer C for 20*T1 (whatever it is started with)"),
     "cancel-on-transport-error": ("RFC3261-16.9-1", "cancels the branches when a response cannot go upstream"),
+    "max-breadth-cancel-440": ("RFC5393-5.4.1-1", "answers a CANCEL with Max-Breadth: 0 440, cancels nothing"),
+    "cancel-despite-no-cancel": ("RFC3841-9.1-1", "cancels the other branches after a 2xx despite "
+                                 "Request-Disposition: no-cancel"),
     "cancel-copies-invite-headers": ("RFC3261-20-2", "copies Contact, Subject, Expires ... of the INVITE into its "
                                      "CANCEL"),
 }
@@ -204,7 +207,7 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
     def profile_toml(self) -> str:
         t, caps = self.timers, 'routing = "request-uri"\n'
         if not self.stateless:
-            caps += f'fork_header = "{FORK_HEADER}"\ntimer_c = {self.timer_c}\n'
+            caps += f'fork_header = "{FORK_HEADER}"\ntimer_c = {self.timer_c}\nrequest_disposition = true\n'
         if self.auth:
             caps += f'auth_user = "{USER}"\nauth_password = "{PASSWORD}"\n'
         return (f'name = "{self.name}"\nrole = "{"stateless-proxy" if self.stateless else "proxy"}"\n'

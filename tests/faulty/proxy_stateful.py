@@ -145,6 +145,9 @@ class StatefulTU:
         if ctx is None:
             return self._on_unmatched_cancel(peer, cancel, source)
         protocols = {protocol for protocol, _ in reason_values(cancel.header_values("reason"))}
+        if self.is_("max-breadth-cancel-440") and (cancel.header("max-breadth") or "").strip() == "0":
+            peer.respond(cancel, 440)
+            return None
         if (self.is_("challenge-cancel") or (self.is_("reject-reason") and protocols)
                 or (self.is_("reject-unknown-reason") and protocols - {"SIP", "Q.850"})):
             status = 407 if self.is_("challenge-cancel") else 400
@@ -297,7 +300,8 @@ class StatefulTU:
             if not (ctx.final_sent and self.is_("drop-2xx-after-final")):
                 ctx.peer.send(pop_via(resp), to=ctx.source)  # 2xx: relayed as is, never retransmitted by us
             ctx.final_sent = True
-            if not self.is_("no-cancel-on-2xx"):
+            no_cancel = "no-cancel" in (ctx.request.header("request-disposition") or "").lower()  # RFC 3841 §9.1
+            if not self.is_("no-cancel-on-2xx") and (not no_cancel or self.is_("cancel-despite-no-cancel")):
                 self._cancel_all(ctx, "2xx", 'SIP;cause=200;text="Call completed elsewhere"')
         elif resp.status >= 600:
             if self.is_("new-branch-after-6xx"):
