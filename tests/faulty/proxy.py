@@ -129,6 +129,7 @@ FAULTS: dict[str, tuple[str, str]] = {  # stateful: name -> (the clause it break
     "max-breadth-cancel-440": ("RFC5393-5.4.1-1", "answers a CANCEL with Max-Breadth: 0 440, cancels nothing"),
     "cancel-despite-no-cancel": ("RFC3841-9.1-1", "cancels the other branches after a 2xx despite "
                                  "Request-Disposition: no-cancel"),
+    "no-199": ("RFC6228-6-1", "sends no 199 for an early dialog a held non-2xx final ended"),
     "cancel-copies-invite-headers": ("RFC3261-20-2", "copies Contact, Subject, Expires ... of the INVITE into its "
                                      "CANCEL"),
 }
@@ -207,7 +208,7 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
     def profile_toml(self) -> str:
         t, caps = self.timers, 'routing = "request-uri"\n'
         if not self.stateless:
-            caps += f'fork_header = "{FORK_HEADER}"\ntimer_c = {self.timer_c}\nrequest_disposition = true\n'
+            caps += f'fork_header = "{FORK_HEADER}"\ntimer_c = {self.timer_c}\nrequest_disposition = true\nrfc6228 = true\n'
         if self.auth:
             caps += f'auth_user = "{USER}"\nauth_password = "{PASSWORD}"\n'
         return (f'name = "{self.name}"\nrole = "{"stateless-proxy" if self.stateless else "proxy"}"\n'

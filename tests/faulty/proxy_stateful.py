@@ -312,7 +312,20 @@ class StatefulTU:
                 self._final(ctx, resp)
         elif self.is_("forward-487-at-once"):
             ctx.peer.send(pop_via(resp), to=ctx.source)
+        if resp.status < 600:
+            self._send_199(ctx, branch, resp)
         self._maybe_finish(ctx)
+
+    def _send_199(self, ctx: _Context, branch: _Branch, resp: Response) -> None:
+        """RFC 6228 §6: a non-2xx final that ends an early dialog, held while other branches go on: a 199 upstream
+        with that dialog's To tag and the final's code as Reason, if the UAC supports 199 and no final went up."""
+        req = ctx.request
+        wants = "199" in (req.header("supported") or "") and "100rel" not in (req.header("require") or "")
+        if (self.is_("no-199") or not wants or ctx.final_sent or branch.tag is None
+                or all(b.state == "done" for b in ctx.branches)):
+            return
+        ctx.peer.respond(req, 199, "Early Dialog Terminated", to_tag=branch.tag,
+                         headers=[("Reason", f"SIP;cause={resp.status}")])
 
     def _on_timer_c(self, ctx: _Context, branch: _Branch) -> bool:
         """§16.8: a branch with a provisional is cancelled, one without ends as if 408 came; True if it ended."""

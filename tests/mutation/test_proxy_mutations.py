@@ -141,6 +141,7 @@ MUTANTS = [
     M("sl-new-branch", "RFC5393-4.2.1-1", FAIL, "differs from the forwarded INVITE's", stateless=True),
     M("max-breadth-cancel-440", "RFC5393-5.4.1-1", FAIL, "Max-Breadth is meaningless"),
     M("cancel-despite-no-cancel", "RFC3841-9.1-1", WARN, "no-cancel"),
+    M("no-199", "RFC6228-6-1", FAIL, "sent no 199", transports=BOTH),
     M("cancel-without-max-forwards", "RFC3261-20-1", FAIL, "max-forwards", transports=BOTH),
     M("cancel-copies-invite-headers", "RFC3261-20-2", FAIL, "not applicable to CANCEL"),
     M(None, "RFC3261-16.6-8a", PASS, stateless=True, transports=BOTH),
