@@ -12,6 +12,8 @@ Profile keys read here (all under ``[capabilities]``):
 - ``auth_user``, ``auth_password``: credentials the DUT accepts when it challenges an INVITE (407).
 - ``timer_c = 32``: the DUT's Timer C in seconds (§16.6 step 11; the RFC wants more than 3 minutes, real
   proxies let it be configured). Without it the Timer C tests (§16.7 step 2, §16.8) take the RFC's 3 minutes.
+- ``request_disposition``, ``rfc6228``: the DUT honours RFC 3841's ``Request-Disposition: no-cancel`` / generates
+  RFC 6228 199 responses (false: those tests are not applicable; unset: tried, a miss is inconclusive).
 - ``strict_rfc3261_proxy = true``: the DUT claims §16.10's "MUST statelessly forward" an unmatched
   CANCEL (RFC 5393 and deployed proxies differ; without the claim it is a SHOULD-level check).
 
