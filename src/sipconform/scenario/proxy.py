@@ -289,8 +289,8 @@ def send_stray(call: ProxiedCall, branch: Branch, status: int, method: str = "IN
         ours = cancel_for(ours)
     dut_via = branch.via
     stray_via = f"{dut_via.sent_protocol} {dut_via.sent_by};branch=z9hG4bKsipconform-stray{uac.new_tag()}"
-    resend(branch, response_to(ours.insert_header(0, "Via", stray_via), status, to_tag=branch.peer.new_tag(),
-                               extra=[(MARK, branch.name)]))
+    addressed = cast(Request, ours.insert_header(0, "Via", stray_via))
+    resend(branch, response_to(addressed, status, to_tag=branch.peer.new_tag(), extra=[(MARK, branch.name)]))
     return ours
 
 
