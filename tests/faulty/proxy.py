@@ -113,6 +113,25 @@ FAULTS: dict[str, tuple[str, str]] = {  # stateful: name -> (the clause it break
     "stateful-unmatched-cancel-no-100": ("RFC4320-4.1-3", "forwards a context-less CANCEL statefully, no 100"),
     "stateful-unmatched-cancel-408": ("RFC4320-4.2-1", "forwards a context-less CANCEL statefully, 408 on timeout"),
     "relay-stray-responses": ("RFC4320-4.2-2", "relays responses that match no transaction of its own"),
+    "relay-stray-2xx": ("RFC6026-8.2-1", "relays a 2xx to an INVITE that matches no transaction (RFC 3261 §16.7)"),
+    "relay-late-finals": ("RFC6026-8.3-1", "relays a branch's final that comes after the final went upstream"),
+    "cancel-no-t2-cap": ("RFC3261-17.1.2.2-1", "doubles its CANCEL's Timer E past T2"),
+    "cancel-ignores-100": ("RFC3261-17.1.2.2-2", "keeps the doubling Timer E of its CANCEL after a 100"),
+    "resend-cancel-on-200-copy": ("RFC3261-17.1.2.2-3", "sends its CANCEL again on a second 200 to it"),
+    "match-by-branch-only": ("RFC3261-17.1.3-1", "matches branch responses by branch alone (a 200 to its CANCEL "
+                             "answers the INVITE)"),
+    "ack-final-once": ("RFC3261-17.1.1.2-2", "ACKs a final response once, not its retransmissions"),
+    "cancel-without-max-forwards": ("RFC3261-20-1", "sends its CANCEL without Max-Forwards"),
+    "timer-c-no-cancel": ("RFC3261-16.8-1", "on Timer C ends a ringing branch with 408 upstream, no CANCEL"),
+    "timer-c-ignores-1xx": ("RFC3261-16.7-2", "does not reset Timer C on a provisional response"),
+    "short-timer-c": ("RFC3261-16.6-11", "runs Timer C for 20*T1 (whatever it is started with)"),
+    "cancel-on-transport-error": ("RFC3261-16.9-1", "cancels the branches when a response cannot go upstream"),
+    "max-breadth-cancel-440": ("RFC5393-5.4.1-1", "answers a CANCEL with Max-Breadth: 0 440, cancels nothing"),
+    "cancel-despite-no-cancel": ("RFC3841-9.1-1", "cancels the other branches after a 2xx despite "
+                                 "Request-Disposition: no-cancel"),
+    "no-199": ("RFC6228-6-1", "sends no 199 for an early dialog a held non-2xx final ended"),
+    "cancel-copies-invite-headers": ("RFC3261-20-2", "copies Contact, Subject, Expires ... of the INVITE into its "
+                                     "CANCEL"),
 }
 STATELESS_FAULTS: dict[str, tuple[str, str]] = {
     "sl-new-branch": ("RFC3261-16.6-8a", "gives a forwarded CANCEL a fresh branch"),
@@ -126,11 +145,12 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
     ``fault`` is None. ``errors``: tracebacks of the device's own code; ``notes``: sends the network refused."""
 
     def __init__(self, fault: str | None = None, *, stateless: bool = False, auth: bool = False,
-                 host: str = "127.0.0.1", timers: Timers = TIMERS) -> None:
+                 host: str = "127.0.0.1", timers: Timers = TIMERS, timer_c: float = 181.0) -> None:
         known = STATELESS_FAULTS if stateless else FAULTS
         if fault is not None and fault not in known:
             raise ValueError(f"unknown fault {fault!r}; known: {', '.join(known)}")
         self.fault, self.stateless, self.host, self.timers = fault, stateless, host, timers
+        self.timer_c = timer_c  # §16.6 step 11: "larger than 3 minutes"; a self-test may start it shorter
         self.auth = auth or fault == "challenge-cancel"
         self.name = ("stateless-" if stateless else "") + (f"faulty-{fault}" if fault else "conformant")
         self.errors: list[str] = []
@@ -188,7 +208,7 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
     def profile_toml(self) -> str:
         t, caps = self.timers, 'routing = "request-uri"\n'
         if not self.stateless:
-            caps += f'fork_header = "{FORK_HEADER}"\n'
+            caps += f'fork_header = "{FORK_HEADER}"\ntimer_c = {self.timer_c}\nrequest_disposition = true\nrfc6228 = true\n'
         if self.auth:
             caps += f'auth_user = "{USER}"\nauth_password = "{PASSWORD}"\n'
         return (f'name = "{self.name}"\nrole = "{"stateless-proxy" if self.stateless else "proxy"}"\n'
