@@ -1,5 +1,5 @@
 """Every UAS conformance test is shown to pass against a device that keeps its clause and to fail
-against one that breaks it (the project's standard), with the devices of ``tests/faulty/uas.py``.
+against one that breaks it (the project's standard), with the devices of ``tests/faulty/uas/``.
 
 Each run is a real ``pytest conformance/uas/<module> --sip-dut <profile>`` in a subprocess, read back
 from its results.json. The table ``MUTANTS`` reads: this fault -> this clause -> this verdict, whose
@@ -47,7 +47,7 @@ ALL = ("*",)  # clean=ALL: every other module of conformance/uas must pass as we
 
 @dataclass(frozen=True)
 class Mutant:
-    fault: str                      # a FAULTS name of tests/faulty/uas.py
+    fault: str                      # a FAULTS name of tests/faulty/uas/
     clause: str                     # the clause it breaks: that clause's module is run
     verdict: str                    # what the clause's tests must then say: fail (a MUST) or warn (a SHOULD)
     says: str                       # text every such verdict's message contains: it names the problem
@@ -225,7 +225,7 @@ def test_fault_is_caught_by_its_clause_only(run_against: Callable[..., Any], mut
 def test_every_uas_module_has_a_fault_that_breaks_it() -> None:
     targeted = {m.clause for m in MUTANTS}
     untested = sorted(c for c in MODULES if c not in targeted)
-    assert not untested, (f"conformance/uas modules no fault of tests/faulty/uas.py breaks: "
+    assert not untested, (f"conformance/uas modules no fault of tests/faulty/uas/ breaks: "
                           f"{[MODULES[c].name for c in untested]}; add a fault and a row to MUTANTS")
 
 
@@ -260,9 +260,9 @@ def test_unknown_fault_is_refused(faulty: ModuleType) -> None:
 
 
 def test_device_runs_as_a_process_too(tmp_path: Path) -> None:
-    """``python tests/faulty/uas.py --fault F --port 0 --profile P``: one JSON line, then serves until SIGTERM."""
+    """``python tests/faulty/uas --fault F --port 0 --profile P``: one JSON line, then serves until SIGTERM."""
     profile = tmp_path / "device.toml"
-    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "faulty" / "uas.py"), "--fault", "no-487",
+    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "faulty" / "uas"), "--fault", "no-487",
                              "--port", "0", "--profile", str(profile)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
