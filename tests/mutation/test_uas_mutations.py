@@ -67,7 +67,7 @@ class Mutant:
 
     def clauses(self, transport: str) -> list[str]:
         """The clauses whose modules the run takes: the broken one, the clean ones, the collateral ones."""
-        clean = list(MODULES) if self.clean == ALL else list(self.clean)
+        clean = [c for c in MODULES if c not in STATELESS_CLAUSES] if self.clean == ALL else list(self.clean)
         wanted = dict.fromkeys([self.clause, *clean, *(k.partition("::")[0] for k in self.also)])
         return [c for c in wanted if transport in RUNS_OVER[c]]
 
