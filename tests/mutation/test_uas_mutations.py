@@ -1,5 +1,5 @@
 """Every UAS conformance test is shown to pass against a device that keeps its clause and to fail
-against one that breaks it (the project's standard), with the devices of ``tests/faulty/uas.py``.
+against one that breaks it (the project's standard), with the devices of ``tests/faulty/uas/``.
 
 Each run is a real ``pytest conformance/uas/<module> --sip-dut <profile>`` in a subprocess, read back
 from its results.json. The table ``MUTANTS`` reads: this fault -> this clause -> this verdict, whose
@@ -47,7 +47,7 @@ ALL = ("*",)  # clean=ALL: every other module of conformance/uas must pass as we
 
 @dataclass(frozen=True)
 class Mutant:
-    fault: str                      # a FAULTS name of tests/faulty/uas.py
+    fault: str                      # a FAULTS name of tests/faulty/uas/
     clause: str                     # the clause it breaks: that clause's module is run
     verdict: str                    # what the clause's tests must then say: fail (a MUST) or warn (a SHOULD)
     says: str                       # text every such verdict's message contains: it names the problem
@@ -67,7 +67,7 @@ class Mutant:
 
     def clauses(self, transport: str) -> list[str]:
         """The clauses whose modules the run takes: the broken one, the clean ones, the collateral ones."""
-        clean = list(MODULES) if self.clean == ALL else list(self.clean)
+        clean = [c for c in MODULES if c not in STATELESS_CLAUSES] if self.clean == ALL else list(self.clean)
         wanted = dict.fromkeys([self.clause, *clean, *(k.partition("::")[0] for k in self.also)])
         return [c for c in wanted if transport in RUNS_OVER[c]]
 
@@ -170,7 +170,19 @@ MUTANTS = [
       clean=("RFC3261-9.2-8",)),
     M("timer-h-long",               "RFC3261-17.2.1-3",  FAIL, "past Timer H",
       clean=("RFC3261-17.2.1-2", "RFC3261-9.2-8")),
+    M("487-waits-for-prack",        "RFC3262-3-1",       FAIL, "held pending the PRACK",
+      clean=("RFC3261-28.1-2", "RFC3261-9.2-8"), transports=TCP),
+    M("prack-after-final-unanswered", "RFC3262-3-2",     FAIL, "was not prepared to process it",
+      only="prack_after_final_is_processed", clean=("RFC3262-3-1", "RFC3262-3-3"), transports=TCP),
+    M("reliable-180-outlives-final", "RFC3262-3-2",      WARN, "was retransmitted",
+      only="not_retransmitted", clean=("RFC3262-3-1", "RFC3262-3-3")),
+    M("new-reliable-180-after-final", "RFC3262-3-3",     FAIL, "sent a new reliable provisional",
+      clean=("RFC3262-3-1", "RFC3262-3-2"), transports=TCP),
+    M("stateless-answers-cancel",   "RFC3261-8.2.7-1",   FAIL, "must ignore CANCEL", transports=TCP),
 ]
+STATELESS_CLAUSES = ("RFC3261-8.2.7-1",)
+"""Clauses of a stateless UAS (§8.2.7): not-applicable to the conformant (stateful) device, passed by its
+stateless mode."""
 CASES = [pytest.param(m, t, id=f"{m.fault}-{t}") for m in MUTANTS for t in m.transports]
 
 
@@ -197,9 +209,18 @@ def test_conformant_device_passes_every_uas_clause(run_against: Callable[..., An
     modules = [p for c, p in MODULES.items() if transport in RUNS_OVER[c]]
     run = run_against(None, modules, transport)
     _ran_cleanly(run, modules)
-    wrong = [r for r in run.results if r["verdict"] != "pass"]
+    wrong = [r for r in run.results if r["verdict"] != ("not-applicable" if r["clause"] in STATELESS_CLAUSES else "pass")]
     assert not wrong, (f"against the conformant device over {transport} every verdict must be pass; these are "
                        f"not:\n{run.describe(wrong)}\n\n{run.diagnostics()}")
+
+
+@pytest.mark.parametrize("transport", ["udp", "tcp"])
+def test_conformant_stateless_device_passes_its_clauses(run_against: Callable[..., Any], transport: str) -> None:
+    modules = _modules(list(STATELESS_CLAUSES))
+    run = run_against(None, modules, transport, stateless=True)
+    _ran_cleanly(run, modules)
+    wrong = [r for r in run.results if r["verdict"] != "pass"]
+    assert not wrong, f"the conformant stateless device over {transport}:\n{run.describe(wrong)}\n\n{run.diagnostics()}"
 
 
 # -- each fault: its clause fails (or warns), the others stay clean -------------------------------------------
@@ -225,7 +246,7 @@ def test_fault_is_caught_by_its_clause_only(run_against: Callable[..., Any], mut
 def test_every_uas_module_has_a_fault_that_breaks_it() -> None:
     targeted = {m.clause for m in MUTANTS}
     untested = sorted(c for c in MODULES if c not in targeted)
-    assert not untested, (f"conformance/uas modules no fault of tests/faulty/uas.py breaks: "
+    assert not untested, (f"conformance/uas modules no fault of tests/faulty/uas/ breaks: "
                           f"{[MODULES[c].name for c in untested]}; add a fault and a row to MUTANTS")
 
 
@@ -260,9 +281,9 @@ def test_unknown_fault_is_refused(faulty: ModuleType) -> None:
 
 
 def test_device_runs_as_a_process_too(tmp_path: Path) -> None:
-    """``python tests/faulty/uas.py --fault F --port 0 --profile P``: one JSON line, then serves until SIGTERM."""
+    """``python tests/faulty/uas --fault F --port 0 --profile P``: one JSON line, then serves until SIGTERM."""
     profile = tmp_path / "device.toml"
-    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "faulty" / "uas.py"), "--fault", "no-487",
+    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "faulty" / "uas"), "--fault", "no-487",
                              "--port", "0", "--profile", str(profile)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
