@@ -159,6 +159,8 @@ class StatefulTU:
             peer.respond(cancel, 180 if self.is_("180-to-cancel") else 100)
         if self.is_("cancel-outside-transaction"):
             peer.send(response_to(cancel, 200, to_tag=peer.new_tag()), to=source)
+        elif self.is_("cancel-200-on-invite-connection"):
+            peer.send(response_to(cancel, 200, to_tag=peer.new_tag()), to=ctx.source)
         elif not self.is_("forward-cancel", "delay-cancel-200"):
             peer.respond(cancel, 200)
         if ctx.request.method == "INVITE" or self.is_("cancel-non-invite"):
@@ -224,9 +226,18 @@ class StatefulTU:
         self._branches[(c.top_via.branch, c.cseq.method)] = (ctx, branch)  # type: ignore[union-attr]
         dest = (branch.dest[0], branch.dest[1] + 1) if self.is_("cancel-to-wrong-port") else branch.dest
         by_hand = self.is_(*_TIMER_E_FAULTS)
+        if self.is_("cancel-on-new-connection"):
+            self._close_connection(branch.peer, dest)
         branch.peer.send(c, dest, retransmit=not (by_hand or self.is_("cancel-not-retransmitted")))  # type: ignore[arg-type]
         if by_hand:
             self._timer_e_by_hand(branch, self.timers.t1, self.reactor.now() + 64 * self.timers.t1)
+
+    @staticmethod
+    def _close_connection(peer: SipPeer, dest: Address) -> None:
+        """"cancel-on-new-connection": the open TCP connection to ``dest`` is closed, the next send opens another."""
+        conn = peer._t.connection_to(dest) if peer.transport == "tcp" else None  # noqa: SLF001
+        if conn is not None:
+            conn.close()
 
     def _timer_e_by_hand(self, branch: _Branch, interval: float, timer_f: float) -> None:
         """"cancel-no-t2-cap": the interval doubles past T2; "cancel-ignores-100": a 100 changes nothing."""
