@@ -150,6 +150,7 @@ MUTANTS = [
     M("rport-ignored", "RFC3581-4-2", FAIL, "went to the sent-by port"),
     M("cancel-200-on-invite-connection", "RFC3261-18.2.2-1", FAIL, "to the CANCEL came on the INVITE's connection",
       transports=("tcp",)),
+    M("cancel-on-new-connection", "RFC3261-18.1.1-1", WARN, "came on a new TCP connection", transports=("tcp",)),
     M(None, "RFC3261-16.6-8a", PASS, stateless=True, transports=BOTH),
     M("sl-new-branch", "RFC3261-16.6-8a", FAIL, "is not the forwarded INVITE's", stateless=True),
     M(None, "RFC3261-16.11-1", PASS, stateless=True, transports=BOTH),
