@@ -232,6 +232,14 @@ class StatefulTU:
         if by_hand:
             self._timer_e_by_hand(branch, self.timers.t1, self.reactor.now() + 64 * self.timers.t1)
 
+    def _ack_stray(self, resp: Response) -> None:
+        """"ack-stray-final": an ACK (§17.1.1.3 fields, from the response) for a final matching no transaction."""
+        dest, transport = target_of(resp.to.uri)
+        ack = (f"ACK {resp.to.uri} SIP/2.0\r\nVia: {resp.top_via.text}\r\nMax-Forwards: 70\r\n"
+               f"From: {resp.from_.text}\r\nTo: {resp.to.text}\r\nCall-ID: {resp.call_id}\r\n"
+               f"CSeq: {resp.cseq.number} ACK\r\nContent-Length: 0\r\n\r\n")
+        self._peer(transport).send(ack.encode(), to=dest)  # type: ignore[attr-defined]
+
     @staticmethod
     def _close_connection(peer: SipPeer, dest: Address) -> None:
         """"cancel-on-new-connection": the open TCP connection to ``dest`` is closed, the next send opens another."""
@@ -254,6 +262,8 @@ class StatefulTU:
         if self.is_("match-by-branch-only"):
             found = self._branches.get((resp.top_via.branch, "INVITE"), found)
         if found is None:
+            if self.is_("ack-stray-final") and resp.cseq.method == "INVITE" and resp.status >= 300:
+                self._ack_stray(resp)
             upstream = self._relayed.get(resp.top_via.branch or "")
             stray_2xx = resp.cseq.method == "INVITE" and 200 <= resp.status < 300 and self.is_("relay-stray-2xx")
             if upstream and resp.cseq.method == "CANCEL" and self.is_(*_STATEFUL_UNMATCHED):
