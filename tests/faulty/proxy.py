@@ -143,6 +143,7 @@ FAULTS: dict[str, tuple[str, str]] = {  # stateful: name -> (the clause it break
     "cancel-on-new-connection": ("RFC3261-18.1.1-1", "over TCP closes a branch's connection before its CANCEL, "
                                  "which goes on a new one"),
     "ack-stray-final": ("RFC6026-8.9-1", "ACKs a 3xx-6xx to an INVITE that matches no transaction of its own"),
+    "no-100": ("RFC3261-17.2.1-1", "sends no 100 (Trying) to an INVITE, only relays the branches' 1xx"),
     "cancel-copies-invite-headers": ("RFC3261-20-2", "copies Contact, Subject, Expires ... of the INVITE into its "
                                      "CANCEL"),
 }

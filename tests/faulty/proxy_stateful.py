@@ -113,7 +113,7 @@ class StatefulTU:
     def _on_new_request(self, peer: SipPeer, req: Request, source: Address) -> None:
         ctx = _Context(peer, req, source)
         self._contexts.append(ctx)
-        if req.method == "INVITE":
+        if req.method == "INVITE" and not self.is_("no-100"):
             peer.respond(req, 100)
         fork = req.header(FORK_HEADER) if req.method == "INVITE" else None
         targets = [NameAddr.parse(v).uri for v in fork.split(",")] if fork else [None]

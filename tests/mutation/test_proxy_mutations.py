@@ -154,6 +154,7 @@ MUTANTS = [
     M("ack-stray-final", "RFC6026-8.9-1", FAIL, "did not silently discard a 487", only=("487-invite",),
       transports=BOTH),
     M("relay-stray-responses", "RFC6026-8.9-1", FAIL, "did not silently discard"),
+    M("no-100", "RFC3261-17.2.1-1", FAIL, "sent no 100 (Trying)", transports=BOTH),
     M(None, "RFC3261-16.6-8a", PASS, stateless=True, transports=BOTH),
     M("sl-new-branch", "RFC3261-16.6-8a", FAIL, "is not the forwarded INVITE's", stateless=True),
     M(None, "RFC3261-16.11-1", PASS, stateless=True, transports=BOTH),

@@ -17,8 +17,9 @@ from sipconform.verdict import Inconclusive, precondition
 
 Address = tuple[str, int]
 
-__all__ = ["Call", "ack_2xx", "answered", "answers_to", "cancel", "cancel_on_second_connection", "cancelled", "final_response", "first_response_delay",
-           "hang_up", "is_final_to", "landing", "lands_at_sent_by", "lands_at_source", "place_call", "ring", "second_via", "sent_from", "target_uri"]
+__all__ = ["Call", "ack_2xx", "answered", "answers_to", "cancel", "cancel_on_second_connection", "cancelled",
+           "final_response", "first_response_delay", "hang_up", "is_final_to", "landing", "lands_at_sent_by",
+           "lands_at_source", "place_call", "response_delay", "ring", "second_via", "sent_from", "target_uri"]
 
 
 def target_uri(dut: DutProfile, transport: str, behaviour: str = "ring") -> str:
@@ -117,12 +118,17 @@ def answers_to(request: Request) -> Callable[[Message], bool]:
 
 def first_response_delay(call: Call) -> float:
     """Seconds from the INVITE leaving the peer to the first response to it arriving (wire log times)."""
-    records = call.peer.wire.records
+    return response_delay(call.peer, call.invite)
+
+
+def response_delay(peer: SipPeer, request: Request) -> float:
+    """Seconds from ``request`` leaving ``peer`` to the first response to it arriving there (wire log times)."""
+    records = peer.wire.records
     sent = next(r.time for r in records if r.direction == "out" and r.message is not None
-                and isinstance(r.message, Request) and r.message.method == "INVITE"
-                and r.message.top_via.branch == call.invite.top_via.branch)
+                and isinstance(r.message, Request) and r.message.method == request.method
+                and r.message.top_via.branch == request.top_via.branch)
     answered_at = next(r.time for r in records if r.direction == "in" and r.message is not None
-                       and answers_to(call.invite)(r.message))
+                       and answers_to(request)(r.message))
     return answered_at - sent
 
 
