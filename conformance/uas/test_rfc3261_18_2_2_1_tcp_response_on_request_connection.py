@@ -8,9 +8,7 @@ go back on its own connection.
 
 import pytest
 
-from sipconform.scenario.uas import final_response, is_final_to, landing, ring
-from sipconform.sip import cancel_for
-from sipconform.verdict import inconclusive
+from sipconform.scenario.uas import cancel_on_second_connection, final_response, is_final_to, ring
 
 pytestmark = [pytest.mark.clause("RFC3261-18.2.2-1"), pytest.mark.role("uas"), pytest.mark.transport("tcp")]
 
@@ -20,18 +18,7 @@ def test_each_transaction_answered_on_its_connection(sip_peer, sip_peer_factory,
     from another socket. Expectation: the 200 (CANCEL) comes on c2, the 487 on c1."""
     call = ring(sip_peer, dut)
     with sip_peer_factory(name="second-connection") as other:
-        request = cancel_for(call.invite)
-        other.send(request)
-        where = landing([other, sip_peer], request, sip_timers.f)
-        if where is None:
-            inconclusive(f"the CANCEL sent on a second connection got no response within {sip_timers.f:.3g} s")
-        peer, response = where
-        assert peer is other, (f"{response.start_line!r} to the CANCEL came on the INVITE's connection, not on "
-                               "the CANCEL's own")
-        response = other.expect_response(request, final=True)
-        if response.status != 200:
-            inconclusive(f"the CANCEL on a second connection was answered {response.start_line!r}, so the "
-                         "INVITE was not cancelled (see RFC3261-22.1-2)")
+        cancel_on_second_connection(other, sip_peer, call.invite, (dut.host, dut.port), sip_timers.f)
         final = final_response(call)
         misplaced = other.arrivals(is_final_to(call.invite))
     assert not misplaced, (f"{misplaced[0].first_line!r} to the INVITE came on the CANCEL's connection "

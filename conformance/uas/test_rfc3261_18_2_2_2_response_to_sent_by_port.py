@@ -8,24 +8,11 @@ and there is no ``rport``: the responses, the 200 (CANCEL) among them, go to the
 
 import pytest
 
-from sipconform.scenario.uas import landing, target_uri
+from sipconform.scenario.uas import lands_at_sent_by, target_uri
 from sipconform.scenario.variants import with_sent_by
 from sipconform.sip import ack_for_non2xx, cancel_for
-from sipconform.verdict import inconclusive
 
 pytestmark = [pytest.mark.clause("RFC3261-18.2.2-2"), pytest.mark.role("uas"), pytest.mark.transport("udp")]
-
-
-def _lands_at_sent_by(sender, sent_by_peer, request, within):
-    """Where the first response to ``request`` arrived: it must be ``sent_by_peer``."""
-    where = landing([sent_by_peer, sender], request, within)
-    if where is None:
-        inconclusive(f"no response to the {request.method} reached either socket within {within:.3g} s")
-    peer, response = where
-    assert peer is sent_by_peer, (
-        f"{response.start_line!r} to the {request.method} went to the source port {sender.address[1]}, "
-        f"not the sent-by port {sent_by_peer.address[1]}")
-    return response
 
 
 def test_responses_go_to_the_sent_by_port(sip_peer, sip_peer_factory, dut, sip_timers):
@@ -35,9 +22,9 @@ def test_responses_go_to_the_sent_by_port(sip_peer, sip_peer_factory, dut, sip_t
         invite = with_sent_by(sip_peer.invite((dut.host, dut.port), uri=target_uri(dut, "udp")),
                               port=sent_by_peer.address[1])
         sip_peer.send(invite, retransmit=False)
-        _lands_at_sent_by(sip_peer, sent_by_peer, invite, sip_timers.b)
+        lands_at_sent_by(sip_peer, sent_by_peer, invite, sip_timers.b)
         request = cancel_for(invite)
         sip_peer.send(request, retransmit=False)
-        _lands_at_sent_by(sip_peer, sent_by_peer, request, sip_timers.f)
+        lands_at_sent_by(sip_peer, sent_by_peer, request, sip_timers.f)
         final = sent_by_peer.expect_response(invite, final=True)
         sip_peer.send(ack_for_non2xx(invite, final))

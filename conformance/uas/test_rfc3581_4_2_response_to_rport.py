@@ -9,27 +9,11 @@ Here: the sent-by port names another socket of the tester (as behind a NAT), the
 
 import pytest
 
-from sipconform.scenario.uas import landing, target_uri
+from sipconform.scenario.uas import lands_at_source, target_uri
 from sipconform.scenario.variants import with_sent_by
 from sipconform.sip import cancel_for
-from sipconform.verdict import inconclusive
 
 pytestmark = [pytest.mark.clause("RFC3581-4-2"), pytest.mark.role("uas"), pytest.mark.transport("udp")]
-
-
-def _lands_at_source(sender, sent_by_peer, request, dut, within):
-    """The first response to ``request`` must reach ``sender`` (the source port), from the DUT's port."""
-    where = landing([sender, sent_by_peer], request, within)
-    if where is None:
-        inconclusive(f"no response to the {request.method} reached either socket within {within:.3g} s")
-    peer, response = where
-    assert peer is sender, (f"{response.start_line!r} to the {request.method} went to the sent-by port "
-                            f"{sent_by_peer.address[1]}, not the rport (source) port {sender.address[1]}")
-    origin = sender.source_of(response)
-    assert origin == (dut.host, dut.port), (
-        f"{response.start_line!r} came from {origin[0]}:{origin[1]}, not from {dut.host}:{dut.port} where "
-        f"the {request.method} was received")
-    return response
 
 
 def test_responses_go_to_the_source_port(sip_peer, sip_peer_factory, dut, sip_timers):
@@ -39,8 +23,8 @@ def test_responses_go_to_the_source_port(sip_peer, sip_peer_factory, dut, sip_ti
         invite = with_sent_by(sip_peer.invite((dut.host, dut.port), uri=target_uri(dut, "udp")),
                               port=sent_by_peer.address[1], rport=True)
         sip_peer.send(invite, retransmit=False)
-        _lands_at_source(sip_peer, sent_by_peer, invite, dut, sip_timers.b)
+        lands_at_source(sip_peer, sent_by_peer, invite, dut, sip_timers.b)
         request = cancel_for(invite)
         sip_peer.send(request, retransmit=False)
-        _lands_at_source(sip_peer, sent_by_peer, request, dut, sip_timers.f)
+        lands_at_source(sip_peer, sent_by_peer, request, dut, sip_timers.f)
         sip_peer.expect_response(invite, final=True)  # its transaction ACKs it

@@ -39,6 +39,7 @@ from sipconform.peer.core import PeerCore
 from sipconform.peer.wirelog import merge, render_records
 from sipconform.sip import NameAddr, Request, Response, SipUri, Timers, response_to
 from sipconform.sip.errors import SipError
+from sipconform.sip.via import SERVER_VIA_PARAMS
 from sipconform.sip.transaction import TransactionError
 
 
@@ -54,6 +55,7 @@ def _sibling(name: str):  # type: ignore[no-untyped-def]
 
 
 _tu = _sibling("proxy_stateful")
+_uas = _sibling("uas")  # the UAS device's server-transport faults (Via parameters, response routing) reused
 FORK_HEADER, USER, PASSWORD, REALM = _tu.FORK_HEADER, _tu.USER, _tu.PASSWORD, _tu.REALM
 pop_via, target_of, _Branch, _Context = _tu.pop_via, _tu.target_of, _tu._Branch, _tu._Context
 
@@ -130,6 +132,18 @@ FAULTS: dict[str, tuple[str, str]] = {  # stateful: name -> (the clause it break
     "cancel-despite-no-cancel": ("RFC3841-9.1-1", "cancels the other branches after a 2xx despite "
                                  "Request-Disposition: no-cancel"),
     "no-199": ("RFC6228-6-1", "sends no 199 for an early dialog a held non-2xx final ended"),
+    "no-received": ("RFC3261-18.2.1-1", "adds no received parameter to the upstream Via (only fills in rport)"),
+    "rport-not-filled": ("RFC3581-4-1", "leaves an empty rport of the upstream Via empty (and adds received only "
+                         "when the sent-by host differs)"),
+    "response-to-source-port": ("RFC3261-18.2.2-2", "over UDP answers upstream at the source port, whatever the "
+                                "sent-by port"),
+    "rport-ignored": ("RFC3581-4-2", "over UDP answers upstream at the sent-by port even when the Via has rport"),
+    "cancel-200-on-invite-connection": ("RFC3261-18.2.2-1", "over TCP sends the 200 to a CANCEL on the "
+                                        "connection its INVITE came on"),
+    "cancel-on-new-connection": ("RFC3261-18.1.1-1", "over TCP closes a branch's connection before its CANCEL, "
+                                 "which goes on a new one"),
+    "ack-stray-final": ("RFC6026-8.9-1", "ACKs a 3xx-6xx to an INVITE that matches no transaction of its own"),
+    "no-100": ("RFC3261-17.2.1-1", "sends no 100 (Trying) to an INVITE, only relays the branches' 1xx"),
     "cancel-copies-invite-headers": ("RFC3261-20-2", "copies Contact, Subject, Expires ... of the INVITE into its "
                                      "CANCEL"),
 }
@@ -177,11 +191,13 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
 
     def start(self) -> FaultyProxy:
         self.reactor = Reactor()
+        via = {"via_params": _uas.VIA_PARAMS_OF.get(self.fault or "", SERVER_VIA_PARAMS),
+               "route_by_via": self.fault != "response-to-source-port"}  # §18.2.1, §18.2.2, RFC 3581 §4
         for _attempt in range(50):
             udp = SipPeer("udp", timers=self.timers, host=self.host, reactor=self.reactor, name="proxy-udp",
-                          id_prefix=self.name)
+                          id_prefix=self.name, **via)
             tcp = SipPeer("tcp", timers=self.timers, host=self.host, reactor=self.reactor, name="proxy-tcp",
-                          id_prefix=self.name)
+                          id_prefix=self.name, **via)
             try:
                 _listen_tcp_on(tcp, udp.address[1])
             except OSError:
@@ -316,6 +332,8 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
             elif msg.method != "ACK":
                 self._answer(peer, msg, source, 404)
             return None
+        if self.is_("rport-ignored") and isinstance(msg, Request):
+            _uas.FaultyUas._route_to_sent_by(peer, msg)
         if self.stateless:
             if msg.method == "CANCEL" and self.is_("sl-answer-cancel"):
                 peer.send(response_to(msg, 200), to=source)

@@ -113,7 +113,7 @@ class StatefulTU:
     def _on_new_request(self, peer: SipPeer, req: Request, source: Address) -> None:
         ctx = _Context(peer, req, source)
         self._contexts.append(ctx)
-        if req.method == "INVITE":
+        if req.method == "INVITE" and not self.is_("no-100"):
             peer.respond(req, 100)
         fork = req.header(FORK_HEADER) if req.method == "INVITE" else None
         targets = [NameAddr.parse(v).uri for v in fork.split(",")] if fork else [None]
@@ -159,6 +159,8 @@ class StatefulTU:
             peer.respond(cancel, 180 if self.is_("180-to-cancel") else 100)
         if self.is_("cancel-outside-transaction"):
             peer.send(response_to(cancel, 200, to_tag=peer.new_tag()), to=source)
+        elif self.is_("cancel-200-on-invite-connection"):
+            peer.send(response_to(cancel, 200, to_tag=peer.new_tag()), to=ctx.source)
         elif not self.is_("forward-cancel", "delay-cancel-200"):
             peer.respond(cancel, 200)
         if ctx.request.method == "INVITE" or self.is_("cancel-non-invite"):
@@ -224,9 +226,26 @@ class StatefulTU:
         self._branches[(c.top_via.branch, c.cseq.method)] = (ctx, branch)  # type: ignore[union-attr]
         dest = (branch.dest[0], branch.dest[1] + 1) if self.is_("cancel-to-wrong-port") else branch.dest
         by_hand = self.is_(*_TIMER_E_FAULTS)
+        if self.is_("cancel-on-new-connection"):
+            self._close_connection(branch.peer, dest)
         branch.peer.send(c, dest, retransmit=not (by_hand or self.is_("cancel-not-retransmitted")))  # type: ignore[arg-type]
         if by_hand:
             self._timer_e_by_hand(branch, self.timers.t1, self.reactor.now() + 64 * self.timers.t1)
+
+    def _ack_stray(self, resp: Response) -> None:
+        """"ack-stray-final": an ACK (§17.1.1.3 fields, from the response) for a final matching no transaction."""
+        dest, transport = target_of(resp.to.uri)
+        ack = (f"ACK {resp.to.uri} SIP/2.0\r\nVia: {resp.top_via.text}\r\nMax-Forwards: 70\r\n"
+               f"From: {resp.from_.text}\r\nTo: {resp.to.text}\r\nCall-ID: {resp.call_id}\r\n"
+               f"CSeq: {resp.cseq.number} ACK\r\nContent-Length: 0\r\n\r\n")
+        self._peer(transport).send(ack.encode(), to=dest)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _close_connection(peer: SipPeer, dest: Address) -> None:
+        """"cancel-on-new-connection": the open TCP connection to ``dest`` is closed, the next send opens another."""
+        conn = peer._t.connection_to(dest) if peer.transport == "tcp" else None  # noqa: SLF001
+        if conn is not None:
+            conn.close()
 
     def _timer_e_by_hand(self, branch: _Branch, interval: float, timer_f: float) -> None:
         """"cancel-no-t2-cap": the interval doubles past T2; "cancel-ignores-100": a 100 changes nothing."""
@@ -243,6 +262,8 @@ class StatefulTU:
         if self.is_("match-by-branch-only"):
             found = self._branches.get((resp.top_via.branch, "INVITE"), found)
         if found is None:
+            if self.is_("ack-stray-final") and resp.cseq.method == "INVITE" and resp.status >= 300:
+                self._ack_stray(resp)
             upstream = self._relayed.get(resp.top_via.branch or "")
             stray_2xx = resp.cseq.method == "INVITE" and 200 <= resp.status < 300 and self.is_("relay-stray-2xx")
             if upstream and resp.cseq.method == "CANCEL" and self.is_(*_STATEFUL_UNMATCHED):

@@ -34,6 +34,7 @@ from typing import Any, cast
 
 from sipconform.dut.profile import DutProfile
 from sipconform.peer import Received, SipPeer, UnexpectedMessage
+from sipconform.scenario.uas import sent_from
 from sipconform.sip import Message, Request, Response, Timers, Via, cancel_for, response_to
 from sipconform.sip.headers import split_list
 from sipconform.sip.uri import parse_params, uri_equal
@@ -41,7 +42,7 @@ from sipconform.verdict import Inconclusive, NotApplicable, precondition
 
 __all__ = [
     "Branch", "LEGS", "MARK", "ProxiedCall", "RFC_TIMER_C", "ack_again", "authorized_retry", "await_cancel",
-    "cancel_and_ack", "cancel_problems", "cancel_upstream", "capability", "downstream", "downstream_transport",
+    "cancel_and_ack", "cancel_problems", "cancel_upstream", "cancelled_responses", "capability", "downstream", "downstream_transport",
     "end_branch", "expect_no_cancel", "expect_no_final", "fork_header", "gave_up", "pause", "place_call",
     "provisional", "proxy_route", "quiet_window", "reach_branches", "reason_values", "relayed", "requests_seen",
     "resend", "responses_seen", "ringing", "routing", "same_via_value", "send_stray", "timer_c", "unreachable_sent_by",
@@ -149,13 +150,14 @@ class ProxiedCall:
 
 
 def place_call(uac: SipPeer, dut: DutProfile, peers: Sequence[SipPeer], *, routes_beyond: Sequence[str] = (),
-               headers: Headers = (), body: bytes = b"", edit: Callable[[Request], Request] | None = None
-               ) -> ProxiedCall:
+               headers: Headers = (), body: bytes = b"", edit: Callable[[Request], Request] | None = None,
+               retransmit: bool | None = None) -> ProxiedCall:
     """Send the UAC's INVITE to the DUT with the Request-URI of the first downstream peer.
 
     Two or more peers: the profile's fork header lists all of them. ``routes_beyond``: Route values
     after the DUT's own (then a ``Route: <DUT;lr>`` is always put first), so the forwarded INVITE
-    still carries Route values (§16.4, §16.6 step 6)."""
+    still carries Route values (§16.4, §16.6 step 6). ``retransmit=False``: the UAC never retransmits it (its
+    responses may go to another socket, §18.2.2)."""
     extra = list(headers)
     if len(peers) > 1:
         extra.append((fork_header(dut), ", ".join(f"<{p.uri('uas')}>" for p in peers)))
@@ -164,7 +166,7 @@ def place_call(uac: SipPeer, dut: DutProfile, peers: Sequence[SipPeer], *, route
                         body=body)
     if edit is not None:
         invite = edit(invite)
-    uac.send(invite, (dut.host, dut.port))
+    uac.send(invite, (dut.host, dut.port), retransmit=retransmit)
     return ProxiedCall(uac, dut, invite, [Branch(p) for p in peers])
 
 
@@ -245,6 +247,21 @@ def end_branch(branch: Branch, cancel: Request | None = None, status: int = 487,
     response = branch.peer.respond(branch.invite, status, headers=[(MARK, branch.name)], to_tag=to_tag)
     branch.responses.append(response)
     return response
+
+
+def cancelled_responses(uac: SipPeer, dut: DutProfile, factory: Any, edit: Callable[[Request], Request]
+                        ) -> tuple[list[Response], tuple[str, int]]:
+    """Ring one branch with the UAC's INVITE changed by ``edit`` (its Via, say), cancel it, end the branch: the
+    relayed 18x and the 200 (CANCEL) as the UAC got them, and the address the UAC sent its CANCEL from."""
+    call = ringing(uac, dut, downstream(factory), edit=edit)
+    request = cancel_upstream(call)
+    response = uac.expect_response(request, final=True)
+    source = sent_from(uac, request)
+    seen = [next(r for r in call.upstream if relayed(r)), response]
+    branch = call.branches[0]
+    end_branch(branch, await_cancel(branch))
+    upstream_final(call)
+    return seen, source
 
 
 def cancel_and_ack(uac: SipPeer, dut: DutProfile, peers: Sequence[SipPeer], *, to_tag: str | None = None,
