@@ -44,10 +44,10 @@ from sipconform.sip.transaction import TransactionError
 
 
 def _sibling(name: str):  # type: ignore[no-untyped-def]
-    """``tests/faulty/<name>.py`` as a module (tests/ is no package)."""
-    key = f"sipconform_selftest_faulty_{name}"
+    """``tests/faulty/<name>.py`` as a module (tests/ is no package); ``name`` may have a folder: ``uas/faults``."""
+    key = f"sipconform_selftest_faulty_{name.replace('/', '_')}"
     if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
+        spec = importlib.util.spec_from_file_location(key, Path(__file__).parent / f"{name}.py")
         assert spec is not None and spec.loader is not None
         sys.modules[key] = module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -55,7 +55,7 @@ def _sibling(name: str):  # type: ignore[no-untyped-def]
 
 
 _tu = _sibling("proxy_stateful")
-_uas = _sibling("uas")  # the UAS device's server-transport faults (Via parameters, response routing) reused
+_uas = _sibling("uas/faults")  # the UAS device's server-transport faults (Via parameters, response routing) reused
 FORK_HEADER, USER, PASSWORD, REALM = _tu.FORK_HEADER, _tu.USER, _tu.PASSWORD, _tu.REALM
 pop_via, target_of, _Branch, _Context = _tu.pop_via, _tu.target_of, _tu._Branch, _tu._Context
 
