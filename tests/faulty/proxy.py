@@ -333,7 +333,7 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
                 self._answer(peer, msg, source, 404)
             return None
         if self.is_("rport-ignored") and isinstance(msg, Request):
-            _uas.FaultyUas._route_to_sent_by(peer, msg)
+            _uas.route_to_sent_by(peer, msg)
         if self.stateless:
             if msg.method == "CANCEL" and self.is_("sl-answer-cancel"):
                 peer.send(response_to(msg, 200), to=source)

@@ -3,6 +3,8 @@ and the constants a few faults need."""
 
 from __future__ import annotations
 
+from typing import Any
+
 FAULTS: dict[str, tuple[str, str]] = {
     # name: (the clause it breaks, what the device does wrong)
     "no-200-to-cancel": ("RFC3261-9.2-10", "ends the INVITE with 487, then answers its CANCEL 481 as if nothing matched"),
@@ -99,3 +101,11 @@ KNOWN_HEADERS = frozenset({
     "accept", "timestamp", "date", "authorization", "proxy-authorization",
 })
 KNOWN_REASON_PROTOCOLS = frozenset({"sip", "q.850"})
+
+
+def route_to_sent_by(peer: Any, req: Any) -> None:
+    """The "rport-ignored" fault (UAS and proxy): UDP responses to ``req`` go to its sent-by port whatever
+    the rport (``peer`` a SipPeer, ``req`` the Request)."""
+    entry = peer._server_entry(req)  # noqa: SLF001
+    if entry is not None and entry.conn is None:
+        entry.dest = (entry.dest[0], req.top_via.port or 5060)

@@ -28,7 +28,7 @@ from sipconform.sip.via import SERVER_VIA_PARAMS
 from .call import Call
 from .cancel_faults import answer_cancel, end_cancelled_invite, matches, refusal
 from .device import TIMERS, DeviceLoop, write_text
-from .faults import ALLOW, FAULTS, SLOW_PROVISIONAL_DELAY, STATELESS_FAULTS, VIA_PARAMS_OF
+from .faults import ALLOW, FAULTS, SLOW_PROVISIONAL_DELAY, STATELESS_FAULTS, VIA_PARAMS_OF, route_to_sent_by
 from .sending import Edit, build_response, deliver, send
 
 TARGETS = {"ring": "ring", "trying": "trying", "answer": "answer", "busy": "busy"}
@@ -74,7 +74,7 @@ class FaultyUas(DeviceLoop):
 
     def on_request(self, peer: SipPeer, req: Request) -> None:
         if self.fault == "rport-ignored":
-            _route_to_sent_by(peer, req)
+            route_to_sent_by(peer, req)
         if self.stateless:
             self._stateless(peer, req)
             return
@@ -321,13 +321,6 @@ def _rack_rseq(prack: Request, call: Call | None) -> int | None:
 def _connection_closed(call: Call) -> bool:
     entry = call.peer._server_entry(call.invite)  # noqa: SLF001 - the fault looks at the connection
     return entry is not None and entry.conn is not None and not entry.conn.open
-
-
-def _route_to_sent_by(peer: SipPeer, req: Request) -> None:
-    """The "rport-ignored" fault: UDP responses go to the sent-by port whatever the rport."""
-    entry = peer._server_entry(req)  # noqa: SLF001
-    if entry is not None and entry.conn is None:
-        entry.dest = (entry.dest[0], req.top_via.port or 5060)
 
 
 __all__ = ["FaultyUas", "TARGETS", "wants_100rel"]
