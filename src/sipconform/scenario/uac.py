@@ -15,9 +15,10 @@ from sipconform.peer import Received, SendError, SipPeer
 from sipconform.sip import Message, Request, Response
 from sipconform.verdict import Inconclusive, precondition
 
-__all__ = ["IncomingCall", "SilentCall", "Target", "answer", "answer_bye", "arrival", "await_ack", "await_cancel",
-           "await_copies", "await_first", "await_request", "cancelled", "copies", "finish", "hang_up",
-           "incoming_call", "incoming_call_at", "ringing", "sdp_answer", "silent_hang_up", "terminated", "unparseable"]
+__all__ = ["IncomingCall", "SilentCall", "Target", "acks_of", "answer", "answer_bye", "arrival", "await_ack",
+           "await_cancel", "await_retransmission", "await_copies", "await_first", "await_request", "cancelled", "copies", "finish",
+           "hang_up", "incoming_call", "incoming_call_at", "reack_counts", "resend", "ringing", "same_request",
+           "sdp_answer", "silent_hang_up", "terminated", "transmission_times", "unparseable"]
 
 
 @dataclass  # not frozen: upper_tester.CallTarget declares plain (settable) attributes
@@ -233,6 +234,64 @@ def await_copies(peer: SipPeer, match: Callable[[Message], bool], count: int, wi
     peer.reactor.run_until(lambda: len(copies(peer, match)) >= count or (stop is not None and stop()),
                            peer.clock.now() + within)
     return copies(peer, match)
+
+
+def same_request(request: Request) -> Callable[[Message], bool]:
+    """Copies of ``request`` (its retransmissions): same method, Call-ID and top Via branch."""
+    branch = request.top_via.branch
+
+    def match(m: Message) -> bool:
+        return (isinstance(m, Request) and m.method == request.method and m.call_id == request.call_id
+                and m.top_via.branch == branch)
+    return match
+
+
+def acks_of(call: IncomingCall) -> Callable[[Message], bool]:
+    """ACKs for a non-2xx final response to the call's INVITE: its Call-ID, CSeq number and branch."""
+    invite = call.invite
+
+    def match(m: Message) -> bool:
+        return (isinstance(m, Request) and m.method == "ACK" and m.call_id == invite.call_id
+                and m.cseq.number == invite.cseq.number and m.top_via.branch == invite.top_via.branch)
+    return match
+
+
+def transmission_times(peer: SipPeer, request: Request) -> list[float]:
+    """When each copy of ``request`` reached ``peer`` (seconds since the test's start), in order."""
+    return [item.time for item in copies(peer, same_request(request))]
+
+
+def await_retransmission(peer: SipPeer, request: Request) -> float:
+    """Wait up to 4*T1 for the first retransmission of ``request`` (UDP: Timer A/E fire at T1), as a
+    precondition; return when it came (seconds since the test's start)."""
+    seen = await_copies(peer, same_request(request), 2, 4 * peer.timers.t1)
+    if len(seen) < 2:
+        raise Inconclusive(f"precondition not reached: the DUT retransmits its unanswered {request.method} over "
+                           f"UDP: no retransmission within {4 * peer.timers.t1:.3g} s")
+    return seen[1].time
+
+
+def resend(call: IncomingCall, response: Response) -> None:
+    """Send ``response`` (to the INVITE or its CANCEL) again as it was, to where the INVITE came from, as a
+    server transaction retransmitting it would (even once the peer's own transaction has ended)."""
+    call.peer.send(response, to=arrival(call.peer, call.invite).source)
+
+
+def reack_counts(call: IncomingCall, final: Response, offsets: Sequence[float]) -> list[int]:
+    """Re-send the INVITE's non-2xx ``final`` at each of ``offsets`` (seconds from now, increasing, at
+    least 5*T1 apart) and count the ACKs each copy drew: the peer waits up to 4*T1 for the first ACK,
+    then T1 more for any further one."""
+    peer, t1 = call.peer, call.peer.timers.t1
+    is_ack = acks_of(call)
+    start, counts = peer.clock.now(), []
+    for offset in offsets:
+        peer.reactor.run_until(lambda: False, start + offset)
+        before = len(copies(peer, is_ack))
+        resend(call, final)
+        peer.reactor.run_until(lambda: len(copies(peer, is_ack)) > before, peer.clock.now() + 4 * t1)
+        peer.reactor.run_for(t1)
+        counts.append(len(copies(peer, is_ack)) - before)
+    return counts
 
 
 def unparseable(peer: SipPeer, method: str) -> list[Received]:
