@@ -3,15 +3,20 @@
 One process per call, as a lab's dialler would run: an exec upper tester starts
 ``python tests/faulty/uac.py call --uri {uri} --host {host} --port {port} --transport {transport}
 --control FILE [--fault NAME]`` and ends the call with ``python tests/faulty/uac.py hangup --control FILE``
-(a line over a loopback TCP control socket whose port the call process wrote into FILE). Built on the
+(a line over a loopback TCP control socket whose port the call process wrote into FILE); ``reinvite`` and
+``cancel`` make it send a re-INVITE in the established call and cancel that re-INVITE. Built on the
 project's own ``SipPeer`` (its transactions do Timer A/B/E/F, the ACK for a non-2xx, 2xx re-ACKs), driven
 by its Reactor in the main thread: no threads, every wait bounded, the process ends by itself.
 
 The conformant UAC: INVITE (with SDP) to ``host:port`` as its outbound proxy, so the INVITE carries
 ``Route: <sip:host:port;lr>`` and the Request-URI ``uri``. On hang-up: CANCEL per §9.1 (with two Reason
 values, RFC 3326) once a provisional response has come (§9.1: never before); after a final response no
-CANCEL; a 2xx (also one crossing the CANCEL) is ACKed and, the user having hung up, ended with BYE.
-64*T1 after the CANCEL without a final response it gives the INVITE up (§9.1) and exits.
+CANCEL; a 2xx (also one crossing the CANCEL, and each of several with different To tags) is ACKed and,
+the user having hung up, ended with BYE. 64*T1 after the CANCEL without a final response it gives the
+INVITE up (§9.1) and exits; after a final response it lingers 72*T1 (Timer D) for retransmissions. Its
+INVITE carries ``Expires`` (§13.2.1: still ringing then, it cancels by itself), ``Allow`` and a Via with
+``rport`` (RFC 3581); responses with more than one Via (§8.1.3.3) or matching no client transaction (RFC
+6026 §7.2, §8.9) are dropped.
 
 A fault (``FAULTS``) changes exactly one behaviour; ``profile_toml`` writes the exec profile of a variant.
 """
@@ -74,6 +79,8 @@ FAULTS: dict[str, tuple[str, str]] = {
     "drops-rport-response": ("RFC3581-3-1", "drops responses whose Via carries the rport it asked for"),
     "ack-new-connection": ("RFC3261-18.1.1-1", "sends the ACK for the 487 over a new TCP connection (TCP)"),
     "ignores-expires": ("RFC3261-13.2.1-1", "lets its INVITE's Expires pass without a CANCEL"),
+    "cancel-consumes-cseq": ("RFC3261-12.2.1.1-1", "counts the CANCEL of a re-INVITE as a CSeq number of the dialog"),
+    "487-ends-dialog": ("RFC3261-14.1-1", "ends the call with BYE when its re-INVITE is rejected 487"),
 }
 _OWN_ACK = {"ack-proxy-require", "ack-after-cancel-200", "no-ack", "ack-wrong-from-tag", "ack-to-without-tag",
             "ack-new-branch", "ack-no-route", "ack-body", "ack-new-connection"}
@@ -89,27 +96,32 @@ def profile_toml(name: str, control: Path, fault: str | None = None) -> str:
     me = Path(__file__).resolve()
     call = [sys.executable, str(me), "call", "--uri", "{uri}", "--host", "{host}", "--port", "{port}",
             "--transport", "{transport}", "--control", str(control)] + (["--fault", fault] if fault else [])
-    hangup = [sys.executable, str(me), "hangup", "--control", str(control)]
+    actions = "".join(f"{word} = {_toml_list([sys.executable, str(me), word, '--control', str(control)])}\n"
+                      for word in COMMANDS)
     timers = "".join(f"{k} = {v}\n" for k, v in TIMERS_S.items())
     return (f'name = "{name}"\nrole = "uac"\nhost = "127.0.0.1"\nport = 0\ntransports = ["udp", "tcp"]\n\n'
-            f"[timers]\n{timers}\n[upper_tester]\nkind = \"exec\"\ncall = {_toml_list(call)}\n"
-            f"hangup = {_toml_list(hangup)}\n")
+            f"[timers]\n{timers}\n[upper_tester]\nkind = \"exec\"\ncall = {_toml_list(call)}\n{actions}")
 
 
 def _toml_list(items: list[str]) -> str:
     return "[" + ", ".join('"' + i.replace("\\", "\\\\").replace('"', '\\"') + '"' for i in items) + "]"
 
 
-def hangup(control: Path, timeout: float = 5.0) -> int:
-    """Tell the call process to hang up; a call that already ended is not an error."""
+COMMANDS = ("hangup", "reinvite", "cancel")
+"""What the upper tester can tell a call process, one word a line over its control socket."""
+
+
+def command(control: Path, word: str, timeout: float = 5.0) -> int:
+    """Tell the call process to ``word`` (hang up, re-INVITE, cancel the re-INVITE); a call that already
+    ended is not an error."""
     try:
         port = int(control.read_text(encoding="ascii").strip())
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-            sock.sendall(b"hangup\n")
+            sock.sendall(word.encode() + b"\n")
             sock.settimeout(timeout)
             reply = sock.recv(64)
     except (OSError, ValueError):
-        print("no call to hang up")
+        print(f"no call to {word}")
         return 0
     print(reply.decode(errors="replace").strip())
     return 0
@@ -140,6 +152,9 @@ class Uac:
         self.byes: set[str | None] = set()  # To tags of the dialogs ended with BYE
         self.sent_at = 0.0
         self.unmatched: set[int] = set()    # id() of responses no client transaction matched
+        self.local_cseq = self.invite.cseq.number  # §12.2.1.1: the dialog's local sequence number
+        self.reinvite = self.reinvite_1xx = self.reinvite_final = self.reinvite_cancel = None
+        self.cancel_wanted = False
         self.cancel = None
         self.cancel_at = 0.0
         self.cancel_final = None
@@ -198,9 +213,15 @@ class Uac:
         conn, _ = self.ctl.accept()
         conn.settimeout(1.0)
         try:
-            if conn.recv(64).startswith(b"hangup"):
+            word = conn.recv(64).strip().decode(errors="replace")
+            if word == "hangup":
                 self.hung_up = True
                 self._on_hangup()
+            elif word == "reinvite":
+                self._send_reinvite()
+            elif word == "cancel":
+                self.cancel_wanted = True
+                self._cancel_reinvite()
             conn.sendall(b"ok\n")
         except OSError:
             pass
@@ -243,6 +264,8 @@ class Uac:
             return
         if id(msg) in self.unmatched:
             self._on_stray(msg)
+        elif self.reinvite is not None and msg.top_via.branch == self.reinvite.top_via.branch:
+            self._on_reinvite_response(msg)
         elif msg.cseq.method == "CANCEL":
             self._on_cancel_response(msg)
         elif msg.cseq.method == "BYE" and msg.status >= 200:
@@ -258,6 +281,41 @@ class Uac:
                 self._send_ack(r)
         elif r.cseq.method == "CANCEL" and r.status >= 200 and self.fault == "cancel-no-completed-state":
             self.peer._transmit(self.cancel, self.proxy, None)  # noqa: SLF001 - the fault: CANCEL again
+
+    # -- a re-INVITE in the established call, and its CANCEL -------------------------------------------------
+    def _send_reinvite(self) -> None:
+        if self.final is None or self.final.status >= 300 or self.reinvite is not None:
+            return
+        self.local_cseq += 1
+        self.reinvite = self.peer.request("INVITE", in_dialog_of=self.final, cseq=self.local_cseq, body=SDP)
+        self.peer.send(self.reinvite, _address(self.reinvite.uri))
+
+    def _cancel_reinvite(self) -> None:
+        """§9.1: only once the re-INVITE has a provisional response and no final one."""
+        if self.reinvite_1xx is None or self.reinvite_final is not None or self.reinvite_cancel is not None:
+            return
+        from sipconform.sip import cancel_for
+
+        self.reinvite_cancel = cancel_for(self.reinvite)
+        self.peer.send(self.reinvite_cancel, _address(self.reinvite.uri))
+        if self.fault == "cancel-consumes-cseq":
+            self.local_cseq += 1
+
+    def _on_reinvite_response(self, r) -> None:  # noqa: ANN001
+        if r.cseq.method != "INVITE":
+            return  # the 200 to its CANCEL
+        if r.status < 200:
+            self.reinvite_1xx = self.reinvite_1xx or r
+            if self.cancel_wanted:
+                self._cancel_reinvite()
+            return
+        if self.reinvite_final is not None:
+            return
+        self.reinvite_final = r
+        if r.status < 300:
+            self.peer.ack(r)
+        elif self.fault == "487-ends-dialog":
+            self._send_bye(self.final)  # §14.1 broken: the session must stay as it was
 
     def _on_cancel_response(self, r) -> None:  # noqa: ANN001
         entry = self._tx(self.cancel)
@@ -377,7 +435,8 @@ class Uac:
 
     def _send_bye(self, ok, dest=None) -> None:  # noqa: ANN001
         self.byes.add(ok.to.tag)
-        bye = self.peer.request("BYE", in_dialog_of=ok)
+        self.local_cseq += 1
+        bye = self.peer.request("BYE", in_dialog_of=ok, cseq=self.local_cseq)
         if self.fault == "bye-invite-branch":
             bye = bye.set_header("Via", self.invite.top_via.text)
         self.peer.send(bye, dest or _address(bye.uri))
@@ -432,11 +491,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("--uri", "--host", "--port", "--transport", "--control"):
         call.add_argument(name, required=True)
     call.add_argument("--fault", choices=sorted(FAULTS), default=None)
-    hang = sub.add_parser("hangup")
-    hang.add_argument("--control", required=True)
+    for word in COMMANDS:
+        sub.add_parser(word).add_argument("--control", required=True)
     args = parser.parse_args(argv)
-    if args.command == "hangup":
-        return hangup(Path(args.control))
+    if args.command in COMMANDS:
+        return command(Path(args.control), args.command)
     uac = Uac(args)
     signal.signal(signal.SIGTERM, _terminate)
     try:
