@@ -14,8 +14,8 @@ values, RFC 3326) once a provisional response has come (§9.1: never before); af
 CANCEL; a 2xx (also one crossing the CANCEL, and each of several with different To tags) is ACKed and,
 the user having hung up, ended with BYE. 64*T1 after the CANCEL without a final response it gives the
 INVITE up (§9.1) and exits; after a final response it lingers 72*T1 (Timer D) for retransmissions. Its
-INVITE carries ``Expires`` (§13.2.1: still ringing then, it cancels by itself), ``Allow`` and a Via with
-``rport`` (RFC 3581); responses with more than one Via (§8.1.3.3) or matching no client transaction (RFC
+INVITE carries ``Expires`` (§13.2.1: still ringing then, it cancels by itself), ``Allow``, caller
+preferences (RFC 3841) and a Via with ``rport`` (RFC 3581); responses with more than one Via (§8.1.3.3) or matching no client transaction (RFC
 6026 §7.2, §8.9) are dropped.
 
 A fault (``FAULTS``) changes exactly one behaviour; ``profile_toml`` writes the exec profile of a variant.
@@ -81,7 +81,10 @@ FAULTS: dict[str, tuple[str, str]] = {
     "ignores-expires": ("RFC3261-13.2.1-1", "lets its INVITE's Expires pass without a CANCEL"),
     "cancel-consumes-cseq": ("RFC3261-12.2.1.1-1", "counts the CANCEL of a re-INVITE as a CSeq number of the dialog"),
     "487-ends-dialog": ("RFC3261-14.1-1", "ends the call with BYE when its re-INVITE is rejected 487"),
+    "cancel-without-caller-prefs": ("RFC3841-5-1", "leaves the INVITE's Accept-Contact out of the CANCEL"),
 }
+CALLER_PREFS = [("Accept-Contact", "*;audio;require"), ("Request-Disposition", "proxy, parallel")]
+"""RFC 3841 caller preferences of the INVITE (the CANCEL and the ACK for a non-2xx copy them, §5)."""
 _OWN_ACK = {"ack-proxy-require", "ack-after-cancel-200", "no-ack", "ack-wrong-from-tag", "ack-to-without-tag",
             "ack-new-branch", "ack-no-route", "ack-body", "ack-new-connection"}
 EXPIRES_S = 2
@@ -144,7 +147,8 @@ class Uac:
         lr = ";lr;transport=tcp" if args.transport == "tcp" else ";lr"
         allow = "INVITE, ACK, BYE" if self.fault == "allow-without-cancel" else "INVITE, ACK, CANCEL, BYE"
         invite = self.peer.invite(self.proxy, uri=self.uri, body=SDP, route=[f"<sip:{args.host}:{args.port}{lr}>"],
-                                  headers=[("Supported", "100rel"), ("Allow", allow), ("Expires", str(EXPIRES_S))])
+                                  headers=[("Supported", "100rel"), ("Allow", allow), ("Expires", str(EXPIRES_S)),
+                                           *CALLER_PREFS])
         self.invite = invite.set_header("Via", invite.top_via.text + ";rport")  # RFC 3581 §3
         self.provisional = None
         self.final = None
@@ -396,6 +400,8 @@ class Uac:
             c = c.remove_header("Content-Length")
         elif f == "cancel-contact":
             c = c.append_header("Contact", f"<{self.peer.contact}>")
+        elif f == "cancel-without-caller-prefs":
+            c = c.remove_header("Accept-Contact")
         self.cancel, self.cancel_at = c, self.reactor.now()
         dest = self.proxy
         if f == "cancel-to-request-uri":
