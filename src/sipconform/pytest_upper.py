@@ -57,6 +57,12 @@ class GuardedUpperTester:
         self._guard("make it hang up", self.inner.hang_up)
         self.hang_ups += 1
 
+    def reinvite(self) -> None:
+        self._guard("make it send a re-INVITE", self.inner.reinvite)
+
+    def cancel(self) -> None:
+        self._guard("make it cancel its re-INVITE", self.inner.cancel)
+
     def close(self) -> None:
         self.inner.close()
 
@@ -85,9 +91,10 @@ def upper_tester(request: pytest.FixtureRequest, dut: DutProfile, sip_timers: Ti
                  tmp_path: Path) -> Iterator[GuardedUpperTester]:
     """The DUT's upper tester, from its profile's ``[upper_tester]``: ``call(target)`` makes the DUT
     (a UAC) call ``target`` (the peer: ``sipconform.scenario.uac.Target``), ``hang_up()`` makes it
-    hang up (before an answer: a CANCEL is due).
+    hang up (before an answer: a CANCEL is due); ``reinvite()`` and ``cancel()`` make it send a re-INVITE
+    in the established call and cancel that re-INVITE (exec profiles with those commands; manual).
 
-    Kinds: ``exec`` runs the profile's ``call`` / ``hangup`` argv (placeholders {uri} {host} {port}
+    Kinds: ``exec`` runs the profile's ``call`` / ``hangup`` / ``reinvite`` / ``cancel`` argv (placeholders {uri} {host} {port}
     {transport}; output in the test's tmp dir, ``upper-tester.log``); ``baresip`` drives baresip's
     ctrl_tcp; ``manual`` prints what the operator must do on the terminal; ``none`` makes every test
     that needs it inconclusive. Each action may take up to 64*T1 (clamped to 2..64 s). Failures of

@@ -6,14 +6,15 @@ equivalent but not written the same), for a softer verdict."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sipconform.sip import NameAddr, ParseError, Request, Response, Via
 from sipconform.sip.grammar import is_token
 from sipconform.sip.uri import split_outside_quotes, uri_equal
 from sipconform.verify import same_via
 
-__all__ = ["Findings", "forbidden_headers", "reason_problems", "same_address", "same_routes", "same_top_via"]
+__all__ = ["Findings", "forbidden_headers", "interval_problems", "reason_problems", "same_address", "same_routes",
+           "same_top_via", "timer_e_intervals"]
 
 
 class Findings:
@@ -125,6 +126,29 @@ def reason_problems(values: list[str]) -> list[str]:
         if key in seen:
             problems.append(f"two Reason values with protocol {protocol!r}: {seen[key]!r} and {value!r}")
         seen.setdefault(key, value)
+    return problems
+
+
+def timer_e_intervals(t1: float, t2: float, count: int) -> list[float]:
+    """§17.1.2.2: the gaps between the transmissions of a non-INVITE request over UDP in "Trying": Timer E
+    starts at T1 and doubles on each firing, capped at T2 (T1, 2*T1, 4*T1, ..., T2, T2, ...)."""
+    return [min(t1 * 2 ** k, t2) for k in range(count)]
+
+
+# How far a measured gap may stray from the timer's value: a factor (clock and scheduling of both ends)
+# and an absolute allowance of T1/4 (a loaded host delays a datagram by some milliseconds).
+_RATIO = 1.6
+
+
+def interval_problems(times: Sequence[float], expected: Sequence[float], t1: float, what: str) -> list[str]:
+    """Each gap between consecutive ``times`` against the ``expected`` gap of the same index (within a
+    factor of 1.6, plus T1/4); ``what`` names the timer in the message."""
+    slack = t1 / 4
+    problems = []
+    for k, (gap, want) in enumerate(zip((b - a for a, b in zip(times, times[1:])), expected)):
+        if not want / _RATIO - slack <= gap <= want * _RATIO + slack:
+            problems.append(f"transmission {k + 2} came {gap:.3f} s after the previous one; {what} calls for "
+                            f"{want:.3g} s")
     return problems
 
 

@@ -75,3 +75,18 @@ def test_manual_tells_the_operator(tmp_path):
     tester.hang_up()
     assert "sip:peer@127.0.0.1:5099" in said[0] and "TCP" in said[0]
     assert "hang up" in said[1]
+
+
+def test_exec_reinvite_and_cancel_run_their_argv_or_are_missing(tmp_path):
+    """A profile with ``reinvite``/``cancel`` argv runs them (filled like ``call``); one without them
+    cannot make the DUT re-INVITE: UpperTesterMissing (the test is inconclusive, never passed)."""
+    out = tmp_path / "argv.txt"
+    spec = UpperTesterSpec(kind="exec", call=(sys.executable, "-c", "pass"),
+                           reinvite=(*ECHO_ARGS, str(out), "reinvite", "{uri}"))
+    tester = make_upper_tester(spec, workdir=tmp_path, timeout=5.0, notify=print)
+    tester.call(Target())
+    tester.reinvite()
+    assert eval(out.read_text()) == ["reinvite", "sip:peer@127.0.0.1:5099"]
+    with pytest.raises(UpperTesterMissing, match="no 'cancel' command"):
+        tester.cancel()
+    tester.close()

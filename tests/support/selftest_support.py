@@ -7,6 +7,7 @@ importlib), so a test module can ``from selftest_support import ...``.
 from __future__ import annotations
 
 import importlib.util
+import re
 import os
 import sys
 from pathlib import Path
@@ -54,3 +55,15 @@ def load_package(directory: Path, name: str) -> ModuleType:
 def clause_modules(directory: Path) -> dict[str, Path]:
     """clause ID -> the module under ``directory`` that checks it (one clause per module, DESIGN.md)."""
     return {clause: directory / files[0] for clause, files in markers_in(directory).items()}
+
+
+_PYTESTMARK = re.compile(r"^pytestmark\s*=\s*\[(?P<marks>.*?)\]\s*$", re.S | re.M)
+_TRANSPORT_MARK = re.compile(r"pytest\.mark\.transport\((?P<names>[^)]*)\)")
+
+
+def runs_over(module: Path, transport: str) -> bool:
+    """Does the module's ``pytestmark`` let it run over ``transport`` (no module-wide transport marker, or
+    one naming it)? A static scan, like ``clause_modules``."""
+    found = _PYTESTMARK.search(module.read_text(encoding="utf-8"))
+    marks = _TRANSPORT_MARK.findall(found["marks"]) if found else []
+    return not marks or any(f'"{transport}"' in names or f"'{transport}'" in names for names in marks)

@@ -42,6 +42,8 @@ class UpperTesterSpec:
     kind: str = "none"
     call: tuple[str, ...] = ()
     hangup: tuple[str, ...] = ()
+    reinvite: tuple[str, ...] = ()  # exec: make the DUT send a re-INVITE in the established call
+    cancel: tuple[str, ...] = ()    # exec: make the DUT cancel its pending re-INVITE
     control: str | None = None  # baresip: "HOST:PORT" of its ctrl_tcp interface
 
 
@@ -95,12 +97,13 @@ def profile_from_mapping(data: Mapping[str, Any], source: str = "<profile>") -> 
     ut = data.get("upper_tester", {})
     kind = ut.get("kind", "none")
     _require(kind in UPPER_TESTER_KINDS, where, f"upper_tester.kind must be one of {UPPER_TESTER_KINDS}, got {kind!r}")
-    for key in ("call", "hangup"):
+    for key in ("call", "hangup", "reinvite", "cancel"):
         argv = ut.get(key, [])
         _require(isinstance(argv, list) and all(isinstance(a, str) for a in argv), where,
                  f"upper_tester.{key} must be a list of strings (argv, run without a shell)")
     _require(kind != "exec" or bool(ut.get("call")), where, "upper_tester.kind = 'exec' needs a 'call' argv")
     upper = UpperTesterSpec(kind=kind, call=tuple(ut.get("call", [])), hangup=tuple(ut.get("hangup", [])),
+                            reinvite=tuple(ut.get("reinvite", [])), cancel=tuple(ut.get("cancel", [])),
                             control=ut.get("control"))
     targets = data.get("targets", DEFAULT_TARGETS)
     _require(isinstance(targets, dict)

@@ -1,4 +1,5 @@
-"""Upper testers: how the suite makes a DUT acting as UAC place a call and hang up.
+"""Upper testers: how the suite makes a DUT acting as UAC place a call and hang up, and, where the device
+allows it, send a re-INVITE in the established call and cancel that re-INVITE.
 
 ``exec`` runs argv templates without a shell; ``baresip`` drives baresip's ctrl_tcp interface;
 ``manual`` tells the operator what to do and lets the peer wait for the DUT's INVITE with a deadline;
@@ -36,6 +37,8 @@ class CallTarget(Protocol):
 class UpperTester(Protocol):
     def call(self, target: CallTarget) -> None: ...
     def hang_up(self) -> None: ...
+    def reinvite(self) -> None: ...
+    def cancel(self) -> None: ...
     def close(self) -> None: ...
 
 
@@ -79,15 +82,28 @@ class ExecUpperTester:
     def hang_up(self) -> None:
         if not self.spec.hangup or self._target is None:
             return  # without a hangup command the DUT is expected to hang up by itself
-        proc = self._start(_fill(self.spec.hangup, self._target))
+        self._act("hangup", self.spec.hangup)
+
+    def reinvite(self) -> None:
+        self._act("reinvite", self.spec.reinvite)
+
+    def cancel(self) -> None:
+        self._act("cancel", self.spec.cancel)
+
+    def _act(self, key: str, argv: tuple[str, ...]) -> None:
+        """Run the ``key`` command of the profile (waited for, bounded)."""
+        if not argv or self._target is None:
+            raise UpperTesterMissing(f"the profile's [upper_tester] has no '{key}' command" if not argv
+                                     else f"no call placed before the '{key}' command")
+        proc = self._start(_fill(argv, self._target))
         try:
             code = proc.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-            raise UpperTesterError(f"hangup command did not finish within {self.timeout:.1f} s") from None
+            raise UpperTesterError(f"{key} command did not finish within {self.timeout:.1f} s") from None
         if code != 0:
-            raise UpperTesterError(f"hangup command exited with status {code}; see {self.log_path}")
+            raise UpperTesterError(f"{key} command exited with status {code}; see {self.log_path}")
 
     def wait_calls(self, timeout: float) -> bool:
         """Wait (bounded) until every call process has exited; True if they all did."""
@@ -130,6 +146,12 @@ class BaresipUpperTester:
     def hang_up(self) -> None:
         self._control.hangup()
 
+    def reinvite(self) -> None:
+        raise UpperTesterMissing("baresip's ctrl interface has no command to cancel a pending re-INVITE")
+
+    def cancel(self) -> None:
+        self.reinvite()
+
     def close(self) -> None:
         self._control.close()
 
@@ -144,7 +166,13 @@ class ManualUpperTester:
         self.notify(f"ACTION: make the DUT call {target.uri} (over {target.transport.upper()}) and let it ring")
 
     def hang_up(self) -> None:
-        self.notify("ACTION: hang up the ringing call on the DUT now (before it is answered)")
+        self.notify("ACTION: hang up the call on the DUT now (a ringing one before it is answered)")
+
+    def reinvite(self) -> None:
+        self.notify("ACTION: make the DUT send a re-INVITE in the established call (e.g. put it on hold)")
+
+    def cancel(self) -> None:
+        self.notify("ACTION: make the DUT cancel its pending re-INVITE now (before it is answered)")
 
     def close(self) -> None:
         return None
@@ -160,6 +188,12 @@ class NoUpperTester:
         raise UpperTesterMissing(self.reason)
 
     def hang_up(self) -> None:
+        raise UpperTesterMissing(self.reason)
+
+    def reinvite(self) -> None:
+        raise UpperTesterMissing(self.reason)
+
+    def cancel(self) -> None:
         raise UpperTesterMissing(self.reason)
 
     def close(self) -> None:

@@ -15,9 +15,10 @@ from sipconform.peer import Received, SendError, SipPeer
 from sipconform.sip import Message, Request, Response
 from sipconform.verdict import Inconclusive, precondition
 
-__all__ = ["IncomingCall", "SilentCall", "Target", "answer", "answer_bye", "arrival", "await_ack", "await_cancel",
-           "await_copies", "await_first", "await_request", "cancelled", "copies", "finish", "hang_up",
-           "incoming_call", "incoming_call_at", "ringing", "sdp_answer", "silent_hang_up", "terminated", "unparseable"]
+__all__ = ["IncomingCall", "SilentCall", "Target", "acks_of", "answer", "answer_bye", "arrival", "await_ack",
+           "await_cancel", "await_retransmission", "cancelled_reinvite", "established", "await_copies", "await_first", "await_request", "cancelled", "copies", "finish",
+           "hang_up", "incoming_call", "incoming_call_at", "reack_counts", "reinvited", "resend", "ringing", "same_request",
+           "sdp_answer", "silent_hang_up", "terminated", "transmission_times", "unparseable"]
 
 
 @dataclass  # not frozen: upper_tester.CallTarget declares plain (settable) attributes
@@ -55,16 +56,17 @@ class IncomingCall:
     responses: list[Response] = field(default_factory=list)
 
 
-def _call(upper: UpperTester, target: Target) -> None:
+def _act(action: Callable[[], None], what: str) -> None:
+    """Run an upper tester action; one the upper tester cannot do leaves the test inconclusive."""
     try:
-        upper.call(target)
+        action()
     except UpperTesterMissing as exc:
-        raise Inconclusive(f"no upper tester to make the DUT call: {exc}") from None
+        raise Inconclusive(f"no upper tester to make the DUT {what}: {exc}") from None
 
 
 def incoming_call(peer: SipPeer, upper: UpperTester, target: Target | None = None) -> IncomingCall:
     """Make the DUT call the peer and wait for its INVITE (within Timer B of the DUT's T1)."""
-    _call(upper, target or Target.of(peer))
+    _act(lambda: upper.call(target or Target.of(peer)), "call")
     with precondition("the DUT sends an INVITE to the peer when the upper tester makes it call"):
         invite = peer.expect_request("INVITE")
     return IncomingCall(peer, upper, invite)
@@ -72,7 +74,7 @@ def incoming_call(peer: SipPeer, upper: UpperTester, target: Target | None = Non
 
 def incoming_call_at(peers: Sequence[SipPeer], upper: UpperTester, target: Target) -> IncomingCall:
     """Make the DUT call ``target`` and take its INVITE at whichever of ``peers`` it reaches first."""
-    _call(upper, target)
+    _act(lambda: upper.call(target), "call")
     peer, invite = await_request(peers, "INVITE", "the DUT sends an INVITE when the upper tester makes it call")
     return IncomingCall(peer, upper, invite)
 
@@ -103,9 +105,7 @@ def hang_up(call: IncomingCall, *, tolerate_errors: bool = False) -> None:
     """Make the DUT hang up through the upper tester. ``tolerate_errors``: an upper tester that reports
     there is nothing to hang up (the call already ended) is not a problem for the test."""
     try:
-        call.upper.hang_up()
-    except UpperTesterMissing as exc:
-        raise Inconclusive(f"no upper tester to make the DUT hang up: {exc}") from None
+        _act(call.upper.hang_up, "hang up")
     except UpperTesterError:
         if not tolerate_errors:
             raise
@@ -146,6 +146,40 @@ def terminated(peer: SipPeer, upper: UpperTester, *, to_tag: str | None = None,
     peer.respond(cancel, 200)
     final = answer(call, 487, to_tag=to_tag)
     return call, cancel, final, await_ack(call, what="the DUT ACKs the 487 to its cancelled INVITE")
+
+
+def established(peer: SipPeer, upper: UpperTester) -> tuple[IncomingCall, Response]:
+    """The DUT calls, the peer answers 200 at once and the DUT ACKs it: the call and the 2xx."""
+    call = incoming_call(peer, upper)
+    ok = answer(call, 200)
+    await_ack(call, what="the DUT ACKs the 2xx to its INVITE")
+    return call, ok
+
+
+def reinvited(call: IncomingCall) -> Request:
+    """Make the DUT send a re-INVITE in the established call; the re-INVITE (as a precondition)."""
+    _act(call.upper.reinvite, "send a re-INVITE")
+    with precondition("the DUT sends a re-INVITE in the call when the upper tester asks for one"):
+        return call.peer.expect_request(
+            "INVITE", where=lambda r: r.call_id == call.invite.call_id and r.to.tag is not None)
+
+
+def cancelled_reinvite(call: IncomingCall) -> tuple[Request, Request]:
+    """``reinvited``; the peer rings (180); the upper tester cancels: the re-INVITE and the DUT's CANCEL
+    (as a precondition). The peer answers the CANCEL 200 and the re-INVITE 487 and waits (8*T1) for the
+    ACK of the 487, as a precondition too."""
+    peer = call.peer
+    reinvite = reinvited(call)
+    peer.respond(reinvite, 180)
+    _act(call.upper.cancel, "cancel its re-INVITE")
+    with precondition("the DUT sends a CANCEL when the upper tester cancels its ringing re-INVITE"):
+        cancel = peer.expect_request("CANCEL", where=_of_call(call, "CANCEL"))
+    peer.respond(cancel, 200)
+    peer.respond(reinvite, 487)
+    with precondition("the DUT ACKs the 487 to its re-INVITE"):
+        peer.expect_request("ACK", within=8 * peer.timers.t1, where=lambda r: r.call_id == reinvite.call_id
+                            and r.cseq.number == reinvite.cseq.number)
+    return reinvite, cancel
 
 
 def finish(call: IncomingCall, cancel: Request | None = None, *, window: float | None = None) -> None:
@@ -233,6 +267,64 @@ def await_copies(peer: SipPeer, match: Callable[[Message], bool], count: int, wi
     peer.reactor.run_until(lambda: len(copies(peer, match)) >= count or (stop is not None and stop()),
                            peer.clock.now() + within)
     return copies(peer, match)
+
+
+def same_request(request: Request) -> Callable[[Message], bool]:
+    """Copies of ``request`` (its retransmissions): same method, Call-ID and top Via branch."""
+    branch = request.top_via.branch
+
+    def match(m: Message) -> bool:
+        return (isinstance(m, Request) and m.method == request.method and m.call_id == request.call_id
+                and m.top_via.branch == branch)
+    return match
+
+
+def acks_of(call: IncomingCall) -> Callable[[Message], bool]:
+    """ACKs for a non-2xx final response to the call's INVITE: its Call-ID, CSeq number and branch."""
+    invite = call.invite
+
+    def match(m: Message) -> bool:
+        return (isinstance(m, Request) and m.method == "ACK" and m.call_id == invite.call_id
+                and m.cseq.number == invite.cseq.number and m.top_via.branch == invite.top_via.branch)
+    return match
+
+
+def transmission_times(peer: SipPeer, request: Request) -> list[float]:
+    """When each copy of ``request`` reached ``peer`` (seconds since the test's start), in order."""
+    return [item.time for item in copies(peer, same_request(request))]
+
+
+def await_retransmission(peer: SipPeer, request: Request) -> float:
+    """Wait up to 4*T1 for the first retransmission of ``request`` (UDP: Timer A/E fire at T1), as a
+    precondition; return when it came (seconds since the test's start)."""
+    seen = await_copies(peer, same_request(request), 2, 4 * peer.timers.t1)
+    if len(seen) < 2:
+        raise Inconclusive(f"precondition not reached: the DUT retransmits its unanswered {request.method} over "
+                           f"UDP: no retransmission within {4 * peer.timers.t1:.3g} s")
+    return seen[1].time
+
+
+def resend(call: IncomingCall, response: Response) -> None:
+    """Send ``response`` (to the INVITE or its CANCEL) again as it was, to where the INVITE came from, as a
+    server transaction retransmitting it would (even once the peer's own transaction has ended)."""
+    call.peer.send(response, to=arrival(call.peer, call.invite).source)
+
+
+def reack_counts(call: IncomingCall, final: Response, offsets: Sequence[float]) -> list[int]:
+    """Re-send the INVITE's non-2xx ``final`` at each of ``offsets`` (seconds from now, increasing, at
+    least 5*T1 apart) and count the ACKs each copy drew: the peer waits up to 4*T1 for the first ACK,
+    then T1 more for any further one."""
+    peer, t1 = call.peer, call.peer.timers.t1
+    is_ack = acks_of(call)
+    start, counts = peer.clock.now(), []
+    for offset in offsets:
+        peer.reactor.run_until(lambda: False, start + offset)
+        before = len(copies(peer, is_ack))
+        resend(call, final)
+        peer.reactor.run_until(lambda: len(copies(peer, is_ack)) > before, peer.clock.now() + 4 * t1)
+        peer.reactor.run_for(t1)
+        counts.append(len(copies(peer, is_ack)) - before)
+    return counts
 
 
 def unparseable(peer: SipPeer, method: str) -> list[Received]:

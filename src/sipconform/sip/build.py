@@ -38,16 +38,22 @@ def _copy(msg: Message, names: Sequence[str]) -> list[tuple[str, str]]:
     return [(h.name, h.value) for h in msg.headers if h.key in keys]
 
 
+# RFC 3841 §5: "The Accept-Contact, Reject-Contact, and Request-Disposition header fields in an ACK for a
+# non-2xx final response, or in a CANCEL request, MUST be equal to the values in the original request".
+CALLER_PREFERENCES = ("accept-contact", "reject-contact", "request-disposition")
+
+
 def cancel_for(invite: Request, *, extra: Headers = ()) -> Request:
     """The CANCEL for ``invite`` (§9.1).
 
     "The Request-URI, Call-ID, To, the numeric part of CSeq, and From header fields in the CANCEL
     request MUST be identical to those in the request being cancelled, including tags. A CANCEL
     constructed by a client MUST have only a single Via header field value matching the top Via value
-    in the request being cancelled." Route values are copied (§9.1 ¶4); no Require or Proxy-Require.
+    in the request being cancelled." Route values are copied (§9.1 ¶4); no Require or Proxy-Require. The
+    caller preferences are copied (RFC 3841 §5).
     """
     headers: list[tuple[str, str]] = [("Via", invite.top_via.text)]
-    headers += _copy(invite, ["route"])
+    headers += _copy(invite, ["route", *CALLER_PREFERENCES])
     headers += [("Max-Forwards", "70")]
     headers += _copy(invite, ["from", "to", "call-id"])
     headers += [("CSeq", f"{invite.cseq.number} CANCEL"), *extra]
@@ -58,10 +64,11 @@ def ack_for_non2xx(invite: Request, response: Response, *, extra: Headers = ()) 
     """The ACK a client transaction sends for a non-2xx final response (§17.1.1.3).
 
     Request-URI, Call-ID, From and CSeq number of the INVITE, CSeq method ACK, the To of the response
-    (with its tag), one Via equal to the INVITE's top Via, and the INVITE's Route values.
+    (with its tag), one Via equal to the INVITE's top Via, and the INVITE's Route values (and caller
+    preferences, RFC 3841 §5).
     """
     headers: list[tuple[str, str]] = [("Via", invite.top_via.text)]
-    headers += _copy(invite, ["route"])
+    headers += _copy(invite, ["route", *CALLER_PREFERENCES])
     headers += [("Max-Forwards", "70")]
     headers += _copy(invite, ["from"]) + [("To", response.to.text)] + _copy(invite, ["call-id"])
     headers += [("CSeq", f"{invite.cseq.number} ACK"), *extra]

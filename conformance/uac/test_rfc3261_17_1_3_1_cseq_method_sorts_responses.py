@@ -1,0 +1,44 @@
+"""RFC 3261 §17.1.3 ¶3 item 2 (RFC3261-17.1.3-1, MUST): a response matches a client transaction "If the
+method parameter in the CSeq header field matches the method of the request that created the transaction.
+The method is needed since a CANCEL request constitutes a different transaction, but shares the same value
+of the branch parameter."
+
+The 200 to the CANCEL and the 487 to the INVITE carry the same branch; only the CSeq method tells them apart.
+The 487 belongs to the INVITE transaction (it ACKs it, with the INVITE's branch); the 200 (CSeq "n CANCEL")
+is no answer to the INVITE: no ACK for it (that would be an ACK for a 2xx, on a new branch) and no BYE.
+"""
+
+import pytest
+
+from sipconform.scenario.uac import acks_of, answer, cancelled, copies
+
+pytestmark = [pytest.mark.clause("RFC3261-17.1.3-1"), pytest.mark.role("uac")]
+
+
+@pytest.mark.parametrize("order", ["200-then-487", "487-then-200"])
+def test_cancel_200_and_487_reach_their_own_transactions(sip_peer, upper_tester, sip_timers, order):
+    """Stimulus: the DUT calls the peer; 180; the DUT hangs up; the peer answers the CANCEL 200 and the
+    INVITE 487, back to back in the given order. Expectation: an ACK for the 487 (INVITE's branch, CSeq
+    "<n> ACK") within 8*T1; in the 4*T1 after it no other ACK of the call and no BYE."""
+    call, cancel = cancelled(sip_peer, upper_tester)
+    t1 = sip_timers.t1
+    if order == "200-then-487":
+        sip_peer.respond(cancel, 200)
+        answer(call, 487)
+    else:
+        answer(call, 487)
+        sip_peer.respond(cancel, 200)
+    is_ack = acks_of(call)
+    sip_peer.reactor.run_until(lambda: bool(copies(sip_peer, is_ack)), sip_peer.clock.now() + 8 * t1)
+    acked = bool(copies(sip_peer, is_ack))
+    sip_peer.reactor.run_for(4 * t1)
+
+    def stray(m):
+        return (getattr(m, "method", None) in ("ACK", "BYE") and m.call_id == call.invite.call_id
+                and not is_ack(m))
+    others = copies(sip_peer, stray)
+    assert not others, (f"the DUT sent {others[0].first_line!r} (branch "
+                        f"{others[0].message.top_via.branch!r}): it took the 200 to its CANCEL (CSeq "
+                        f"\"{cancel.cseq.number} CANCEL\") for an answer to its INVITE")
+    assert acked, (f"no ACK for the 487 (CSeq \"{call.invite.cseq.number} INVITE\", the INVITE's branch) within "
+                   f"{8 * t1:.3g} s: the 487 did not reach the INVITE client transaction")

@@ -1,0 +1,33 @@
+"""RFC 3261 §20 (RFC3261-20-1, MUST): "A "mandatory" header field MUST be present in a request, and MUST be
+understood by the UAS receiving the request."
+
+Tables 2 and 3, CANCEL column: Call-ID, CSeq, From, Max-Forwards, To and Via are mandatory ("m");
+Content-Length is mandatory over a stream transport ("t", §18.3, §20.14). A CANCEL lacking one is input the
+peer refuses, so it is looked for among what the peer could not accept as well.
+"""
+
+import pytest
+
+from sipconform.scenario.uac import await_cancel, finish, ringing, unparseable
+from sipconform.verdict import Inconclusive
+
+pytestmark = [pytest.mark.clause("RFC3261-20-1"), pytest.mark.role("uac")]
+
+MANDATORY = ("Call-ID", "CSeq", "From", "Max-Forwards", "To", "Via")
+
+
+def test_cancel_has_the_mandatory_header_fields(sip_peer, upper_tester, sip_transport):
+    """Stimulus: the DUT calls the peer; the peer rings (180); the DUT hangs up. Expectation: the CANCEL has
+    Call-ID, CSeq, From, Max-Forwards, To and Via; over TCP Content-Length too."""
+    call = ringing(sip_peer, upper_tester)
+    try:
+        cancel = await_cancel(call)
+    except Inconclusive:
+        finish(call)
+        if broken := unparseable(sip_peer, "CANCEL"):
+            pytest.fail(f"the DUT's CANCEL lacks a mandatory header field: {broken[0].error}", pytrace=False)
+        raise
+    finish(call, cancel)
+    required = MANDATORY + (("Content-Length",) if sip_transport == "tcp" else ())
+    missing = [name for name in required if cancel.header(name) is None]
+    assert not missing, f"the CANCEL lacks mandatory header field(s): {', '.join(missing)}"
