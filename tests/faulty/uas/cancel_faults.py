@@ -95,6 +95,17 @@ def _forget_transaction(peer: SipPeer, req: Request) -> None:
         peer._forget(entry)  # noqa: SLF001
 
 
+def _copies_are_new(peer: SipPeer, req: Request) -> None:
+    """The CANCEL's transaction is forgotten once answered, and a copy that came while it was still in
+    Trying (absorbed by the transaction layer before this device's TU ran) is taken for a new CANCEL too:
+    481 for each, so the fault shows whichever way the copies were timed."""
+    _forget_transaction(peer, req)
+    copies = sum(1 for r in peer.wire.records if r.direction == "in" and r.message is not None
+                 and getattr(r.message, "method", None) == "CANCEL" and r.message.top_via.branch == req.top_via.branch)
+    for _ in range(copies - 1):
+        send(peer, req, 481, source=peer.source_of(req), bypass=True)
+
+
 def _short_timer_j(dev: Device, peer: SipPeer, req: Request) -> None:
     entry = peer._server_entry(req)  # noqa: SLF001 - this transaction's own timers, Timer J = 4*T1
     if entry is not None:
@@ -133,7 +144,7 @@ CANCEL_200: dict[str, Callable[[Device, Call, SipPeer, Request], None]] = {
     "cancel-200-bad-via": _edited_ok(lambda req, r: other_via_port(r)),
     "cancel-200-bad-cseq": _edited_ok(lambda req, r: r.set_header("CSeq", f"{req.cseq.number + 1} CANCEL")),
     "cancel-200-bad-call-id": _edited_ok(lambda req, r: r.set_header("Call-ID", "other-" + req.call_id)),
-    "cancel-copy-481": _after(_ok, lambda dev, call, peer, req: _forget_transaction(peer, req)),
+    "cancel-copy-481": _after(_ok, lambda dev, call, peer, req: _copies_are_new(peer, req)),
     "cancel-without-transaction": lambda dev, call, peer, req: send(peer, req, 200, to_tag=call.to_tag, bypass=True),
     "cancel-timer-j-short": _after(lambda dev, call, peer, req: _short_timer_j(dev, peer, req)),
     "487-to-cancel": lambda dev, call, peer, req: peer.respond(req, 487, to_tag=call.to_tag),
