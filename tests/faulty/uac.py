@@ -15,8 +15,8 @@ CANCEL; a 2xx (also one crossing the CANCEL, and each of several with different 
 the user having hung up, ended with BYE. 64*T1 after the CANCEL without a final response it gives the
 INVITE up (§9.1) and exits; after a final response it lingers 72*T1 (Timer D) for retransmissions. Its
 INVITE carries ``Expires`` (§13.2.1: still ringing then, it cancels by itself), ``Allow``, caller
-preferences (RFC 3841) and a Via with ``rport`` (RFC 3581); responses with more than one Via (§8.1.3.3) or matching no client transaction (RFC
-6026 §7.2, §8.9) are dropped.
+preferences (RFC 3841) and a Via with ``rport`` (RFC 3581); responses with more than one Via (§8.1.3.3) or
+matching no client transaction (RFC 6026 §7.2, §8.9) are dropped.
 
 A fault (``FAULTS``) changes exactly one behaviour; ``profile_toml`` writes the exec profile of a variant.
 """

@@ -16,9 +16,10 @@ from sipconform.sip import Message, Request, Response
 from sipconform.verdict import Inconclusive, precondition
 
 __all__ = ["IncomingCall", "SilentCall", "Target", "acks_of", "answer", "answer_bye", "arrival", "await_ack",
-           "await_cancel", "await_retransmission", "cancelled_reinvite", "established", "await_copies", "await_first", "await_request", "cancelled", "copies", "finish",
-           "hang_up", "incoming_call", "incoming_call_at", "reack_counts", "reinvited", "resend", "ringing", "same_request",
-           "sdp_answer", "silent_hang_up", "terminated", "transmission_times", "unparseable"]
+           "await_cancel", "await_copies", "await_first", "await_request", "await_retransmission", "cancelled",
+           "cancelled_reinvite", "copies", "established", "finish", "hang_up", "incoming_call", "incoming_call_at",
+           "reack_counts", "reinvited", "resend", "ringing", "same_request", "sdp_answer", "silent_hang_up",
+           "terminated", "transmission_times", "unparseable"]
 
 
 @dataclass  # not frozen: upper_tester.CallTarget declares plain (settable) attributes
