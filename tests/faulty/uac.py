@@ -82,6 +82,7 @@ FAULTS: dict[str, tuple[str, str]] = {
     "cancel-consumes-cseq": ("RFC3261-12.2.1.1-1", "counts the CANCEL of a re-INVITE as a CSeq number of the dialog"),
     "487-ends-dialog": ("RFC3261-14.1-1", "ends the call with BYE when its re-INVITE is rejected 487"),
     "cancel-without-caller-prefs": ("RFC3841-5-1", "leaves the INVITE's Accept-Contact out of the CANCEL"),
+    "late-1xx-recancels": ("RFC3262-4-1", "sends its CANCEL again for a provisional response after the final one"),
 }
 CALLER_PREFS = [("Accept-Contact", "*;audio;require"), ("Request-Disposition", "proxy, parallel")]
 """RFC 3841 caller preferences of the INVITE (the CANCEL and the ACK for a non-2xx copy them, §5)."""
@@ -283,6 +284,9 @@ class Uac:
         if r.cseq.method == "INVITE" and r.status >= 300:
             if (self.fault == "acks-unknown-branch" and not ours) or (self.fault == "acks-late-487" and ours):
                 self._send_ack(r)
+        elif r.cseq.method == "INVITE" and r.status < 200 and ours and self.fault == "late-1xx-recancels":
+            if self.cancel is not None:
+                self.peer._transmit(self.cancel, self.proxy, None)  # noqa: SLF001 - the fault: CANCEL again
         elif r.cseq.method == "CANCEL" and r.status >= 200 and self.fault == "cancel-no-completed-state":
             self.peer._transmit(self.cancel, self.proxy, None)  # noqa: SLF001 - the fault: CANCEL again
 
