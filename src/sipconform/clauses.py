@@ -4,7 +4,9 @@ Two data files, both in the package (``sipconform/data``):
 - ``clauses.json``: the checklist as researched (copy of ``reference/clauses.json``): quote,
   keyword, role, black-box testability, test idea. Text; not edited by the project.
 - ``catalogue.json``: the project's decisions per ID: ``status`` (tested | planned |
-  untestable), ``reason`` (why untestable), normalised ``level`` and ``roles``, ``section``.
+  untestable), ``reason`` (why untestable), normalised ``level`` and ``roles``, ``section``;
+  where one applies, ``bugs`` (real-world bug reports the clause's test guards against) and
+  ``etsi`` (ETSI TS 102 027-2 test purposes checking the same behaviour, each with its source).
   The lead marks a clause ``tested`` when its module lands.
 
 ``python -m sipconform.clauses`` prints the coverage; ``--check DIR`` compares the catalogue
@@ -27,8 +29,8 @@ from typing import Any
 from sipconform.dut.profile import ROLES
 from sipconform.verdict import LEVELS
 
-__all__ = ["CATALOGUE", "STATUSES", "Clause", "derive_level", "derive_roles", "derive_section", "get",
-           "load_catalogue", "markers_in"]
+__all__ = ["CATALOGUE", "STATUSES", "BugReport", "Clause", "EtsiPurpose", "derive_level", "derive_roles", "derive_section", "get",
+           "load_catalogue", "markers_in", "trace_properties"]
 
 STATUSES = ("tested", "planned", "untestable")
 
@@ -37,6 +39,23 @@ _ROLE_CODES: Mapping[str, tuple[str, ...]] = {
     "UAC": ("uac",), "UAS": ("uas",), "UA": ("uac", "uas"),
     "SFP": ("proxy",), "SLP": ("stateless-proxy",), "RS": (),
 }
+
+
+@dataclass(frozen=True)
+class BugReport:
+    """A public bug report or fix whose fault the clause's test would catch: a regression idea."""
+
+    summary: str
+    url: str
+
+
+@dataclass(frozen=True)
+class EtsiPurpose:
+    """An ETSI TS 102 027-2 test purpose that checks the same behaviour as the clause."""
+
+    tp: str  # e.g. SIP_CC_TE_CE_V_019
+    objective: str  # paraphrased
+    source: str  # where the ID and objective were read
 
 
 @dataclass(frozen=True)
@@ -55,6 +74,8 @@ class Clause:
     quote: str
     testability: str  # checklist "bb": Y | UT | P | N | -
     test_idea: str
+    bugs: tuple[BugReport, ...] = ()
+    etsi: tuple[EtsiPurpose, ...] = ()
 
     @property
     def url(self) -> str:
@@ -118,6 +139,8 @@ def load_catalogue() -> dict[str, Clause]:
             id=cid, rfc=row["rfc"], section=d["section"], where=row["sec"], keyword=row["kw"], level=level,
             roles=roles, status=status, reason=d.get("reason", ""), quote=row["quote"],
             testability=row["bb"], test_idea=row["test"],
+            bugs=tuple(BugReport(**b) for b in d.get("bugs", ())),
+            etsi=tuple(EtsiPurpose(**e) for e in d.get("etsi", ())),
         )
     return catalogue
 
@@ -150,6 +173,18 @@ def get(clause_id: str) -> Clause:
         return CATALOGUE[clause_id]
     except KeyError:
         raise KeyError(f"unknown clause ID {clause_id!r}") from None
+
+
+def trace_properties(clause_id: str) -> list[tuple[str, str]]:
+    """What ties a test to its clause, as JUnit-style properties: the section, the RFC sentence,
+    its URL, and where the catalogue has them the ETSI test purposes and the bug reports it guards against."""
+    clause = CATALOGUE.get(clause_id)
+    if clause is None:
+        return []
+    props = [("section", f"RFC {clause.rfc} §{clause.where}"), ("requirement", clause.quote), ("rfc_url", clause.url)]
+    props += [("etsi_tp", e.tp) for e in clause.etsi]
+    props += [("bug_pattern", f"{b.summary} <{b.url}>") for b in clause.bugs]
+    return props
 
 
 _MARKER = re.compile(r"""mark\.clause\(\s*(?P<q>["'])(?P<id>[^"']+)(?P=q)""")

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from sipconform.clauses import trace_properties
 from sipconform.pytest_markers import ItemMeta
 from sipconform.settings import DutTarget, Settings
 from sipconform.verdict import Outcome, Verdict, classify, describe, worst
@@ -96,6 +97,9 @@ def finalize(item: pytest.Item, report: pytest.TestReport, meta: ItemMeta, targe
     final = worst(*(v for v, _ in phases))
     message = next(m for v, m in phases if v is final)
     props: list[tuple[str, object]] = [("clause", meta.clause), ("level", meta.level)]
+    if meta.roles:
+        props.append(("role", ",".join(meta.roles)))
+    props += trace_properties(meta.clause) if meta.clause else []
     if target is not None:
         props += [("dut", target.dut), ("transport", target.transport)]
     if address:

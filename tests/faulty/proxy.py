@@ -39,14 +39,15 @@ from sipconform.peer.core import PeerCore
 from sipconform.peer.wirelog import merge, render_records
 from sipconform.sip import NameAddr, Request, Response, SipUri, Timers, response_to
 from sipconform.sip.errors import SipError
+from sipconform.sip.via import SERVER_VIA_PARAMS
 from sipconform.sip.transaction import TransactionError
 
 
 def _sibling(name: str):  # type: ignore[no-untyped-def]
-    """``tests/faulty/<name>.py`` as a module (tests/ is no package)."""
-    key = f"sipconform_selftest_faulty_{name}"
+    """``tests/faulty/<name>.py`` as a module (tests/ is no package); ``name`` may have a folder: ``uas/faults``."""
+    key = f"sipconform_selftest_faulty_{name.replace('/', '_')}"
     if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
+        spec = importlib.util.spec_from_file_location(key, Path(__file__).parent / f"{name}.py")
         assert spec is not None and spec.loader is not None
         sys.modules[key] = module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -54,6 +55,7 @@ def _sibling(name: str):  # type: ignore[no-untyped-def]
 
 
 _tu = _sibling("proxy_stateful")
+_uas = _sibling("uas/faults")  # the UAS device's server-transport faults (Via parameters, response routing) reused
 FORK_HEADER, USER, PASSWORD, REALM = _tu.FORK_HEADER, _tu.USER, _tu.PASSWORD, _tu.REALM
 pop_via, target_of, _Branch, _Context = _tu.pop_via, _tu.target_of, _tu._Branch, _tu._Context
 
@@ -113,6 +115,37 @@ FAULTS: dict[str, tuple[str, str]] = {  # stateful: name -> (the clause it break
     "stateful-unmatched-cancel-no-100": ("RFC4320-4.1-3", "forwards a context-less CANCEL statefully, no 100"),
     "stateful-unmatched-cancel-408": ("RFC4320-4.2-1", "forwards a context-less CANCEL statefully, 408 on timeout"),
     "relay-stray-responses": ("RFC4320-4.2-2", "relays responses that match no transaction of its own"),
+    "relay-stray-2xx": ("RFC6026-8.2-1", "relays a 2xx to an INVITE that matches no transaction (RFC 3261 §16.7)"),
+    "relay-late-finals": ("RFC6026-8.3-1", "relays a branch's final that comes after the final went upstream"),
+    "cancel-no-t2-cap": ("RFC3261-17.1.2.2-1", "doubles its CANCEL's Timer E past T2"),
+    "cancel-ignores-100": ("RFC3261-17.1.2.2-2", "keeps the doubling Timer E of its CANCEL after a 100"),
+    "resend-cancel-on-200-copy": ("RFC3261-17.1.2.2-3", "sends its CANCEL again on a second 200 to it"),
+    "match-by-branch-only": ("RFC3261-17.1.3-1", "matches branch responses by branch alone (a 200 to its CANCEL "
+                             "answers the INVITE)"),
+    "ack-final-once": ("RFC3261-17.1.1.2-2", "ACKs a final response once, not its retransmissions"),
+    "cancel-without-max-forwards": ("RFC3261-20-1", "sends its CANCEL without Max-Forwards"),
+    "timer-c-no-cancel": ("RFC3261-16.8-1", "on Timer C ends a ringing branch with 408 upstream, no CANCEL"),
+    "timer-c-ignores-1xx": ("RFC3261-16.7-2", "does not reset Timer C on a provisional response"),
+    "short-timer-c": ("RFC3261-16.6-11", "runs Timer C for 20*T1 (whatever it is started with)"),
+    "cancel-on-transport-error": ("RFC3261-16.9-1", "cancels the branches when a response cannot go upstream"),
+    "max-breadth-cancel-440": ("RFC5393-5.4.1-1", "answers a CANCEL with Max-Breadth: 0 440, cancels nothing"),
+    "cancel-despite-no-cancel": ("RFC3841-9.1-1", "cancels the other branches after a 2xx despite "
+                                 "Request-Disposition: no-cancel"),
+    "no-199": ("RFC6228-6-1", "sends no 199 for an early dialog a held non-2xx final ended"),
+    "no-received": ("RFC3261-18.2.1-1", "adds no received parameter to the upstream Via (only fills in rport)"),
+    "rport-not-filled": ("RFC3581-4-1", "leaves an empty rport of the upstream Via empty (and adds received only "
+                         "when the sent-by host differs)"),
+    "response-to-source-port": ("RFC3261-18.2.2-2", "over UDP answers upstream at the source port, whatever the "
+                                "sent-by port"),
+    "rport-ignored": ("RFC3581-4-2", "over UDP answers upstream at the sent-by port even when the Via has rport"),
+    "cancel-200-on-invite-connection": ("RFC3261-18.2.2-1", "over TCP sends the 200 to a CANCEL on the "
+                                        "connection its INVITE came on"),
+    "cancel-on-new-connection": ("RFC3261-18.1.1-1", "over TCP closes a branch's connection before its CANCEL, "
+                                 "which goes on a new one"),
+    "ack-stray-final": ("RFC6026-8.9-1", "ACKs a 3xx-6xx to an INVITE that matches no transaction of its own"),
+    "no-100": ("RFC3261-17.2.1-1", "sends no 100 (Trying) to an INVITE, only relays the branches' 1xx"),
+    "cancel-copies-invite-headers": ("RFC3261-20-2", "copies Contact, Subject, Expires ... of the INVITE into its "
+                                     "CANCEL"),
 }
 STATELESS_FAULTS: dict[str, tuple[str, str]] = {
     "sl-new-branch": ("RFC3261-16.6-8a", "gives a forwarded CANCEL a fresh branch"),
@@ -126,11 +159,12 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
     ``fault`` is None. ``errors``: tracebacks of the device's own code; ``notes``: sends the network refused."""
 
     def __init__(self, fault: str | None = None, *, stateless: bool = False, auth: bool = False,
-                 host: str = "127.0.0.1", timers: Timers = TIMERS) -> None:
+                 host: str = "127.0.0.1", timers: Timers = TIMERS, timer_c: float = 181.0) -> None:
         known = STATELESS_FAULTS if stateless else FAULTS
         if fault is not None and fault not in known:
             raise ValueError(f"unknown fault {fault!r}; known: {', '.join(known)}")
         self.fault, self.stateless, self.host, self.timers = fault, stateless, host, timers
+        self.timer_c = timer_c  # §16.6 step 11: "larger than 3 minutes"; a self-test may start it shorter
         self.auth = auth or fault == "challenge-cancel"
         self.name = ("stateless-" if stateless else "") + (f"faulty-{fault}" if fault else "conformant")
         self.errors: list[str] = []
@@ -157,11 +191,13 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
 
     def start(self) -> FaultyProxy:
         self.reactor = Reactor()
+        via = {"via_params": _uas.VIA_PARAMS_OF.get(self.fault or "", SERVER_VIA_PARAMS),
+               "route_by_via": self.fault != "response-to-source-port"}  # §18.2.1, §18.2.2, RFC 3581 §4
         for _attempt in range(50):
             udp = SipPeer("udp", timers=self.timers, host=self.host, reactor=self.reactor, name="proxy-udp",
-                          id_prefix=self.name)
+                          id_prefix=self.name, **via)
             tcp = SipPeer("tcp", timers=self.timers, host=self.host, reactor=self.reactor, name="proxy-tcp",
-                          id_prefix=self.name)
+                          id_prefix=self.name, **via)
             try:
                 _listen_tcp_on(tcp, udp.address[1])
             except OSError:
@@ -188,7 +224,7 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
     def profile_toml(self) -> str:
         t, caps = self.timers, 'routing = "request-uri"\n'
         if not self.stateless:
-            caps += f'fork_header = "{FORK_HEADER}"\n'
+            caps += f'fork_header = "{FORK_HEADER}"\ntimer_c = {self.timer_c}\nrequest_disposition = true\nrfc6228 = true\n'
         if self.auth:
             caps += f'auth_user = "{USER}"\nauth_password = "{PASSWORD}"\n'
         return (f'name = "{self.name}"\nrole = "{"stateless-proxy" if self.stateless else "proxy"}"\n'
@@ -296,6 +332,8 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
             elif msg.method != "ACK":
                 self._answer(peer, msg, source, 404)
             return None
+        if self.is_("rport-ignored") and isinstance(msg, Request):
+            _uas.route_to_sent_by(peer, msg)
         if self.stateless:
             if msg.method == "CANCEL" and self.is_("sl-answer-cancel"):
                 peer.send(response_to(msg, 200), to=source)

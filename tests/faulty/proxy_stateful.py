@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sipconform.peer import SipPeer
+from sipconform.peer import SendError, SipPeer
 from sipconform.scenario.proxy import reason_values, timer_e_reaches_t2
 from sipconform.sip import NameAddr, Request, Response, SipUri, ack_for_non2xx, cancel_for, cancel_matches, response_to
 from sipconform.sip.matching import transaction_key
@@ -22,7 +22,9 @@ __all__ = ["FORK_HEADER", "PASSWORD", "REALM", "USER", "StatefulTU", "pop_via", 
 Address = tuple[str, int]
 FORK_HEADER, USER, PASSWORD, REALM = "X-Fork-To", "alice", "secret", "sipconform"
 _ACK_FAULTS = {"ack-after-cancel-200", "ack-without-from-tag", "ack-to-without-tag", "ack-two-vias",
-               "ack-without-route", "ack-with-body", "no-ack"}
+               "ack-without-route", "ack-with-body", "no-ack", "ack-final-once"}
+_TIMER_E_FAULTS = ("cancel-no-t2-cap", "cancel-ignores-100")  # the CANCEL's Timer E done by hand, wrongly
+_NOT_IN_CANCEL = ("contact", "subject", "priority", "organization", "allow", "accept", "alert-info", "expires")
 _STATEFUL_UNMATCHED = ("stateful-unmatched-cancel", "stateful-unmatched-cancel-no-100", "stateful-unmatched-cancel-408")
 
 
@@ -37,8 +39,11 @@ class _Branch:
     cancel: Request | None = None
     cancel_wanted: tuple[str, str | None] | None = None  # (why, Reason): CANCEL once a 1xx comes (§9.1)
     cancel_answered: bool = False
+    cancel_final: bool = False        # its CANCEL got a final response
+    cancel_resent: bool = False       # "resend-cancel-on-200-copy" did so
     give_up_at: float | None = None
     held: Response | None = None      # a 487 whose ACK waits ("ack-after-cancel-200")
+    timer_c_at: float | None = None   # when Timer C fires (§16.6 step 11, §16.8)
 
 
 @dataclass
@@ -78,6 +83,7 @@ class StatefulTU:
     reactor: Any
     timers: Any
     auth: bool
+    timer_c: float
 
     def is_(self, *faults: str) -> bool:
         return self.fault in faults
@@ -107,7 +113,7 @@ class StatefulTU:
     def _on_new_request(self, peer: SipPeer, req: Request, source: Address) -> None:
         ctx = _Context(peer, req, source)
         self._contexts.append(ctx)
-        if req.method == "INVITE":
+        if req.method == "INVITE" and not self.is_("no-100"):
             peer.respond(req, 100)
         fork = req.header(FORK_HEADER) if req.method == "INVITE" else None
         targets = [NameAddr.parse(v).uri for v in fork.split(",")] if fork else [None]
@@ -121,9 +127,14 @@ class StatefulTU:
         fwd, dest, transport = self._forward(ctx.request, self.peers[0].new_branch(), target)
         peer = self._peer(transport)
         branch = _Branch(peer, fwd, dest)
+        if fwd.method == "INVITE":
+            branch.timer_c_at = self.reactor.now() + self._timer_c()
         ctx.branches.append(branch)
         self._branches[(fwd.top_via.branch, fwd.cseq.method)] = (ctx, branch)
         peer.send(fwd, dest, auto_ack=not (self.fault in _ACK_FAULTS))
+
+    def _timer_c(self) -> float:
+        return 20 * self.timers.t1 if self.is_("short-timer-c") else self.timer_c
 
     def _on_cancel(self, peer: SipPeer, cancel: Request, source: Address) -> None:
         def matches(ctx: _Context) -> bool:
@@ -134,6 +145,9 @@ class StatefulTU:
         if ctx is None:
             return self._on_unmatched_cancel(peer, cancel, source)
         protocols = {protocol for protocol, _ in reason_values(cancel.header_values("reason"))}
+        if self.is_("max-breadth-cancel-440") and (cancel.header("max-breadth") or "").strip() == "0":
+            peer.respond(cancel, 440)
+            return None
         if (self.is_("challenge-cancel") or (self.is_("reject-reason") and protocols)
                 or (self.is_("reject-unknown-reason") and protocols - {"SIP", "Q.850"})):
             status = 407 if self.is_("challenge-cancel") else 400
@@ -145,6 +159,8 @@ class StatefulTU:
             peer.respond(cancel, 180 if self.is_("180-to-cancel") else 100)
         if self.is_("cancel-outside-transaction"):
             peer.send(response_to(cancel, 200, to_tag=peer.new_tag()), to=source)
+        elif self.is_("cancel-200-on-invite-connection"):
+            peer.send(response_to(cancel, 200, to_tag=peer.new_tag()), to=ctx.source)
         elif not self.is_("forward-cancel", "delay-cancel-200"):
             peer.respond(cancel, 200)
         if ctx.request.method == "INVITE" or self.is_("cancel-non-invite"):
@@ -189,6 +205,8 @@ class StatefulTU:
             extra += [("Reason", "SIP;cause=487"), ("Reason", "SIP;cause=480")]
         if self.is_("cancel-with-require") and inv.has("require"):
             extra.append(("Require", inv.header("require") or ""))
+        if self.is_("cancel-copies-invite-headers"):
+            extra += [(h.name, h.value) for h in inv.headers if h.key in _NOT_IN_CANCEL]
         c = cancel_for(inv, extra=extra)
         if self.is_("cancel-to-tag") or why == "expires":
             c = c.set_header("To", f"{inv.to.text};tag={branch.tag or 'sipconform-bad'}")
@@ -198,6 +216,8 @@ class StatefulTU:
             c = c.set_header("CSeq", f"{inv.cseq.number} INVITE")
         if self.is_("cancel-without-route"):
             c = c.remove_header("route")
+        if self.is_("cancel-without-max-forwards"):
+            c = c.remove_header("max-forwards")
         if self.is_("cancel-new-branch"):
             top = inv.top_via
             c = c.set_header("Via", f"{top.sent_protocol} {top.sent_by};branch={branch.peer.new_branch()}")
@@ -205,21 +225,57 @@ class StatefulTU:
         branch.give_up_at = None if self.is_("no-give-up") else self.reactor.now() + 64 * self.timers.t1
         self._branches[(c.top_via.branch, c.cseq.method)] = (ctx, branch)  # type: ignore[union-attr]
         dest = (branch.dest[0], branch.dest[1] + 1) if self.is_("cancel-to-wrong-port") else branch.dest
-        branch.peer.send(c, dest, retransmit=not self.is_("cancel-not-retransmitted"))  # type: ignore[arg-type]
+        by_hand = self.is_(*_TIMER_E_FAULTS)
+        if self.is_("cancel-on-new-connection"):
+            self._close_connection(branch.peer, dest)
+        branch.peer.send(c, dest, retransmit=not (by_hand or self.is_("cancel-not-retransmitted")))  # type: ignore[arg-type]
+        if by_hand:
+            self._timer_e_by_hand(branch, self.timers.t1, self.reactor.now() + 64 * self.timers.t1)
+
+    def _ack_stray(self, resp: Response) -> None:
+        """"ack-stray-final": an ACK (§17.1.1.3 fields, from the response) for a final matching no transaction."""
+        dest, transport = target_of(resp.to.uri)
+        ack = (f"ACK {resp.to.uri} SIP/2.0\r\nVia: {resp.top_via.text}\r\nMax-Forwards: 70\r\n"
+               f"From: {resp.from_.text}\r\nTo: {resp.to.text}\r\nCall-ID: {resp.call_id}\r\n"
+               f"CSeq: {resp.cseq.number} ACK\r\nContent-Length: 0\r\n\r\n")
+        self._peer(transport).send(ack.encode(), to=dest)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _close_connection(peer: SipPeer, dest: Address) -> None:
+        """"cancel-on-new-connection": the open TCP connection to ``dest`` is closed, the next send opens another."""
+        conn = peer._t.connection_to(dest) if peer.transport == "tcp" else None  # noqa: SLF001
+        if conn is not None:
+            conn.close()
+
+    def _timer_e_by_hand(self, branch: _Branch, interval: float, timer_f: float) -> None:
+        """"cancel-no-t2-cap": the interval doubles past T2; "cancel-ignores-100": a 100 changes nothing."""
+        def fire() -> None:
+            if branch.cancel_final or self.reactor.now() >= timer_f:
+                return
+            branch.peer.send(branch.cancel, branch.dest)  # type: ignore[arg-type]
+            cap = float("inf") if self.is_("cancel-no-t2-cap") else self.timers.t2
+            self._timer_e_by_hand(branch, min(2 * interval, cap), timer_f)
+        self._later.append((self.reactor.now() + interval, fire))
 
     def _on_response(self, resp: Response) -> None:
         found = self._branches.get((resp.top_via.branch, resp.cseq.method))
+        if self.is_("match-by-branch-only"):
+            found = self._branches.get((resp.top_via.branch, "INVITE"), found)
         if found is None:
+            if self.is_("ack-stray-final") and resp.cseq.method == "INVITE" and resp.status >= 300:
+                self._ack_stray(resp)
             upstream = self._relayed.get(resp.top_via.branch or "")
+            stray_2xx = resp.cseq.method == "INVITE" and 200 <= resp.status < 300 and self.is_("relay-stray-2xx")
             if upstream and resp.cseq.method == "CANCEL" and self.is_(*_STATEFUL_UNMATCHED):
                 if resp.status != 408 or self.is_("stateful-unmatched-cancel-408"):
                     upstream[0].respond(upstream[1], resp.status, headers=_other_headers(resp))
-            elif (upstream or self.is_("relay-stray-responses")) and len(resp.vias) > 1:
+            elif (upstream or stray_2xx or self.is_("relay-stray-responses")) and len(resp.vias) > 1:
                 self._relay_back(resp)
             return
         ctx, branch = found
-        if resp.cseq.method == "CANCEL":
+        if resp.cseq.method == "CANCEL" and not self.is_("match-by-branch-only"):
             branch.cancel_answered = resp.status == 200
+            branch.cancel_final = branch.cancel_final or resp.status >= 200
             if self.is_("forward-cancel") and ctx.cancel is not None:
                 ctx.peer.respond(ctx.cancel, resp.status, headers=_other_headers(resp))
             elif self.is_("relay-cancel-200") and ctx.cancel is not None:
@@ -232,10 +288,15 @@ class StatefulTU:
 
     def _on_branch_response(self, ctx: _Context, branch: _Branch, resp: Response) -> None:
         invite = ctx.request.method == "INVITE"
+        if resp.status >= 300 and ctx.final_sent and self.is_("relay-late-finals"):
+            ctx.peer.send(pop_via(resp), to=ctx.source)
+            return
         if resp.status < 200:
             if branch.state == "calling":
                 branch.state = "proceeding"
             branch.tag = branch.tag or resp.to.tag
+            if invite and resp.status > 100 and branch.timer_c_at is not None and not self.is_("timer-c-ignores-1xx"):
+                branch.timer_c_at = self.reactor.now() + self._timer_c()  # §16.7 step 2
             if branch.cancel_wanted:
                 self._send_cancel(ctx, branch, *branch.cancel_wanted)
             if invite and (resp.status > 100 or self.is_("forward-100")):
@@ -244,6 +305,10 @@ class StatefulTU:
                                      headers=_other_headers(resp), body=resp.body)
                 except TransactionError:  # a final response went already: §16.7 step 5, forwarded anyway
                     ctx.peer.send(pop_via(resp), to=ctx.source)
+                except SendError:  # §16.9: a transport error upstream cancels nothing
+                    if self.is_("cancel-on-transport-error"):
+                        self._cancel_all(ctx, "transport-error")
+                    raise
             return
         branch.state, branch.final = "done", resp
         if invite and resp.status >= 300 and self.fault in _ACK_FAULTS:
@@ -256,7 +321,8 @@ class StatefulTU:
             if not (ctx.final_sent and self.is_("drop-2xx-after-final")):
                 ctx.peer.send(pop_via(resp), to=ctx.source)  # 2xx: relayed as is, never retransmitted by us
             ctx.final_sent = True
-            if not self.is_("no-cancel-on-2xx"):
+            no_cancel = "no-cancel" in (ctx.request.header("request-disposition") or "").lower()  # RFC 3841 §9.1
+            if not self.is_("no-cancel-on-2xx") and (not no_cancel or self.is_("cancel-despite-no-cancel")):
                 self._cancel_all(ctx, "2xx", 'SIP;cause=200;text="Call completed elsewhere"')
         elif resp.status >= 600:
             if self.is_("new-branch-after-6xx"):
@@ -267,7 +333,30 @@ class StatefulTU:
                 self._final(ctx, resp)
         elif self.is_("forward-487-at-once"):
             ctx.peer.send(pop_via(resp), to=ctx.source)
+        if resp.status < 600:
+            self._send_199(ctx, branch, resp)
         self._maybe_finish(ctx)
+
+    def _send_199(self, ctx: _Context, branch: _Branch, resp: Response) -> None:
+        """RFC 6228 §6: a non-2xx final that ends an early dialog, held while other branches go on: a 199 upstream
+        with that dialog's To tag and the final's code as Reason, if the UAC supports 199 and no final went up."""
+        req = ctx.request
+        wants = "199" in (req.header("supported") or "") and "100rel" not in (req.header("require") or "")
+        if (self.is_("no-199") or not wants or ctx.final_sent or branch.tag is None
+                or all(b.state == "done" for b in ctx.branches)):
+            return
+        ctx.peer.respond(req, 199, "Early Dialog Terminated", to_tag=branch.tag,
+                         headers=[("Reason", f"SIP;cause={resp.status}")])
+
+    def _on_timer_c(self, ctx: _Context, branch: _Branch) -> bool:
+        """§16.8: a branch with a provisional is cancelled, one without ends as if 408 came; True if it ended."""
+        branch.timer_c_at = None
+        if branch.state == "proceeding" and not self.is_("timer-c-no-cancel"):
+            if branch.cancel is None:
+                self._send_cancel(ctx, branch, "timer-c")
+            return False
+        branch.state = "done"
+        return True
 
     def _ack(self, ctx: _Context, branch: _Branch, resp: Response) -> None:
         if self.is_("no-ack") or (self.is_("ack-after-cancel-200") and branch.cancel is not None
@@ -317,14 +406,32 @@ class StatefulTU:
         for ctx in self._contexts:
             ended = False
             for branch in ctx.branches:
+                if branch.state != "done" and branch.timer_c_at is not None and now >= branch.timer_c_at:
+                    ended = self._on_timer_c(ctx, branch) or ended
                 key = (branch.invite.top_via.branch, branch.invite.cseq.method)
                 gave_up = branch.give_up_at is not None and now >= branch.give_up_at
                 if branch.state != "done" and (key in branch.peer._timed_out or gave_up):  # noqa: SLF001
                     branch.state, ended = "done", True
             if ended:
                 self._maybe_finish(ctx)
+        if self.is_("resend-cancel-on-200-copy"):
+            self._resend_cancel_on_200_copy()
         if self.is_("stateful-unmatched-cancel-408"):  # Timer F of a context-less CANCEL: 408 upstream
             for branch, (up, cancel, _src, down) in list(self._relayed.items()):
                 if (branch, "CANCEL") in down._timed_out:  # noqa: SLF001
                     del self._relayed[branch]
                     up.respond(cancel, 408)
+
+    def _resend_cancel_on_200_copy(self) -> None:
+        """"resend-cancel-on-200-copy": a second 200 to a CANCEL (absorbed by its transaction) makes the TU send
+        the CANCEL again, as if the first had been lost."""
+        for ctx in self._contexts:
+            for branch in ctx.branches:
+                c = branch.cancel
+                if c is None or branch.cancel_resent:
+                    continue
+                oks = [i for i in branch.peer.received() if isinstance(i.message, Response) and i.message.status == 200
+                       and (i.message.top_via.branch, i.message.cseq.method) == (c.top_via.branch, "CANCEL")]
+                if len(oks) >= 2:
+                    branch.cancel_resent = True
+                    branch.peer.send(c, branch.dest)

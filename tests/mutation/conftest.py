@@ -1,4 +1,4 @@
-"""Fixtures of the faulty-DUT mutation tests: the device of ``tests/faulty/uas.py`` and a runner that
+"""Fixtures of the faulty-DUT mutation tests: the device of ``tests/faulty/uas/`` and a runner that
 points a real ``pytest conformance/uas/...`` run (a subprocess, as a lab would run it) at it.
 
 The device runs in a thread of this process (its own Reactor, port 0 for UDP and TCP), so an xdist
@@ -18,9 +18,9 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from selftest_support import ROOT, inner_run_env, load_file_module
+from selftest_support import ROOT, inner_run_env, load_package
 
-DEVICE_FILE = ROOT / "tests" / "faulty" / "uas.py"
+DEVICE_DIR = ROOT / "tests" / "faulty" / "uas"
 RUN_TIMEOUT_S = 150.0  # one subprocess run; the slowest (the whole UAS directory) takes ~10 s
 # The inner run is ``pytest.main`` behind a Hypothesis profile without the shrink and explain phases: a
 # property module (RFC3261-9.2-1) failing against a faulty device would otherwise spend a minute making
@@ -31,8 +31,8 @@ _BOOT = ("import sys, pytest; from hypothesis import Phase, settings; "
 
 
 def load_device_module() -> ModuleType:
-    """``tests/faulty/uas.py`` as a module."""
-    return load_file_module(DEVICE_FILE, "sipconform_selftest_faulty_uas")
+    """The package ``tests/faulty/uas/`` as a module."""
+    return load_package(DEVICE_DIR, "sipconform_selftest_faulty_uas")
 
 
 @dataclass
@@ -78,13 +78,14 @@ def faulty() -> ModuleType:
 
 @pytest.fixture
 def run_against(tmp_path: Path, faulty: ModuleType) -> Iterator[Callable[..., Run]]:
-    """``run_against(fault, modules, transport="udp")``: start the device (None: conformant), run
+    """``run_against(fault, modules, transport="udp", stateless=False)``: start the device (None: conformant), run
     ``pytest <modules> --sip-dut <its profile> --sip-transport <transport>`` against it, stop it; return
     the ``Run``. Devices still running when the test ends are stopped."""
     started: list[Any] = []
 
-    def run(fault: str | None, modules: Sequence[Path], transport: str = "udp", *extra: str) -> Run:
-        device = faulty.FaultyUas(fault)
+    def run(fault: str | None, modules: Sequence[Path], transport: str = "udp", *extra: str,
+            stateless: bool = False) -> Run:
+        device = faulty.FaultyUas(fault, stateless=stateless)
         started.append(device)
         device.start()
         label = f"{device.name}-{transport}"

@@ -1,5 +1,5 @@
 """Every UAS conformance test is shown to pass against a device that keeps its clause and to fail
-against one that breaks it (the project's standard), with the devices of ``tests/faulty/uas.py``.
+against one that breaks it (the project's standard), with the devices of ``tests/faulty/uas/``.
 
 Each run is a real ``pytest conformance/uas/<module> --sip-dut <profile>`` in a subprocess, read back
 from its results.json. The table ``MUTANTS`` reads: this fault -> this clause -> this verdict, whose
@@ -11,6 +11,7 @@ the broken clause and nothing else. ``also`` lists the few collateral verdicts a
 from __future__ import annotations
 
 import json
+import re
 import selectors
 import signal
 import socket
@@ -31,14 +32,22 @@ UAS_DIR = ROOT / "conformance" / "uas"
 
 
 MODULES = clause_modules(UAS_DIR)
-UDP_ONLY = {c for c, p in MODULES.items() if 'mark.transport("udp")' in p.read_text(encoding="utf-8")}
+
+
+def _transports_of(path: Path) -> tuple[str, ...]:
+    """The transports a module's ``pytest.mark.transport(...)`` allows (both if it has none)."""
+    mark = re.search(r"mark\.transport\(([^)]*)\)", path.read_text(encoding="utf-8"))
+    return tuple(re.findall(r'"(\w+)"', mark.group(1))) if mark else ("udp", "tcp")
+
+
+RUNS_OVER = {c: _transports_of(p) for c, p in MODULES.items()}
 FAIL, WARN = "fail", "warn"
 ALL = ("*",)  # clean=ALL: every other module of conformance/uas must pass as well
 
 
 @dataclass(frozen=True)
 class Mutant:
-    fault: str                      # a FAULTS name of tests/faulty/uas.py
+    fault: str                      # a FAULTS name of tests/faulty/uas/
     clause: str                     # the clause it breaks: that clause's module is run
     verdict: str                    # what the clause's tests must then say: fail (a MUST) or warn (a SHOULD)
     says: str                       # text every such verdict's message contains: it names the problem
@@ -58,9 +67,9 @@ class Mutant:
 
     def clauses(self, transport: str) -> list[str]:
         """The clauses whose modules the run takes: the broken one, the clean ones, the collateral ones."""
-        clean = list(MODULES) if self.clean == ALL else list(self.clean)
+        clean = [c for c in MODULES if c not in STATELESS_CLAUSES] if self.clean == ALL else list(self.clean)
         wanted = dict.fromkeys([self.clause, *clean, *(k.partition("::")[0] for k in self.also)])
-        return [c for c in wanted if c == self.clause or transport == "udp" or c not in UDP_ONLY]
+        return [c for c in wanted if transport in RUNS_OVER[c]]
 
 
 M = Mutant
@@ -70,7 +79,7 @@ MUTANTS = [
     M("no-200-to-cancel",           "RFC3261-9.2-10",    FAIL, "but got 'SIP/2.0 481",
       clean=("RFC3261-9.2-8", "RFC3261-8.2.6.2-3", "RFC3261-13.1-1")),
     M("no-487",                     "RFC3261-9.2-8",     WARN, "480 Temporarily Unavailable' instead of 487",
-      clean=ALL, transports=TCP),
+      clean=ALL, also={"RFC3261-28.1-2": FAIL}, transports=TCP),
     M("487-new-to-tag",             "RFC3261-8.2.6.2-3", FAIL, "differs from the 18x To tag",
       clean=ALL),
     M("cancel-200-other-to-tag",    "RFC3261-9.2-12",    WARN, "differs from the INVITE's 18x To tag",
@@ -114,7 +123,7 @@ MUTANTS = [
     M("challenge-cancel",           "RFC3261-22.1-1",    FAIL, "the CANCEL was challenged: 'SIP/2.0 407",
       clean=("RFC3261-13.1-1", "RFC3261-21.4.25-1")),
     M("180-to-cancel",              "RFC4320-4.1-1",     FAIL, "the provisional 'SIP/2.0 180 Ringing'",
-      clean=ALL),
+      clean=ALL, also={"RFC3261-8.2.6.1-1": WARN}),
     M("cancel-not-allowed-405",     "RFC3261-13.1-1",    FAIL, "405 Method Not Allowed",
       clean=("RFC3261-21.4.25-1", "RFC3261-22.1-1", "RFC4320-4.1-1")),
     M("unknown-header-400",         "RFC3261-9.2-3",     FAIL, "unknown header field got 'SIP/2.0 400",
@@ -125,7 +134,55 @@ MUTANTS = [
       clean=("RFC3261-9.2-8",)),
     M("bye-early-480",              "RFC3261-15.1.2-1",  WARN, "487 is RECOMMENDED",
       clean=("RFC3261-9.2-8",), transports=TCP),
+    M("cancel-200-bad-cseq",        "RFC3261-9.2-11",    FAIL, "CSeq 2 CANCEL differs",
+      clean=("RFC3261-8.2.6.2-2",), also={"RFC3261-8.2.6.2-1::mirrors_the_cancel": FAIL, "RFC3261-9.2-10": FAIL}),
+    M("options-cancelled-487",      "RFC3261-9.2-9",     FAIL, "changed the answered OPTIONS",
+      clean=("RFC3261-9.2-6", "RFC3261-9.2-10"), transports=TCP),
+    M("cancel-copy-481",            "RFC3261-17.2.2-1",  FAIL, "was taken for a new request",
+      clean=("RFC3261-9.2-10", "RFC3261-9.2-8"), also={"RFC3261-17.2.2-2": FAIL}),
+    M("cancel-merged-482",          "RFC3261-8.2.2.2-1", FAIL, "taken for a merged request: 'SIP/2.0 482",
+      only="other_branch", clean=("RFC3261-9.2-10",), also={"RFC3261-9.2-6::not_matching": WARN}),
+    M("slow-provisional",           "RFC3261-17.2.1-1",  FAIL, "a 100 (Trying) is due within 200 ms",
+      clean=("RFC3261-9.2-10", "RFC3261-9.2-8"), transports=TCP),
+    M("cancel-leaves-invite-pending", "RFC3261-28.1-2",  FAIL, "expected a response to INVITE",
+      clean=("RFC3261-9.2-10",), also={"RFC3261-9.2-8": WARN}),
+    M("100-to-cancel",              "RFC3261-8.2.6.1-1", WARN, "sent the provisional 'SIP/2.0 100 Trying' to the CANCEL",
+      clean=("RFC4320-4.1-1", "RFC3261-9.2-10")),
+    M("no-received",                "RFC3261-18.2.1-1",  FAIL, "no received=127.0.0.1",
+      clean=("RFC3261-9.2-10",), also={"RFC3581-4-1": FAIL}, transports=TCP),
+    M("rport-not-filled",           "RFC3581-4-1",       FAIL, "rport not set to",
+      clean=("RFC3261-18.2.1-1", "RFC3261-9.2-10"), transports=TCP),
+    M("response-to-source-port",    "RFC3261-18.2.2-2",  FAIL, "went to the source port",
+      clean=("RFC3581-4-2", "RFC3261-9.2-10")),
+    M("rport-ignored",              "RFC3581-4-2",       FAIL, "went to the sent-by port",
+      clean=("RFC3261-18.2.2-2", "RFC3261-9.2-10")),
+    M("cancel-200-on-invite-connection", "RFC3261-18.2.2-1", FAIL, "to the CANCEL came on the INVITE's connection",
+      clean=("RFC3261-9.2-10", "RFC3261-28.1-1"), transports=("tcp",)),
+    M("connection-close-cancels",   "RFC3261-28.1-1",    FAIL, "closing the TCP connection ended the ringing INVITE",
+      clean=("RFC3261-9.2-10", "RFC3261-18.2.2-1"), transports=("tcp",)),
+    M("allow-without-cancel",       "RFC3261-20.5-1",    FAIL, "Allow does not list CANCEL",
+      clean=("RFC3261-13.1-1", "RFC3261-9.2-10")),
+    M("na-header-400",              "RFC3261-20-2",      FAIL, "must be ignored",
+      clean=("RFC3261-9.2-3", "RFC3261-9.2-10", "RFC3261-8.2.2.3-2"), transports=TCP),
+    M("accepted-forgets-invite",    "RFC6026-7.1-1",     FAIL, "was not absorbed",
+      clean=("RFC6026-6-1", "RFC3261-9.2-7")),
+    M("expires-ignored",            "RFC3261-13.3.1-1",  WARN, "still pending",
+      clean=("RFC3261-9.2-8",)),
+    M("timer-h-long",               "RFC3261-17.2.1-3",  FAIL, "past Timer H",
+      clean=("RFC3261-17.2.1-2", "RFC3261-9.2-8")),
+    M("487-waits-for-prack",        "RFC3262-3-1",       FAIL, "held pending the PRACK",
+      clean=("RFC3261-28.1-2", "RFC3261-9.2-8"), transports=TCP),
+    M("prack-after-final-unanswered", "RFC3262-3-2",     FAIL, "was not prepared to process it",
+      only="prack_after_final_is_processed", clean=("RFC3262-3-1", "RFC3262-3-3"), transports=TCP),
+    M("reliable-180-outlives-final", "RFC3262-3-2",      WARN, "was retransmitted",
+      only="not_retransmitted", clean=("RFC3262-3-1", "RFC3262-3-3")),
+    M("new-reliable-180-after-final", "RFC3262-3-3",     FAIL, "sent a new reliable provisional",
+      clean=("RFC3262-3-1", "RFC3262-3-2"), transports=TCP),
+    M("stateless-answers-cancel",   "RFC3261-8.2.7-1",   FAIL, "must ignore CANCEL", transports=TCP),
 ]
+STATELESS_CLAUSES = ("RFC3261-8.2.7-1",)
+"""Clauses of a stateless UAS (§8.2.7): not-applicable to the conformant (stateful) device, passed by its
+stateless mode."""
 CASES = [pytest.param(m, t, id=f"{m.fault}-{t}") for m in MUTANTS for t in m.transports]
 
 
@@ -149,12 +206,21 @@ def _ran_cleanly(run: Any, modules: list[Path]) -> None:
 # -- the conformant device: every clause passes -------------------------------------------------------------
 @pytest.mark.parametrize("transport", ["udp", "tcp"])
 def test_conformant_device_passes_every_uas_clause(run_against: Callable[..., Any], transport: str) -> None:
-    modules = [p for c, p in MODULES.items() if transport == "udp" or c not in UDP_ONLY]
+    modules = [p for c, p in MODULES.items() if transport in RUNS_OVER[c]]
     run = run_against(None, modules, transport)
     _ran_cleanly(run, modules)
-    wrong = [r for r in run.results if r["verdict"] != "pass"]
+    wrong = [r for r in run.results if r["verdict"] != ("not-applicable" if r["clause"] in STATELESS_CLAUSES else "pass")]
     assert not wrong, (f"against the conformant device over {transport} every verdict must be pass; these are "
                        f"not:\n{run.describe(wrong)}\n\n{run.diagnostics()}")
+
+
+@pytest.mark.parametrize("transport", ["udp", "tcp"])
+def test_conformant_stateless_device_passes_its_clauses(run_against: Callable[..., Any], transport: str) -> None:
+    modules = _modules(list(STATELESS_CLAUSES))
+    run = run_against(None, modules, transport, stateless=True)
+    _ran_cleanly(run, modules)
+    wrong = [r for r in run.results if r["verdict"] != "pass"]
+    assert not wrong, f"the conformant stateless device over {transport}:\n{run.describe(wrong)}\n\n{run.diagnostics()}"
 
 
 # -- each fault: its clause fails (or warns), the others stay clean -------------------------------------------
@@ -180,7 +246,7 @@ def test_fault_is_caught_by_its_clause_only(run_against: Callable[..., Any], mut
 def test_every_uas_module_has_a_fault_that_breaks_it() -> None:
     targeted = {m.clause for m in MUTANTS}
     untested = sorted(c for c in MODULES if c not in targeted)
-    assert not untested, (f"conformance/uas modules no fault of tests/faulty/uas.py breaks: "
+    assert not untested, (f"conformance/uas modules no fault of tests/faulty/uas/ breaks: "
                           f"{[MODULES[c].name for c in untested]}; add a fault and a row to MUTANTS")
 
 
@@ -215,9 +281,9 @@ def test_unknown_fault_is_refused(faulty: ModuleType) -> None:
 
 
 def test_device_runs_as_a_process_too(tmp_path: Path) -> None:
-    """``python tests/faulty/uas.py --fault F --port 0 --profile P``: one JSON line, then serves until SIGTERM."""
+    """``python tests/faulty/uas --fault F --port 0 --profile P``: one JSON line, then serves until SIGTERM."""
     profile = tmp_path / "device.toml"
-    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "faulty" / "uas.py"), "--fault", "no-487",
+    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "faulty" / "uas"), "--fault", "no-487",
                              "--port", "0", "--profile", str(profile)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -126,3 +126,20 @@ def test_response_after_the_connection_closed_opens_a_new_one(pair: tuple[SipPee
     [came_on] = records(uas, "in", "OPTIONS")
     [went_on] = records(uas, "out", "SIP/2.0")
     assert went_on != came_on
+
+
+def test_2xx_retransmission_with_no_way_back_is_logged_not_raised(pair: tuple[SipPeer, SipPeer]) -> None:
+    """RFC 6026 §7.1: "Accepted" has no transport-error transition. When the caller's connection is gone
+    and its sent-by port is closed, the 2xx retransmission fails: the wire log says so, nothing raises."""
+    uac, uas = pair
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed_port = unused.getsockname()[1]
+    invite = bytes(uac.invite(uas.address)).replace(f":{uac.address[1]};".encode(), f":{closed_port};".encode(), 1)
+    with socket.create_connection(uas.address) as raw:
+        raw.sendall(invite)
+        got = uas.expect_request("INVITE")
+        assert got.top_via.port == closed_port
+        uas.respond(got, 200)
+    uas.expect_nothing(8 * T.t1)                                   # Timer G fires in Accepted: no exception
+    assert any(r.note.startswith("send failed") for r in uas.wire.records if r.direction == "note")

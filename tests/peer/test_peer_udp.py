@@ -250,3 +250,27 @@ def test_ipv6_loopback() -> None:
         uac.send(options, uas.address)
         uas.respond(uas.expect_request("OPTIONS"), 200)
         uac.expect_response(options, status=200)
+
+
+def test_server_via_rules_stamp_and_route_by_the_via() -> None:
+    """``via_params`` / ``route_by_via``: the answering peer adds received (and fills rport), and sends
+    UDP responses to the source address and the sent-by port (§18.2.1, §18.2.2, RFC 3581)."""
+    reactor = Reactor()
+    with SipPeer("udp", timers=T, reactor=reactor, name="uac") as uac, \
+            SipPeer("udp", timers=T, reactor=reactor, name="listener") as listener, \
+            SipPeer("udp", timers=T, reactor=reactor, name="uas", via_params=("received", "rport"),
+                    route_by_via=True) as uas:
+        options = uac.request("OPTIONS", uas.address)
+        via = options.top_via
+        options = options.set_header("Via", f"{via.sent_protocol} 127.0.0.3:{listener.address[1]};branch={via.branch}")
+        uac.send(options, uas.address, retransmit=False)
+        uas.respond(uas.expect_request("OPTIONS"), 200)
+        response = listener.expect_response(options)
+        assert response.top_via.received == "127.0.0.1"
+        rport = uac.request("OPTIONS", uas.address, headers=())
+        rport = rport.set_header("Via", rport.top_via.text + ";rport")
+        uac.send(rport, uas.address)
+        uas.respond(uas.expect_request("OPTIONS"), 200)
+        answer = uac.expect_response(rport)
+        assert (answer.top_via.rport, answer.top_via.received) == (str(uac.address[1]), "127.0.0.1")
+    reactor.close()

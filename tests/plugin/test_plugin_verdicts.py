@@ -140,6 +140,11 @@ def test_each_verdict_has_its_word_count_and_results_entry(pytester: pytest.Pyte
     assert {n: p["verdict"] for n, p in props.items()} == EXPECTED
     assert props["test_should_assert"]["clause"] == "RFC3261-9.2-8"
     assert props["test_should_assert"]["level"] == "SHOULD"
+    # traceability: the clause's section, sentence and RFC link, and the bug report it guards against
+    trace = props["test_should_assert"]
+    assert trace["section"].startswith("RFC 3261 §9.2") and "487" in trace["requirement"]
+    assert trace["rfc_url"] == "https://www.rfc-editor.org/rfc/rfc3261#section-9.2"
+    assert "github.com/livekit/sip/issues/371" in trace["bug_pattern"]
     assert cases["test_inconclusive"].find("skipped") is not None
     assert cases["test_should_assert"].find("failure") is None
 

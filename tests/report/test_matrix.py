@@ -83,6 +83,9 @@ def test_rows_grouped_by_section_with_level_and_rfc_sentence(tmp_path, make_resu
     row = next(r for r in table.rows if r[0][2].startswith("RFC3261-9.2-10"))
     assert "MUST" in row[0][2] and "the UAS answers the CANCEL request itself with a 200 (OK)" in row[0][2]
     assert "https://www.rfc-editor.org/rfc/rfc3261#section-9.2" in table.links
+    row = next(r for r in table.rows if r[0][2].startswith("RFC3261-9.2-6"))  # a clause with known bug reports
+    assert "guards against: CANCEL with no matching INVITE answered 200 instead of 481" in row[0][2]
+    assert "https://github.com/pjsip/pjproject/issues/426" in table.links
 
 
 def test_cells_link_to_existing_evidence_relative_to_the_page(tmp_path, make_results, conformant_and_faulty):
@@ -114,3 +117,15 @@ def test_same_dut_in_two_files_is_labelled_by_file(tmp_path, make_results):
     table = parse(matrix.build_matrix([json.loads(p.read_text()) for p in (a, b)], sources=[a, b],
                                       out=tmp_path / "m.html"))
     assert [c[2] for c in table.rows[0][1:]] == ["dev (monday)", "dev (tuesday)"]
+
+
+def test_markdown_table_has_the_same_cells(tmp_path, make_results, conformant_and_faulty, capsys):
+    good, bad = conformant_and_faulty
+    a = make_results(tmp_path / "run-a", "acme-pbx", good)
+    b = make_results(tmp_path / "run-b", "faulty-pbx", bad)
+    assert matrix.main([str(a), str(b), "--markdown"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "| clause | level | acme-pbx udp | acme-pbx tcp | faulty-pbx udp | faulty-pbx tcp |"
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in lines[2:]}
+    assert rows["RFC3261-9.2-10"] == "| RFC3261-9.2-10 | MUST | pass | pass | fail | fail |"
+    assert rows["RFC3261-9.2-8"].endswith("| pass | pass | warn | warn |")

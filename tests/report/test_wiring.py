@@ -65,8 +65,12 @@ def test_a_conformance_run_leaves_every_report_by_default(pytester: pytest.Pytes
             ("tag", "role:uas"), ("tag", "transport:udp"), ("tag", "dut:fake")} <= labels
     assert must["links"][0]["url"] == "https://www.rfc-editor.org/rfc/rfc3261#section-9.2"
     assert {a["name"] for a in must["attachments"]} == {"SIP wire trace", "SIP ladder diagram"}
+    assert must["description"].startswith("RFC 3261 §9.2") and "200" in must["description"]
     should = next(r for r in results if r["name"] == "test_should[fake-tcp]")
     assert ("severity", "normal") in {(lab["name"], lab["value"]) for lab in should["labels"]}
+    # RFC3261-9.2-8 guards against a known bug: an "issue" link names it
+    assert {(link["type"], link["url"]) for link in should["links"]} >= {
+        ("issue", "https://github.com/livekit/sip/issues/371")}
     assert "<table" in (reports / "matrix.html").read_text()
 
 

@@ -15,7 +15,7 @@ from types import ModuleType
 
 from sipconform.clauses import markers_in
 
-__all__ = ["ROOT", "clause_modules", "inner_run_env", "load_file_module"]
+__all__ = ["ROOT", "clause_modules", "inner_run_env", "load_file_module", "load_package"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,6 +33,18 @@ def load_file_module(path: Path, name: str) -> ModuleType:
     """The Python file ``path`` as the module ``name`` (loaded once per process)."""
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def load_package(directory: Path, name: str) -> ModuleType:
+    """The package in ``directory`` (its ``__init__.py``, relative imports working) as ``name`` (loaded once)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, directory / "__init__.py",
+                                                      submodule_search_locations=[str(directory)])
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module

@@ -25,6 +25,7 @@ from sipconform.sip.matching import cancel_matches, transaction_key
 from sipconform.sip.message import Message, Request, Response
 from sipconform.sip.parse import parse_message
 from sipconform.sip.timers import Timers
+from sipconform.sip.via import response_address
 from sipconform.sip.transaction import (
     Absorb, Action, ClientTransaction, Deliver, Send, ServerTransaction, State, Terminated, Timeout,
     TransactionError, TransportFailure,
@@ -47,6 +48,7 @@ class _Tx:
     dest: Address
     conn: Connection | None
     tag: str | None = None  # server side: the To tag of this transaction's responses (§8.2.6.2)
+    source: Address | None = None  # server side: where the request came from
 
 
 @dataclass
@@ -59,7 +61,8 @@ class PeerCore:
     """Transport, transactions, inbox and wire log of one peer (see ``SipPeer`` for the test API)."""
 
     def __init__(self, transport: str, *, timers: Timers, host: str, reactor: Reactor | None, name: str,
-                 id_prefix: str, max_size: int, send_trying: bool) -> None:
+                 id_prefix: str, max_size: int, send_trying: bool, via_params: tuple[str, ...] = (),
+                 route_by_via: bool = False) -> None:
         if transport not in ("udp", "tcp"):
             raise ValueError(f"transport must be 'udp' or 'tcp', not {transport!r}")
         self.transport = transport
@@ -67,6 +70,8 @@ class PeerCore:
         self.name = name
         self.max_size = max_size
         self.send_trying = send_trying
+        self.via_params = via_params      # server side: Via parameters stamped on responses (§18.2.1, RFC 3581)
+        self.route_by_via = route_by_via  # server side, UDP: responses go per §18.2.2 / RFC 3581, not to the source
         self.ids = IdSource(id_prefix)
         self._own_reactor = reactor is None
         self.reactor = reactor if reactor is not None else Reactor()
@@ -200,7 +205,8 @@ class PeerCore:
             return
         tx = ServerTransaction(msg, timers=self.timers, reliable=self.transport == "tcp",
                                send_trying=self.send_trying)
-        entry = _Tx(tx, item.source, item.connection, self._tag_for(msg, key))
+        dest = response_address(msg, item.source) if self.route_by_via and item.connection is None else item.source
+        entry = _Tx(tx, dest, item.connection, self._tag_for(msg, key), item.source)
         self._servers[key] = entry
         self._execute(entry, tx.start(now), item, rec)
 
@@ -283,7 +289,7 @@ class PeerCore:
         except SendError:
             if strict:
                 raise
-            if self.transport == "tcp":
+            if self.transport == "tcp" and entry.tx.accepts_transport_error:
                 self._execute(entry, entry.tx.transport_error(self.clock.now()))
 
     def _transmit(self, msg: Message | bytes, dest: Address, conn: Connection | None, *, note: str = "",

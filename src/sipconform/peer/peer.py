@@ -32,6 +32,7 @@ from sipconform.sip.matching import transaction_key
 from sipconform.sip.message import Message, Request, Response
 from sipconform.sip.timers import Timers
 from sipconform.sip.transaction import ClientTransaction, TransactionError
+from sipconform.sip.via import stamp_via
 
 __all__ = ["SipPeer"]
 
@@ -44,13 +45,18 @@ class SipPeer(PeerCore):
     ``reactor``: share one with the other peers of the test (one is made if None). ``id_prefix``:
     goes into every branch, tag and Call-ID (e.g. from the xdist worker and test id). ``max_size``:
     larger input is recorded as an error. ``send_trying``: INVITE server transactions answer 100 at once.
+    ``via_params`` (some of ``SERVER_VIA_PARAMS``): ``respond`` stamps them on the top Via as a server
+    transport does (§18.2.1 ``received``, RFC 3581 ``rport``); ``route_by_via``: UDP responses go to the
+    source address and the sent-by (or, with ``rport``, the source) port (§18.2.2), not simply back to
+    the source. Both off by default: the peer answers where the request came from, Via untouched.
     """
 
     def __init__(self, transport: str = "udp", *, timers: Timers, host: str = "127.0.0.1",
                  reactor: Reactor | None = None, name: str = "peer", id_prefix: str = "", max_size: int = 65536,
-                 send_trying: bool = False) -> None:
+                 send_trying: bool = False, via_params: tuple[str, ...] = (), route_by_via: bool = False) -> None:
         super().__init__(transport, timers=timers, host=host, reactor=reactor, name=name, id_prefix=id_prefix,
-                         max_size=max_size, send_trying=send_trying)
+                         max_size=max_size, send_trying=send_trying, via_params=via_params,
+                         route_by_via=route_by_via)
         self.remote: Address | None = None  # default destination of send()
 
     def __repr__(self) -> str:
@@ -221,10 +227,17 @@ class SipPeer(PeerCore):
             extra.append(("Contact", f"<{self.contact}>"))
         if body and not names & {"content-type", "c"}:
             extra.append(("Content-Type", "application/sdp"))
-        response = response_to(req, status, reason, to_tag=tag, extra=extra, body=body)
+        response = response_to(self.as_received(req), status, reason, to_tag=tag, extra=extra, body=body)
         actions = entry.tx.respond(response, self.clock.now(), retransmit=retransmit)  # type: ignore[union-attr]
         self._execute(entry, actions, strict=True)
         return response
+
+    def as_received(self, req: Request) -> Request:
+        """``req`` with the ``via_params`` stamped on its top Via, as its responses copy it (§18.2.1)."""
+        entry = self._server_entry(req)
+        if not self.via_params or entry is None or entry.source is None:
+            return req
+        return stamp_via(req, entry.source, self.via_params)
 
     def _server_entry(self, msg: Message) -> _Tx | None:
         try:

@@ -6,6 +6,7 @@ linked to its evidence (ladder SVG, wire trace, pcap). A cell no test filled rea
 never pass.
 
     python -m sipconform.report.matrix reports/a.json reports/b.json -o reports/matrix.html
+    python -m sipconform.report.matrix reports/a.json reports/b.json --markdown   # the table as Markdown
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from sipconform.clauses import CATALOGUE
+from sipconform.clauses import CATALOGUE, Clause
 from sipconform.verdict import Verdict, worst
 
-__all__ = ["VERDICT_STYLE", "Column", "build_matrix", "main", "write_matrix"]
+__all__ = ["VERDICT_STYLE", "Column", "build_markdown", "build_matrix", "main", "write_matrix"]
 
 # verdict -> (symbol, background, text colour); dark text on light backgrounds (WCAG AA)
 VERDICT_STYLE: Mapping[str, tuple[str, str, str]] = {
@@ -123,19 +124,38 @@ def _columns(docs: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[Co
             for i, pairs in enumerate(per_doc) for dut, transport in pairs]
 
 
-def build_matrix(docs: Sequence[Mapping[str, Any]], *, sources: Sequence[Path], out: Path, title: str = ""
-                 ) -> str:
-    """The HTML page for results documents ``docs`` read from ``sources`` (evidence paths are
-    relative to each source's directory; links in the page are relative to ``out``)."""
-    names = [p.stem for p in sources]
-    cols = _columns(docs, names)
+def _grid(docs: Sequence[Mapping[str, Any]], sources: Sequence[Path]
+          ) -> tuple[list[Column], dict[tuple[str, Column], _Cell], list[str]]:
+    """Columns (DUT × transport), the results of each (clause, column) cell, and the clause rows in order."""
+    cols = _columns(docs, [p.stem for p in sources])
     cells: dict[tuple[str, Column], _Cell] = {}
     for col in cols:
         for r in docs[col.source].get("results", []):
             if (_dut_of(r, docs[col.source]), str(r.get("transport"))) == (col.dut, col.transport) \
                     and r.get("clause"):
                 cells.setdefault((r["clause"], col), _Cell()).results.append(r)
-    clause_ids = sorted({cid for cid, _ in cells}, key=_clause_key)
+    return cols, cells, sorted({cid for cid, _ in cells}, key=_clause_key)
+
+
+def build_markdown(docs: Sequence[Mapping[str, Any]], *, sources: Sequence[Path]) -> str:
+    """The same grid as a Markdown table (clause, level, one column per DUT × transport; a cell is the
+    worst verdict of the clause's tests there, "—" where none ran): for docs and release notes."""
+    cols, cells, clause_ids = _grid(docs, sources)
+    lines = ["| clause | level | " + " | ".join(f"{c.label} {c.transport}" for c in cols) + " |",
+             "|---|---|" + "---|" * len(cols)]
+    for cid in clause_ids:
+        clause = CATALOGUE.get(cid)
+        level = clause.level if clause else "?"
+        verdicts = [cells[(cid, c)].verdict if (cid, c) in cells else "—" for c in cols]
+        lines.append(f"| {cid} | {level} | " + " | ".join(verdicts) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def build_matrix(docs: Sequence[Mapping[str, Any]], *, sources: Sequence[Path], out: Path, title: str = ""
+                 ) -> str:
+    """The HTML page for results documents ``docs`` read from ``sources`` (evidence paths are
+    relative to each source's directory; links in the page are relative to ``out``)."""
+    cols, cells, clause_ids = _grid(docs, sources)
     many = " many" if len(cols) > 6 else ""
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
              f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
@@ -206,6 +226,13 @@ def _head_rows(cols: Sequence[Column]) -> str:
     return (f"<tr><th class='clause' rowspan='2' scope='col'>Clause</th>{top}</tr><tr>{low}</tr>")
 
 
+def _trace_html(clause: Clause) -> str:
+    """ETSI test purposes and known bug reports of a clause, as small lines under its sentence."""
+    lines = [f"ETSI TS 102 027-2 {escape(e.tp)}: {escape(e.objective)}" for e in clause.etsi]
+    lines += [f"guards against: <a href='{escape(b.url)}'>{escape(b.summary)}</a>" for b in clause.bugs]
+    return "".join(f"<br><small>{line}</small>" for line in lines)
+
+
 def _clause_header(cid: str, cells: Mapping[tuple[str, Column], _Cell], cols: Sequence[Column]) -> str:
     clause = CATALOGUE.get(cid)
     level = next((str(r.get("level")) for col in cols for r in cells.get((cid, col), _Cell()).results
@@ -216,7 +243,7 @@ def _clause_header(cid: str, cells: Mapping[tuple[str, Column], _Cell], cols: Se
         short = clause.quote if len(clause.quote) <= 90 else clause.quote[:88].rstrip() + "…"
         quote = (f"<details><summary title='{escape(clause.quote)}'>{escape(short)}</summary>"
                  f"<blockquote>{escape(clause.quote)}<br><small>{escape(clause.where)}, "
-                 f"{escape(clause.keyword)}</small></blockquote></details>")
+                 f"{escape(clause.keyword)}</small>{_trace_html(clause)}</blockquote></details>")
     return f"<th scope='row'>{name} <span class='lvl lvl-{escape(level)}'>{escape(level)}</span>{quote}</th>"
 
 
@@ -259,11 +286,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("results", nargs="+", type=Path, help="results.json files (one column group per DUT)")
     parser.add_argument("-o", "--output", type=Path, default=Path("reports/matrix.html"))
     parser.add_argument("--title", default="")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the grid as a Markdown table instead of writing the HTML page")
     args = parser.parse_args(argv)
     missing = [str(p) for p in args.results if not p.is_file()]
     if missing:
         print(f"matrix: no such results file: {', '.join(missing)}", file=sys.stderr)
         return 2
+    if args.markdown:
+        docs = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.results]
+        print(build_markdown(docs, sources=args.results), end="")
+        return 0
     print(write_matrix(args.results, args.output, title=args.title))
     return 0
 

@@ -209,6 +209,10 @@ def _allure_attach(item: pytest.Item, report: pytest.TestReport) -> None:
     verdict = getattr(report, "sip_verdict", None) or ("pass" if report.passed and report.when == "call" else None)
     if verdict:
         allure.dynamic.tag(f"verdict:{verdict}")
+    if report.when == "call" and (clause := meta_of(item).clause):
+        from sipconform.report.allure import describe_clause
+
+        describe_clause(clause)
     records = _records(item)
     if records is not None:
         meta = meta_of(item)

@@ -1,7 +1,7 @@
 """DUT-as-proxy steps: an upstream UAC peer calls one to three downstream UAS peers through the DUT,
 the branches ring or stay silent, the UAC cancels (RFC 3665 §3.8 flow, RFC 3261 §16.10).
 
-Profile keys read here (all under ``[capabilities]``; ``[reference]`` is read as a fallback):
+Profile keys read here (all under ``[capabilities]``):
 
 - ``routing = "request-uri"`` (default): the INVITE is sent to the DUT's address with the Request-URI
   of the downstream peer, the DUT routes on it (§16.5). ``"route"``: the INVITE also carries a
@@ -10,6 +10,10 @@ Profile keys read here (all under ``[capabilities]``; ``[reference]`` is read as
   the URIs listed in it (``X-Fork-To: <sip:a@...>, <sip:b@...>``). Without it, tests that need two or
   more branches are inconclusive: black-box, there is no standard way to make a proxy fork.
 - ``auth_user``, ``auth_password``: credentials the DUT accepts when it challenges an INVITE (407).
+- ``timer_c = 32``: the DUT's Timer C in seconds (§16.6 step 11; the RFC wants more than 3 minutes, real
+  proxies let it be configured). Without it the Timer C tests (§16.7 step 2, §16.8) take the RFC's 3 minutes.
+- ``request_disposition``, ``rfc6228``: the DUT honours RFC 3841's ``Request-Disposition: no-cancel`` / generates
+  RFC 6228 199 responses (false: those tests are not applicable; unset: tried, a miss is inconclusive).
 - ``strict_rfc3261_proxy = true``: the DUT claims §16.10's "MUST statelessly forward" an unmatched
   CANCEL (RFC 5393 and deployed proxies differ; without the claim it is a SHOULD-level check).
 
@@ -23,23 +27,26 @@ from __future__ import annotations
 
 import hashlib
 import re
+import socket
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sipconform.dut.profile import DutProfile
 from sipconform.peer import Received, SipPeer, UnexpectedMessage
-from sipconform.sip import Message, Request, Response, Timers, Via, cancel_for
+from sipconform.scenario.uas import sent_from
+from sipconform.sip import Message, Request, Response, Timers, Via, cancel_for, response_to
 from sipconform.sip.headers import split_list
 from sipconform.sip.uri import parse_params, uri_equal
 from sipconform.verdict import Inconclusive, NotApplicable, precondition
 
 __all__ = [
-    "Branch", "LEGS", "MARK", "ProxiedCall", "authorized_retry", "await_cancel", "cancel_and_ack",
-    "cancel_problems", "cancel_upstream", "capability", "downstream", "downstream_transport", "end_branch",
-    "expect_no_cancel", "expect_no_final", "fork_header", "pause", "place_call", "provisional", "proxy_route",
-    "quiet_window", "reach_branches", "reason_values", "relayed", "requests_seen", "responses_seen", "ringing",
-    "routing", "same_via_value", "timer_e_reaches_t2", "upstream_final", "upstream_provisional", "wait_until",
+    "Branch", "LEGS", "MARK", "ProxiedCall", "RFC_TIMER_C", "ack_again", "authorized_retry", "await_cancel",
+    "cancel_and_ack", "cancel_problems", "cancel_upstream", "cancelled_responses", "capability", "downstream", "downstream_transport",
+    "end_branch", "expect_no_cancel", "expect_no_final", "fork_header", "gave_up", "pause", "place_call",
+    "provisional", "proxy_route", "quiet_window", "reach_branches", "reason_values", "relayed", "requests_seen",
+    "resend", "responses_seen", "ringing", "routing", "same_via_value", "send_stray", "timer_c", "unreachable_sent_by",
+    "timer_e_reaches_t2", "upstream_final", "upstream_provisional", "wait_until",
 ]
 
 MARK = "X-Sipconform-Origin"
@@ -51,11 +58,19 @@ Headers = Iterable[tuple[str, str]]
 
 
 def capability(dut: DutProfile, name: str, default: Any = None) -> Any:
-    """``[capabilities] name``, else ``[reference] name``, else ``default``."""
+    """``[capabilities] name``, else ``default``."""
     value = dut.capability(name)
-    if value is None:
-        value = (dut.reference or {}).get(name)
     return default if value is None else value
+
+
+RFC_TIMER_C = 180.0
+"""§16.6 step 11: "The timer MUST be larger than 3 minutes"."""
+
+
+def timer_c(dut: DutProfile) -> tuple[float, bool]:
+    """The DUT's Timer C: ``[capabilities] timer_c`` seconds, else the RFC's 3 minutes; and whether declared."""
+    value = capability(dut, "timer_c")
+    return (float(value), True) if value is not None else (RFC_TIMER_C, False)
 
 
 def routing(dut: DutProfile) -> str:
@@ -135,13 +150,14 @@ class ProxiedCall:
 
 
 def place_call(uac: SipPeer, dut: DutProfile, peers: Sequence[SipPeer], *, routes_beyond: Sequence[str] = (),
-               headers: Headers = (), body: bytes = b"", edit: Callable[[Request], Request] | None = None
-               ) -> ProxiedCall:
+               headers: Headers = (), body: bytes = b"", edit: Callable[[Request], Request] | None = None,
+               retransmit: bool | None = None) -> ProxiedCall:
     """Send the UAC's INVITE to the DUT with the Request-URI of the first downstream peer.
 
     Two or more peers: the profile's fork header lists all of them. ``routes_beyond``: Route values
     after the DUT's own (then a ``Route: <DUT;lr>`` is always put first), so the forwarded INVITE
-    still carries Route values (§16.4, §16.6 step 6)."""
+    still carries Route values (§16.4, §16.6 step 6). ``retransmit=False``: the UAC never retransmits it (its
+    responses may go to another socket, §18.2.2)."""
     extra = list(headers)
     if len(peers) > 1:
         extra.append((fork_header(dut), ", ".join(f"<{p.uri('uas')}>" for p in peers)))
@@ -150,7 +166,7 @@ def place_call(uac: SipPeer, dut: DutProfile, peers: Sequence[SipPeer], *, route
                         body=body)
     if edit is not None:
         invite = edit(invite)
-    uac.send(invite, (dut.host, dut.port))
+    uac.send(invite, (dut.host, dut.port), retransmit=retransmit)
     return ProxiedCall(uac, dut, invite, [Branch(p) for p in peers])
 
 
@@ -233,6 +249,21 @@ def end_branch(branch: Branch, cancel: Request | None = None, status: int = 487,
     return response
 
 
+def cancelled_responses(uac: SipPeer, dut: DutProfile, factory: Any, edit: Callable[[Request], Request]
+                        ) -> tuple[list[Response], tuple[str, int]]:
+    """Ring one branch with the UAC's INVITE changed by ``edit`` (its Via, say), cancel it, end the branch: the
+    relayed 18x and the 200 (CANCEL) as the UAC got them, and the address the UAC sent its CANCEL from."""
+    call = ringing(uac, dut, downstream(factory), edit=edit)
+    request = cancel_upstream(call)
+    response = uac.expect_response(request, final=True)
+    source = sent_from(uac, request)
+    seen = [next(r for r in call.upstream if relayed(r)), response]
+    branch = call.branches[0]
+    end_branch(branch, await_cancel(branch))
+    upstream_final(call)
+    return seen, source
+
+
 def cancel_and_ack(uac: SipPeer, dut: DutProfile, peers: Sequence[SipPeer], *, to_tag: str | None = None,
                    **place_kw: Any) -> list[tuple[Branch, Response, Request]]:
     """Ring every branch, cancel at the UAC, answer each branch's CANCEL 200 and its INVITE 487 (with
@@ -245,6 +276,39 @@ def cancel_and_ack(uac: SipPeer, dut: DutProfile, peers: Sequence[SipPeer], *, t
         final = end_branch(branch, await_cancel(branch), to_tag=to_tag)
         out.append((branch, final, branch.peer.expect_request("ACK", where=call.is_ours)))
     return out
+
+
+def resend(branch: Branch, message: Message) -> None:
+    """The downstream peer sends ``message`` (a copy of a response, say) to the DUT as it is, once."""
+    assert branch.invite is not None
+    branch.peer.send(message, branch.peer.source_of(branch.invite))
+
+
+def ack_again(call: ProxiedCall, branch: Branch, final: Response, after: float) -> bool:
+    """Wait ``after`` seconds, have the branch send its ``final`` response again, and wait up to 4*T1 (+0.5 s) of
+    the DUT for one more ACK of the call at the branch (§17.1.1.2: each copy is ACKed): True if it came."""
+    def acks() -> int:
+        return len(requests_seen(branch.peer, "ACK", call.invite.call_id))
+
+    pause(branch.peer, after)
+    before = acks()
+    resend(branch, final)
+    return wait_until(branch.peer, lambda: acks() > before, 4 * call.dut.timers.t1 + 0.5)
+
+
+def send_stray(call: ProxiedCall, branch: Branch, status: int, method: str = "INVITE") -> Request:
+    """The branch sends the DUT a ``status`` response to a ``method`` request the DUT never sent: the DUT's
+    Via with an unknown branch on top of a Via of the UAC (RFC 6026 §8.2: no matching transaction). Returns
+    the UAC's request it seems to answer, to look for it at the UAC (``responses_seen``)."""
+    uac, dut = call.uac, call.dut
+    ours = uac.invite((dut.host, dut.port), uri=branch.peer.uri("uas"))
+    if method == "CANCEL":
+        ours = cancel_for(ours)
+    dut_via = branch.via
+    stray_via = f"{dut_via.sent_protocol} {dut_via.sent_by};branch=z9hG4bKsipconform-stray{uac.new_tag()}"
+    addressed = cast(Request, ours.insert_header(0, "Via", stray_via))
+    resend(branch, response_to(addressed, status, to_tag=branch.peer.new_tag(), extra=[(MARK, branch.name)]))
+    return ours
 
 
 def upstream_final(call: ProxiedCall, within: float | None = None) -> Response:
@@ -294,6 +358,30 @@ def expect_no_final(call: ProxiedCall, within: float, *, least: int = 200) -> No
     if got:
         raise UnexpectedMessage(f"{call.uac.name}: expected no final response to the INVITE here; got "
                                 f"{got[0].start_line!r} (from {relayed(got[0]) or 'the DUT'})")
+
+
+def gave_up(call: ProxiedCall, branch: Branch) -> str | None:
+    """What shows the DUT gave up on ``branch`` (its CANCEL there, or a final response to the UAC), or None."""
+    cancels = requests_seen(branch.peer, "CANCEL", call.invite.call_id)
+    if cancels:
+        return "a CANCEL to the branch"
+    finals = [r for r in responses_seen(call.uac, call.invite) if r.status >= 200]
+    return f"{finals[0].start_line!r} to the UAC" if finals else None
+
+
+def unreachable_sent_by(uac: SipPeer) -> Callable[[Request], Request]:
+    """An ``edit`` for ``place_call``: the INVITE's Via sent-by names a port of the UAC's host where nothing
+    listens (bound, then closed), so that once the UAC closes its TCP connection, the DUT can deliver no
+    response upstream (§18.2.2 would open a new connection there): a transport error (§16.9)."""
+    with socket.socket(socket.AF_INET6 if ":" in uac.address[0] else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((uac.address[0], 0))
+        port = probe.getsockname()[1]
+
+    def edit(invite: Request) -> Request:
+        top = invite.top_via
+        host = f"[{top.host}]" if ":" in top.host else top.host
+        return cast(Request, invite.set_header("Via", f"{top.sent_protocol} {host}:{port};branch={top.branch}"))
+    return edit
 
 
 def reason_values(values: Iterable[str]) -> list[tuple[str, dict[str, str]]]:

@@ -7,7 +7,7 @@ raises ``Inconclusive``: the clause under test was never exercised, so it can ne
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from sipconform.dut.profile import TARGET_BEHAVIOURS, DutProfile
 from sipconform.peer import NoMessage, SipPeer
@@ -15,8 +15,11 @@ from sipconform.sip import Message, Request, Response, ack_for_2xx, cancel_for
 from sipconform.sip.build import in_dialog_request
 from sipconform.verdict import Inconclusive, precondition
 
-__all__ = ["Call", "ack_2xx", "answered", "cancel", "cancelled", "final_response", "hang_up", "is_final_to",
-           "place_call", "ring", "second_via", "target_uri"]
+Address = tuple[str, int]
+
+__all__ = ["Call", "ack_2xx", "answered", "answers_to", "cancel", "cancel_on_second_connection", "cancelled",
+           "final_response", "first_response_delay", "hang_up", "is_final_to", "landing", "lands_at_sent_by",
+           "lands_at_source", "place_call", "response_delay", "ring", "second_via", "sent_from", "target_uri"]
 
 
 def target_uri(dut: DutProfile, transport: str, behaviour: str = "ring") -> str:
@@ -102,6 +105,106 @@ def is_final_to(invite: Request) -> Callable[[Message], bool]:
         return (isinstance(message, Response) and message.is_final and message.cseq.method == "INVITE"
                 and message.cseq.number == invite.cseq.number and message.call_id == invite.call_id)
     return predicate
+
+
+def answers_to(request: Request) -> Callable[[Message], bool]:
+    """A predicate: is a message a response to ``request`` (its top Via branch and CSeq, §17.1.3)?"""
+    def predicate(message: Message) -> bool:
+        return (isinstance(message, Response) and message.cseq.method == request.cseq.method
+                and message.cseq.number == request.cseq.number
+                and message.top_via.branch == request.top_via.branch)
+    return predicate
+
+
+def first_response_delay(call: Call) -> float:
+    """Seconds from the INVITE leaving the peer to the first response to it arriving (wire log times)."""
+    return response_delay(call.peer, call.invite)
+
+
+def response_delay(peer: SipPeer, request: Request) -> float:
+    """Seconds from ``request`` leaving ``peer`` to the first response to it arriving there (wire log times)."""
+    records = peer.wire.records
+    sent = next(r.time for r in records if r.direction == "out" and r.message is not None
+                and isinstance(r.message, Request) and r.message.method == request.method
+                and r.message.top_via.branch == request.top_via.branch)
+    answered_at = next(r.time for r in records if r.direction == "in" and r.message is not None
+                       and answers_to(request)(r.message))
+    return answered_at - sent
+
+
+def sent_from(peer: SipPeer, request: Request) -> Address:
+    """The local address ``request`` left the peer from (over TCP: its connection's end)."""
+    return next(r.local for r in peer.wire.records if r.direction == "out" and r.message is not None
+                and isinstance(r.message, Request) and r.message.method == request.method
+                and r.message.top_via.branch == request.top_via.branch)
+
+
+def landing(peers: Sequence[SipPeer], request: Request, within: float) -> tuple[SipPeer, Response] | None:
+    """Wait up to ``within`` for a response to ``request`` at any of ``peers`` (the one that sent it,
+    and the ones a Via may point to): the first peer it reached and that response, or None."""
+    match = answers_to(request)
+
+    def arrived() -> tuple[SipPeer, Response] | None:
+        for peer in peers:
+            records = peer.arrivals(match)
+            if records:
+                response = records[0].message
+                assert isinstance(response, Response)
+                return peer, response
+        return None
+
+    peers[0].wait_until(lambda: arrived() is not None, within=within)
+    return arrived()
+
+
+def cancel_on_second_connection(other: SipPeer, origin: SipPeer, invite: Request, dest: Address,
+                                within: float) -> Response:
+    """§18.2.2 over TCP: the CANCEL of ``invite`` (sent by ``origin``) sent again from ``other``, on a second
+    connection to ``dest``: its response must come on that connection, not on the INVITE's; a CANCEL that
+    gets no answer or no 200 (the INVITE was not cancelled, see RFC3261-22.1-2) is inconclusive."""
+    request = cancel_for(invite)
+    other.send(request, dest)
+    where = landing([other, origin], request, within)
+    if where is None:
+        raise Inconclusive(f"the CANCEL sent on a second connection got no response within {within:.3g} s")
+    peer, response = where
+    assert peer is other, (f"{response.start_line!r} to the CANCEL came on the INVITE's connection, not on "
+                           "the CANCEL's own")
+    response = other.expect_response(request, final=True)
+    if response.status != 200:
+        raise Inconclusive(f"the CANCEL on a second connection was answered {response.start_line!r}, so the "
+                           "INVITE was not cancelled (see RFC3261-22.1-2)")
+    return response
+
+
+def lands_at_sent_by(sender: SipPeer, sent_by_peer: SipPeer, request: Request, within: float) -> Response:
+    """§18.2.2 (UDP, no rport): the first response to ``request`` (sent from ``sender`` with the sent-by port
+    of ``sent_by_peer``) must reach ``sent_by_peer``; no response at either socket is inconclusive."""
+    where = landing([sent_by_peer, sender], request, within)
+    if where is None:
+        raise Inconclusive(f"no response to the {request.method} reached either socket within {within:.3g} s")
+    peer, response = where
+    assert peer is sent_by_peer, (
+        f"{response.start_line!r} to the {request.method} went to the source port {sender.address[1]}, "
+        f"not the sent-by port {sent_by_peer.address[1]}")
+    return response
+
+
+def lands_at_source(sender: SipPeer, sent_by_peer: SipPeer, request: Request, dut: DutProfile,
+                    within: float) -> Response:
+    """RFC 3581 §4 (UDP, rport): the first response to ``request`` must reach ``sender`` (the source port, not
+    the sent-by port of ``sent_by_peer``), from the DUT's port where the request was received."""
+    where = landing([sender, sent_by_peer], request, within)
+    if where is None:
+        raise Inconclusive(f"no response to the {request.method} reached either socket within {within:.3g} s")
+    peer, response = where
+    assert peer is sender, (f"{response.start_line!r} to the {request.method} went to the sent-by port "
+                            f"{sent_by_peer.address[1]}, not the rport (source) port {sender.address[1]}")
+    origin = sender.source_of(response)
+    assert origin == (dut.host, dut.port), (
+        f"{response.start_line!r} came from {origin[0]}:{origin[1]}, not from {dut.host}:{dut.port} where "
+        f"the {request.method} was received")
+    return response
 
 
 def answered(peer: SipPeer, dut: DutProfile, *, behaviour: str = "answer", **invite_kw: Any) -> Call:

@@ -8,12 +8,24 @@ from sipconform.scenario.uas import Call, cancel, final_response, is_final_to, t
 from sipconform.sip import Request, Timers, cancel_for
 
 __all__ = ["cancel_for_no_call", "cancel_with_other_branch", "cancel_with_other_sent_by",
-           "stray_cancel_verdict", "with_top_via"]
+           "stray_cancel_verdict", "with_sent_by", "with_top_via"]
 
 
 def with_top_via(request: Request, via: str) -> Request:
     """``request`` with its (single) Via replaced by ``via``."""
     return request.set_header("Via", via)
+
+
+def with_sent_by(request: Request, *, host: str | None = None, port: int | None = None,
+                 rport: bool = False) -> Request:
+    """``request`` with another sent-by host and/or port in its (single) Via, and an empty ``rport``
+    parameter added if asked (RFC 3581 §3); branch and other parameters kept."""
+    top = request.top_via
+    host = host or top.host
+    port = port or top.port
+    params = "".join(f";{k}" + (f"={v}" if v is not None else "") for k, v in top.params)
+    return with_top_via(request, f"{top.sent_protocol} {host}" + (f":{port}" if port else "") + params
+                        + (";rport" if rport and top.rport is None else ""))
 
 
 def cancel_with_other_branch(call: Call) -> Request:

@@ -9,7 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-__all__ = ["Timers"]
+__all__ = ["TU_RESPONSE_WINDOW", "Timers"]
+
+TU_RESPONSE_WINDOW = 0.2
+"""§17.2.1: the INVITE server transaction "MUST generate a 100 (Trying) response unless it knows that the
+TU will generate a provisional or final response within 200 ms": a fixed 200 ms, not scaled to T1."""
 
 
 @dataclass(frozen=True)

@@ -213,6 +213,12 @@ class Transaction:
                 actions += self._apply(row[timer], at, None, timer)
         return actions
 
+    @property
+    def accepts_transport_error(self) -> bool:
+        """Whether the current state has a transport-error transition (RFC 6026 "Accepted" and §17.2.1
+        "Confirmed" have none: the failed send is only logged)."""
+        return self.started and Event.TRANSPORT_ERROR in self.machine.transitions.get(self.state, {})
+
     def transport_error(self, now: float) -> list[Action]:
         """§17.1.1.2, §17.1.2.2, §17.2.1, §17.2.2: a transport failure ends the transaction."""
         return self._handle(Event.TRANSPORT_ERROR, now, None)

@@ -1,0 +1,36 @@
+"""RFC 3261 §18.2.2 ¶4 (RFC3261-18.2.2-2, MUST): "Otherwise (for unreliable unicast transports), if the top
+Via has a "received" parameter, the response MUST be sent to the address in the "received" parameter,
+using the port indicated in the "sent-by" value, or using port 5060 if none is specified explicitly."
+
+Here: the proxy's responses upstream. The UAC's sent-by port is another socket of the tester than the one its
+INVITE and CANCEL come from, and there is no ``rport``: the INVITE's responses (the DUT's own and those it
+relays) and the 200 (CANCEL) go to the sent-by port.
+"""
+
+import pytest
+
+from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, place_call,
+                                       provisional, reach_branches)
+from sipconform.scenario.uas import lands_at_sent_by
+from sipconform.scenario.variants import with_sent_by
+from sipconform.sip import ack_for_non2xx
+
+pytestmark = [pytest.mark.clause("RFC3261-18.2.2-2"), pytest.mark.role("proxy"), pytest.mark.transport("udp")]
+
+
+def test_responses_go_to_the_sent_by_port(sip_peer, sip_peer_factory, dut, sip_timers):
+    """Stimulus: from socket A, INVITE through the DUT whose Via sent-by is A's address with socket B's port, no
+    rport; the branch rings; the CANCEL from A; the branch answers 200 and 487.
+    Expectation: the first response to the INVITE, the 200 (CANCEL) and the 487 reach B."""
+    with sip_peer_factory(name="sent-by") as sent_by_peer:
+        call = place_call(sip_peer, dut, downstream(sip_peer_factory), retransmit=False,
+                          edit=lambda invite: with_sent_by(invite, port=sent_by_peer.address[1]))
+        reach_branches(call)
+        branch = call.branches[0]
+        provisional(branch)
+        lands_at_sent_by(sip_peer, sent_by_peer, call.invite, sip_timers.b)
+        request = cancel_upstream(call, retransmit=False)
+        lands_at_sent_by(sip_peer, sent_by_peer, request, sip_timers.f)
+        end_branch(branch, await_cancel(branch))
+        final = sent_by_peer.expect_response(call.invite, final=True)
+        sip_peer.send(ack_for_non2xx(call.invite, final), (dut.host, dut.port))

@@ -1,0 +1,35 @@
+"""RFC 3581 §4 ¶3 (RFC3581-4-2, MUST): "If the "sent-protocol" component indicates an unreliable unicast
+transport protocol, such as UDP, and there is no "maddr" parameter, but there is both a "received"
+parameter and an "rport" parameter, the response MUST be sent to the IP address listed in the "received"
+parameter, and the port in the "rport" parameter. The response MUST be sent from the same address and
+port that the corresponding request was received on."
+
+Here: the proxy's responses upstream. The UAC's sent-by port names another socket of the tester (as behind a
+NAT), its Via has ``rport``.
+"""
+
+import pytest
+
+from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, place_call,
+                                       provisional, reach_branches, upstream_final)
+from sipconform.scenario.uas import lands_at_source
+from sipconform.scenario.variants import with_sent_by
+
+pytestmark = [pytest.mark.clause("RFC3581-4-2"), pytest.mark.role("proxy"), pytest.mark.transport("udp")]
+
+
+def test_responses_go_to_the_source_port(sip_peer, sip_peer_factory, dut, sip_timers):
+    """Stimulus: from socket A, INVITE through the DUT whose Via has ``;rport`` and a sent-by port of socket B;
+    the branch rings; the CANCEL from A; the branch answers 200 and 487.
+    Expectation: the first response to the INVITE, the 200 (CANCEL) and the 487 reach A, from the DUT's port."""
+    with sip_peer_factory(name="sent-by") as sent_by_peer:
+        call = place_call(sip_peer, dut, downstream(sip_peer_factory), retransmit=False,
+                          edit=lambda invite: with_sent_by(invite, port=sent_by_peer.address[1], rport=True))
+        reach_branches(call)
+        branch = call.branches[0]
+        provisional(branch)
+        lands_at_source(sip_peer, sent_by_peer, call.invite, dut, sip_timers.b)
+        request = cancel_upstream(call, retransmit=False)
+        lands_at_source(sip_peer, sent_by_peer, request, dut, sip_timers.f)
+        end_branch(branch, await_cancel(branch))
+        upstream_final(call)  # its transaction ACKs it

@@ -1,0 +1,46 @@
+"""RFC 3841 §9.1 ¶5 (RFC3841-9.1-1, SHOULD NOT): "If a proxy receives a request with this parameter set to
+"no-cancel", it SHOULD NOT CANCEL any outstanding branches upon receipt of a 2xx.  However, it would still send
+CANCEL on any outstanding branches upon receipt of a 6xx."
+
+Applies to proxies that implement RFC 3841 caller preferences: profile ``[capabilities] request_disposition``
+(false: not applicable; unset: tried, a CANCEL is then inconclusive, since the header is optional to support).
+Stimulus: an INVITE with ``Request-Disposition: no-cancel`` forked to two branches; both ring; one answers 200.
+Expectation: the UAC gets the 200; the other branch gets no CANCEL for 10*T1; it then answers 486.
+"""
+
+import pytest
+
+from sipconform.peer import UnexpectedMessage
+from sipconform.scenario.proxy import (MARK, capability, downstream, end_branch, expect_no_cancel, quiet_window,
+                                       requests_seen, ringing, upstream_final)
+from sipconform.verdict import Inconclusive, NotApplicable, warn
+
+pytestmark = [pytest.mark.clause("RFC3841-9.1-1"), pytest.mark.role("proxy")]
+
+
+def test_no_cancel_directive_keeps_other_branches_after_2xx(sip_peer, sip_peer_factory, dut):
+    """Stimulus: as above. Expectation: as above."""
+    supported = capability(dut, "request_disposition")
+    if supported is False:
+        raise NotApplicable("the profile declares no RFC 3841 Request-Disposition support "
+                            "([capabilities] request_disposition = false)")
+    call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2), headers=[("Request-Disposition", "no-cancel")])
+    answering, other = call.branches
+    assert answering.invite is not None
+    answering.peer.respond(answering.invite, 200, headers=[(MARK, answering.name)])
+    answer = upstream_final(call)
+    assert answer.status == 200, f"the UAC got {answer.start_line!r} instead of the branch's 200"
+    sip_peer.ack(answer)
+    cancelled = False
+    try:
+        expect_no_cancel(other.peer, call.invite.call_id, quiet_window(dut))
+    except UnexpectedMessage:
+        cancelled = True
+    cancels = requests_seen(other.peer, "CANCEL", call.invite.call_id)
+    end_branch(other, cancels[0].message if cancels else None, status=486)  # type: ignore[arg-type]
+    if cancelled and not supported:
+        raise Inconclusive("the DUT cancelled the other branch after a 2xx despite Request-Disposition: no-cancel; "
+                           "the profile does not declare RFC 3841 support ([capabilities] request_disposition)")
+    if cancelled:
+        warn("the DUT cancelled the other branch after a 2xx although the INVITE carried Request-Disposition: "
+             "no-cancel")

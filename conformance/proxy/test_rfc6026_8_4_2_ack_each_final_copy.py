@@ -1,0 +1,30 @@
+"""RFC 6026 §8.4 (RFC6026-8.4-2, MUST / MUST NOT; replaces RFC 3261 §17.1.1.2): "Any retransmissions of a response
+with status code 300-699 that are received while in the "Completed" state MUST cause the ACK to be re-passed to
+the transport layer for retransmission, but the newly received response MUST NOT be passed up to the TU."
+
+Here: the proxy's INVITE client transaction on a branch that rejects the call (no CANCEL involved; the 487
+case is RFC3261-17.1.1.2-2).
+Stimulus: INVITE through the DUT (UDP); the branch rings, then rejects it (486 or 603) and sends that final
+twice more (2*T1 apart), as if the DUT's ACK had been lost.
+Expectation: one ACK per copy; the UAC gets the final once the DUT relays it.
+"""
+
+import pytest
+
+from sipconform.scenario.proxy import ack_again, downstream, end_branch, ringing, upstream_final
+
+pytestmark = [pytest.mark.clause("RFC6026-8.4-2"), pytest.mark.role("proxy"), pytest.mark.transport("udp")]
+
+
+@pytest.mark.parametrize("status", [486, 603])
+def test_each_copy_of_a_rejection_is_acked(sip_peer, sip_peer_factory, dut, status):
+    """Stimulus: as above. Expectation: after each copy an ACK within 4*T1 (+0.5 s); the UAC gets ``status``."""
+    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    branch = call.branches[0]
+    final = end_branch(branch, status=status)
+    branch.peer.expect_request("ACK", where=call.is_ours)
+    for copy in (2, 3):
+        assert ack_again(call, branch, final, 2 * dut.timers.t1), (
+            f"the DUT did not ACK copy {copy} of the branch's {status}: each retransmission of a 300-699 final "
+            f"received in Completed must make it send the ACK again")
+    assert upstream_final(call).status == status, f"the UAC's INVITE was not answered with the branch's {status}"

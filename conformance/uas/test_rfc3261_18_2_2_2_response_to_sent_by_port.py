@@ -1,0 +1,30 @@
+"""RFC 3261 §18.2.2 ¶4 (RFC3261-18.2.2-2, MUST): "Otherwise (for unreliable unicast transports), if the top
+Via has a "received" parameter, the response MUST be sent to the address in the "received" parameter,
+using the port indicated in the "sent-by" value, or using port 5060 if none is specified explicitly."
+
+Here: the sent-by port is another socket of the tester than the one the INVITE and CANCEL come from,
+and there is no ``rport``: the responses, the 200 (CANCEL) among them, go to the sent-by port.
+"""
+
+import pytest
+
+from sipconform.scenario.uas import lands_at_sent_by, target_uri
+from sipconform.scenario.variants import with_sent_by
+from sipconform.sip import ack_for_non2xx, cancel_for
+
+pytestmark = [pytest.mark.clause("RFC3261-18.2.2-2"), pytest.mark.role("uas"), pytest.mark.transport("udp")]
+
+
+def test_responses_go_to_the_sent_by_port(sip_peer, sip_peer_factory, dut, sip_timers):
+    """Stimulus: from socket A, INVITE whose Via sent-by is A's address with socket B's port, no rport;
+    then its CANCEL from A. Expectation: the INVITE's responses and the 200 (CANCEL) reach B."""
+    with sip_peer_factory(name="sent-by") as sent_by_peer:
+        invite = with_sent_by(sip_peer.invite((dut.host, dut.port), uri=target_uri(dut, "udp")),
+                              port=sent_by_peer.address[1])
+        sip_peer.send(invite, retransmit=False)
+        lands_at_sent_by(sip_peer, sent_by_peer, invite, sip_timers.b)
+        request = cancel_for(invite)
+        sip_peer.send(request, retransmit=False)
+        lands_at_sent_by(sip_peer, sent_by_peer, request, sip_timers.f)
+        final = sent_by_peer.expect_response(invite, final=True)
+        sip_peer.send(ack_for_non2xx(invite, final))

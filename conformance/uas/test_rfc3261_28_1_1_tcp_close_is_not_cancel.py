@@ -1,0 +1,31 @@
+"""RFC 3261 §28.1 (RFC3261-28.1-1): "In RFC 2543, closure of a TCP connection was made equivalent to a
+CANCEL. This was nearly impossible to implement (and wrong) for TCP connections between proxies. This
+has been eliminated, so that there is no coupling between TCP connection state and SIP processing."
+"""
+
+import pytest
+
+from sipconform.scenario.uas import cancel, final_response, is_final_to, ring
+from sipconform.verdict import inconclusive
+
+pytestmark = [pytest.mark.clause("RFC3261-28.1-1"), pytest.mark.role("uas"), pytest.mark.transport("tcp")]
+
+
+def test_closing_the_connection_does_not_cancel(sip_peer, dut, sip_timers):
+    """Stimulus: INVITE over TCP; the DUT rings; the peer closes the connection (no CANCEL) and keeps
+    listening at its sent-by; after 4*T1, the CANCEL on a new connection.
+    Expectation: no final response within those 4*T1; the CANCEL is answered 200 and ends the INVITE."""
+    call = ring(sip_peer, dut)
+    sip_peer.close_connections()
+    ended = lambda: sip_peer.arrivals(is_final_to(call.invite))  # noqa: E731
+    sip_peer.wait_until(lambda: bool(ended()), within=4 * sip_timers.t1)
+    assert not ended(), (f"closing the TCP connection ended the ringing INVITE with {ended()[0].first_line!r}, "
+                         "as if it were a CANCEL")
+    request = cancel(call)
+    response = sip_peer.expect_response(request, final=True)
+    assert response.status != 481, ("after the TCP connection was closed the CANCEL got 481: the INVITE "
+                                    "transaction was gone")
+    if response.status != 200:
+        inconclusive(f"the CANCEL was answered {response.start_line!r} (see RFC3261-9.2-10)")
+    final = final_response(call)
+    assert final.status >= 300, f"the cancelled INVITE was answered {final.start_line!r}"

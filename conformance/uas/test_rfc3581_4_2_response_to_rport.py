@@ -1,0 +1,30 @@
+"""RFC 3581 §4 ¶3 (RFC3581-4-2, MUST): "If the "sent-protocol" component indicates an unreliable unicast
+transport protocol, such as UDP, and there is no "maddr" parameter, but there is both a "received"
+parameter and an "rport" parameter, the response MUST be sent to the IP address listed in the "received"
+parameter, and the port in the "rport" parameter. The response MUST be sent from the same address and
+port that the corresponding request was received on."
+
+Here: the sent-by port names another socket of the tester (as behind a NAT), the Via has ``rport``.
+"""
+
+import pytest
+
+from sipconform.scenario.uas import lands_at_source, target_uri
+from sipconform.scenario.variants import with_sent_by
+from sipconform.sip import cancel_for
+
+pytestmark = [pytest.mark.clause("RFC3581-4-2"), pytest.mark.role("uas"), pytest.mark.transport("udp")]
+
+
+def test_responses_go_to_the_source_port(sip_peer, sip_peer_factory, dut, sip_timers):
+    """Stimulus: from socket A, INVITE whose Via has ``;rport`` and a sent-by port of socket B; then its
+    CANCEL from A. Expectation: the INVITE's responses and the 200 (CANCEL) reach A, from the DUT's port."""
+    with sip_peer_factory(name="sent-by") as sent_by_peer:
+        invite = with_sent_by(sip_peer.invite((dut.host, dut.port), uri=target_uri(dut, "udp")),
+                              port=sent_by_peer.address[1], rport=True)
+        sip_peer.send(invite, retransmit=False)
+        lands_at_source(sip_peer, sent_by_peer, invite, dut, sip_timers.b)
+        request = cancel_for(invite)
+        sip_peer.send(request, retransmit=False)
+        lands_at_source(sip_peer, sent_by_peer, request, dut, sip_timers.f)
+        sip_peer.expect_response(invite, final=True)  # its transaction ACKs it

@@ -1,0 +1,64 @@
+"""DUT-as-UAS steps with reliable provisional responses (RFC 3262): ring with 100rel, PRACK, and what the
+DUT sent after its final response.
+
+Gated on the profile's ``capabilities.reliable_provisional``: false makes the test not-applicable; silent,
+the test tries, and a DUT that sends no reliable 18x makes it inconclusive.
+"""
+
+from __future__ import annotations
+
+from sipconform.dut.profile import DutProfile
+from sipconform.peer import SipPeer
+from sipconform.sip import Message, Request, Response
+from sipconform.verdict import Inconclusive, not_applicable
+
+from .uas import Call, is_final_to, ring
+
+__all__ = ["prack", "reliable_18x_after_final", "ring_reliably", "rseq_of"]
+
+
+def rseq_of(response: Message) -> int | None:
+    """The RSeq of a reliable provisional response (RFC 3262 §3: Require: 100rel and RSeq), else None."""
+    if not isinstance(response, Response) or not 100 < response.status < 200 or not response.has("rseq"):
+        return None
+    requires = {t.strip().lower() for v in response.header_values("require") for t in v.split(",")}
+    value = response.header_values("rseq")[0].strip()
+    return int(value) if "100rel" in requires and value.isdigit() else None
+
+
+def ring_reliably(peer: SipPeer, dut: DutProfile) -> tuple[Call, Response]:
+    """INVITE with ``Require: 100rel`` (RFC 3262 §4); wait for the DUT's first reliable 18x (never PRACKed
+    here). Returns the call and that 18x."""
+    if dut.capability("reliable_provisional") is False:
+        not_applicable("the profile says the DUT sends no reliable provisional responses "
+                       "(capabilities.reliable_provisional = false)")
+    call = ring(peer, dut, headers=[("Require", "100rel"), ("Supported", "100rel")])
+    provisional = call.responses[-1]
+    if rseq_of(provisional) is None:
+        raise Inconclusive(f"the DUT answered an INVITE with Require: 100rel by {provisional.start_line!r} "
+                           "without RSeq and Require: 100rel: no reliable provisional response to test with")
+    return call, provisional
+
+
+def prack(call: Call, provisional: Response) -> Request:
+    """Send the PRACK of ``provisional`` (RFC 3262 §7.2: RAck = its RSeq, the INVITE's CSeq) and return it."""
+    peer, rseq = call.peer, rseq_of(provisional)
+    request = peer.request("PRACK", in_dialog_of=provisional,
+                           headers=[("RAck", f"{rseq} {call.invite.cseq.number} INVITE")])
+    peer.send(request, peer.source_of(provisional))
+    return request
+
+
+def reliable_18x_after_final(call: Call, window: float) -> list[Response]:
+    """Wait ``window`` after the INVITE's final response arrived; the reliable 18x that came after it."""
+    peer = call.peer
+    final_at = next(r.time for r in peer.arrivals(is_final_to(call.invite)))
+    peer.wait_until(lambda: False, within=window)
+    later = [r.message for r in peer.arrivals(lambda m: _to_invite(m, call.invite) and rseq_of(m) is not None)
+             if r.time > final_at]
+    return [m for m in later if isinstance(m, Response)]
+
+
+def _to_invite(message: Message, invite: Request) -> bool:
+    return (isinstance(message, Response) and message.cseq.method == "INVITE"
+            and message.cseq.number == invite.cseq.number and message.call_id == invite.call_id)

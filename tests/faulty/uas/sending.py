@@ -1,0 +1,113 @@
+"""How the faulty UAS puts responses on the wire: through the request's server transaction while it takes
+them, else straight to the request's source; and the response edits some faults make.
+
+SipPeer has no fixed-port bind and no "send this ready-made response through its transaction", which a
+device and its faults need: ``listen_tcp_on`` and ``deliver`` reach into the peer's private parts for
+that (a self-test may; the suite must not).
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterable
+
+from sipconform.peer import SipPeer, TcpTransport
+from sipconform.sip import Message, Request, Response, Timers, response_to
+from sipconform.sip.transaction import TransactionError
+
+Address = tuple[str, int]
+Edit = Callable[[Response], Response]
+
+
+def listen_tcp_on(peer: SipPeer, port: int) -> None:
+    """Move ``peer``'s TCP listener to ``port``, so that UDP and TCP share one port number as a profile says."""
+    transport = peer._t  # noqa: SLF001
+    assert isinstance(transport, TcpTransport)
+    sock = socket.socket(transport.family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((transport.address[0], port))
+        sock.listen(16)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    transport.reactor.unregister(transport.listener)
+    transport.listener.close()
+    transport.listener = sock
+    transport.address = (transport.address[0], sock.getsockname()[1])
+    transport.reactor.register(sock, transport._on_accept)  # noqa: SLF001
+
+
+def build_response(peer: SipPeer, req: Request, status: int, reason: str | None = None, *,
+                   to_tag: str | None = None, headers: Iterable[tuple[str, str]] = ()) -> Response:
+    """The response ``SipPeer.respond`` would build (§8.2.6), for a fault to edit before it goes."""
+    extra = list(headers)
+    if req.method == "INVITE" and 100 < status < 300 and not any(n.lower() in ("contact", "m") for n, _ in extra):
+        extra.append(("Contact", f"<{peer.contact}>"))
+    tag = None if status == 100 or req.to.tag is not None else to_tag
+    return response_to(peer.as_received(req), status, reason, to_tag=tag, extra=extra)
+
+
+def deliver(peer: SipPeer, req: Request, response: Response, *, source: Address | None = None,
+            retransmit: bool | None = None, bypass: bool = False) -> Response:
+    """Send a ready ``response`` to ``req`` through its server transaction while it takes responses, else
+    straight to ``source``. ``bypass``: straight away, leaving the transaction as it was (a fault)."""
+    entry = peer._server_entry(req)  # noqa: SLF001 - a respond() taking a ready response does not exist
+    if entry is not None and not bypass:
+        try:
+            actions = entry.tx.respond(response, peer.clock.now(), retransmit=retransmit)  # type: ignore[union-attr]
+        except TransactionError:
+            actions = None
+        if actions is not None:
+            peer._execute(entry, actions, strict=True)  # noqa: SLF001
+            return response
+    peer.send(response, to=source if entry is None and source is not None else None)
+    return response
+
+
+def send(peer: SipPeer, req: Request, status: int, *, reason: str | None = None, to_tag: str | None = None,
+         headers: Iterable[tuple[str, str]] = (), edit: Edit | None = None, source: Address | None = None,
+         retransmit: bool | None = None, bypass: bool = False) -> Response:
+    """Answer ``req`` with ``status`` (through its transaction: Timer G retransmits an INVITE's final over
+    UDP until the ACK), ``edit`` applied to the response first."""
+    if edit is None and not bypass:
+        try:
+            return peer.respond(req, status, reason, to_tag=to_tag, headers=headers, retransmit=retransmit)
+        except TransactionError:
+            pass  # the transaction is over or in a state that takes no more responses: send directly
+    response = build_response(peer, req, status, reason, to_tag=to_tag, headers=headers)
+    return deliver(peer, req, edit(response) if edit else response, source=source, retransmit=retransmit,
+                   bypass=bypass)
+
+
+class LongTimerH(Timers):
+    """The "timer-h-long" fault's timers: Timer H is 256*T1, the rest as RFC 3261 says."""
+
+    @property
+    def h(self) -> float:
+        return 256 * self.t1
+
+
+def top_via_only(response: Response) -> Response:
+    """``response`` with only the first of its Via values (a proxy's Via below it dropped)."""
+    fields = list(response.headers)
+    first = next(i for i, h in enumerate(fields) if h.key == "via")
+    top = fields[first].with_value(fields[first].values()[0])
+    return edited(response.with_headers([top, *(h for h in fields if h.key != "via")]))
+
+
+def other_via_port(response: Response) -> Response:
+    """``response`` with another sent-by port in its top Via (branch and parameters kept)."""
+    fields = list(response.headers)
+    first = next(i for i, h in enumerate(fields) if h.key == "via")
+    top = response.top_via
+    params = "".join(f";{k}" + (f"={v}" if v is not None else "") for k, v in top.params)
+    changed = f"{top.protocol}/{top.version}/{top.transport} {top.host}:{(top.port or 5060) + 1}{params}"
+    fields[first] = fields[first].with_value(", ".join([changed, *fields[first].values()[1:]]))
+    return edited(response.with_headers(fields))
+
+
+def edited(message: Message) -> Response:
+    assert isinstance(message, Response)
+    return message
