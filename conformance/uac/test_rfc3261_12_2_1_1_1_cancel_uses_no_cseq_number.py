@@ -28,5 +28,6 @@ def test_cancelled_reinvite_leaves_the_cseq_sequence_contiguous(sip_peer, upper_
     n = call.invite.cseq.number
     got = {"re-INVITE": reinvite.cseq.number, "CANCEL": cancel.cseq.number, "BYE": bye.cseq.number}
     want = {"re-INVITE": n + 1, "CANCEL": n + 1, "BYE": n + 2}
-    wrong = [f"the {what}'s CSeq number is {got[what]}, expected {want[what]}" for what in got if got[what] != want[what]]
+    wrong = [f"the {what}'s CSeq number is {got[what]}, expected {want[what]}"
+             for what in got if got[what] != want[what]]
     assert not wrong, "; ".join(wrong) + f" (INVITE {n}: increasing by one, the CANCEL repeating its re-INVITE's)"

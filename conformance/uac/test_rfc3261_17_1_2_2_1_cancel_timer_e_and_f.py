@@ -35,7 +35,8 @@ def test_unanswered_cancel_follows_timer_e(sip_peer, upper_tester, sip_timers, s
     times = transmission_times(sip_peer, cancel)
     finish(call, cancel)
     assert len(seen) >= 4, (f"the unanswered CANCEL was retransmitted {len(seen) - 1} time(s) within "
-                            f"{1.6 * sum(expected) + t1:.3g} s over UDP; Timer E calls for three by {sum(expected):.3g} s")
+                            f"{1.6 * sum(expected) + t1:.3g} s over UDP; Timer E calls for three by "
+                            f"{sum(expected):.3g} s")
     problems = interval_problems(times, expected, t1, f"Timer E (T1={t1:g} s, T2={t2:g} s)")
     assert not problems, "; ".join(problems)
 

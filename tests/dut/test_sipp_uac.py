@@ -39,3 +39,23 @@ def test_uac_set_runs_against_sipp(tmp_path: Path) -> None:
         assert seen == expected, f"{dut}: modules without a verdict: {expected - seen}\n{table}"
     assert all(r["verdict"] in VERDICTS for r in results), f"an error or not-applicable verdict:\n{table}\n{tail}"
     assert proc.returncode in (0, 1), f"pytest exit status {proc.returncode}\n{tail}"
+
+
+REINVITE_MODULES = ("conformance/uac/test_rfc3261_12_2_1_1_1_cancel_uses_no_cseq_number.py",
+                    "conformance/uac/test_rfc3261_14_1_1_reinvite_487_keeps_session.py")
+
+
+@pytest.mark.skipif(shutil.which("sipp") is None, reason="sipp is not installed (scripts/setup.sh installs it)")
+def test_sipp_cancels_a_reinvite(tmp_path: Path) -> None:
+    """fixtures/duts/sipp-uac-reinvite.toml (scenario fixtures/sipp/uac-reinvite.xml): SIPp re-INVITEs in the
+    established call, cancels the re-INVITE and hangs up by itself; the two re-INVITE modules pass."""
+    out = tmp_path / "results.json"
+    command = [sys.executable, "-m", "pytest", *REINVITE_MODULES, "--sip-dut", "fixtures/duts/sipp-uac-reinvite.toml",
+               "--no-sip-probe", "--sip-results", str(out), "-o", f"sip_reports={tmp_path / 'reports'}",
+               "-p", "no:allure_pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-q", "-rA"]
+    proc = subprocess.run(command, cwd=ROOT, env=inner_run_env(), capture_output=True, text=True, timeout=300,
+                          check=False)
+    tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-60:])
+    assert out.is_file(), f"no results.json\n{tail}"
+    verdicts = {r["clause"]: r["verdict"] for r in json.loads(out.read_text(encoding="utf-8"))["results"]}
+    assert verdicts == {"RFC3261-12.2.1.1-1": "pass", "RFC3261-14.1-1": "pass"}, f"{verdicts}\n{tail}"

@@ -15,8 +15,8 @@ CANCEL; a 2xx (also one crossing the CANCEL, and each of several with different 
 the user having hung up, ended with BYE. 64*T1 after the CANCEL without a final response it gives the
 INVITE up (§9.1) and exits; after a final response it lingers 72*T1 (Timer D) for retransmissions. Its
 INVITE carries ``Expires`` (§13.2.1: still ringing then, it cancels by itself), ``Allow``, caller
-preferences (RFC 3841) and a Via with ``rport`` (RFC 3581); responses with more than one Via (§8.1.3.3) or matching no client transaction (RFC
-6026 §7.2, §8.9) are dropped.
+preferences (RFC 3841) and a Via with ``rport`` (RFC 3581); responses with more than one Via (§8.1.3.3) or
+matching no client transaction (RFC 6026 §7.2, §8.9) are dropped.
 
 A fault (``FAULTS``) changes exactly one behaviour; ``profile_toml`` writes the exec profile of a variant.
 """
@@ -82,6 +82,7 @@ FAULTS: dict[str, tuple[str, str]] = {
     "cancel-consumes-cseq": ("RFC3261-12.2.1.1-1", "counts the CANCEL of a re-INVITE as a CSeq number of the dialog"),
     "487-ends-dialog": ("RFC3261-14.1-1", "ends the call with BYE when its re-INVITE is rejected 487"),
     "cancel-without-caller-prefs": ("RFC3841-5-1", "leaves the INVITE's Accept-Contact out of the CANCEL"),
+    "late-1xx-recancels": ("RFC3262-4-1", "sends its CANCEL again for a provisional response after the final one"),
 }
 CALLER_PREFS = [("Accept-Contact", "*;audio;require"), ("Request-Disposition", "proxy, parallel")]
 """RFC 3841 caller preferences of the INVITE (the CANCEL and the ACK for a non-2xx copy them, §5)."""
@@ -283,6 +284,9 @@ class Uac:
         if r.cseq.method == "INVITE" and r.status >= 300:
             if (self.fault == "acks-unknown-branch" and not ours) or (self.fault == "acks-late-487" and ours):
                 self._send_ack(r)
+        elif r.cseq.method == "INVITE" and r.status < 200 and ours and self.fault == "late-1xx-recancels":
+            if self.cancel is not None:
+                self.peer._transmit(self.cancel, self.proxy, None)  # noqa: SLF001 - the fault: CANCEL again
         elif r.cseq.method == "CANCEL" and r.status >= 200 and self.fault == "cancel-no-completed-state":
             self.peer._transmit(self.cancel, self.proxy, None)  # noqa: SLF001 - the fault: CANCEL again
 

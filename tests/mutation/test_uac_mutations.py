@@ -157,6 +157,7 @@ MUTANTS = [
     M("cancel-consumes-cseq", FAIL, "the BYE's CSeq number is", clean=("RFC3261-14.1-1",), transports=BOTH),
     M("487-ends-dialog", FAIL, "did not keep the call", clean=("RFC3261-12.2.1.1-1",), transports=BOTH),
     M("cancel-without-caller-prefs", FAIL, "the CANCEL's accept-contact values", clean=("RFC3261-9.1-2",)),
+    M("late-1xx-recancels", WARN, "as if its INVITE were pending", transports=BOTH),
 ]
 CASES = [pytest.param(m, t, id=f"{m.fault}-{t}") for m in MUTANTS for t in m.transports]
 

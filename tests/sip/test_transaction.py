@@ -12,7 +12,7 @@ from sipconform.sip.message import Request, Response
 from sipconform.sip.timers import Timers
 from sipconform.sip.transaction import (
     INVITE_CLIENT, INVITE_SERVER, NON_INVITE_CLIENT, NON_INVITE_SERVER, Absorb, Action, ClientTransaction,
-    Deliver, Machine, Send, ServerTransaction, State, Terminated, Timeout, Timer, TransactionError,
+    Deliver, Machine, Send, ServerTransaction, State, Terminated, Timeout, Timer, TransactionError, TransportFailure,
 )
 
 T = Timers(t1=0.5, t2=4.0, t4=5.0)
@@ -266,6 +266,16 @@ def test_invite_server_2xx_retransmitted_until_ack_even_over_tcp() -> None:
     assert tx.receive(ack, clock.now()) == [Deliver(ack)]
     assert tx.receive(inv, clock.now()) == [Absorb(inv)]              # RFC 6026 §7.1
     assert [type(a) for _, a in drive(tx, clock, until=1000)] == [Terminated]
+
+
+def test_invite_server_accepted_survives_a_transport_error() -> None:
+    """RFC 6026 §7.1: a transport error while re-sending the 2xx leaves the transaction "Accepted"."""
+    inv = make_request()
+    tx = ServerTransaction(inv, timers=T, reliable=True)
+    tx.start(0.0)
+    tx.respond(answer(inv, 200), 0.0)
+    assert [type(a) for a in tx.transport_error(T.t1 / 2)] == [TransportFailure]
+    assert tx.state is State.ACCEPTED and tx.receive(inv, T.t1 / 2) == [Absorb(inv)]
 
 
 def test_invite_server_respond_retransmit_false_disables_timer_g() -> None:

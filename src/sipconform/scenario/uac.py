@@ -15,10 +15,11 @@ from sipconform.peer import Received, SendError, SipPeer
 from sipconform.sip import Message, Request, Response
 from sipconform.verdict import Inconclusive, precondition
 
-__all__ = ["IncomingCall", "SilentCall", "Target", "acks_of", "answer", "answer_bye", "arrival", "await_ack",
-           "await_cancel", "await_retransmission", "cancelled_reinvite", "established", "await_copies", "await_first", "await_request", "cancelled", "copies", "finish",
-           "hang_up", "incoming_call", "incoming_call_at", "reack_counts", "reinvited", "resend", "ringing", "same_request",
-           "sdp_answer", "silent_hang_up", "terminated", "transmission_times", "unparseable"]
+__all__ = ["IncomingCall", "SilentCall", "Target", "acks_of", "answer", "answer_bye", "answer_request", "arrival", "await_ack",
+           "await_cancel", "await_copies", "await_first", "await_request", "await_retransmission", "cancelled",
+           "cancelled_reinvite", "copies", "established", "finish", "hang_up", "incoming_call", "incoming_call_at",
+           "reack_counts", "reinvited", "resend", "ringing", "same_request", "sdp_answer", "silent_hang_up",
+           "terminated", "transmission_times", "unparseable"]
 
 
 @dataclass  # not frozen: upper_tester.CallTarget declares plain (settable) attributes
@@ -80,12 +81,12 @@ def incoming_call_at(peers: Sequence[SipPeer], upper: UpperTester, target: Targe
 
 
 def answer(call: IncomingCall, status: int, *, to_tag: str | None = None, body: bytes = b"",
-           retransmit: bool | None = None) -> Response:
+           retransmit: bool | None = None, headers: Sequence[tuple[str, str]] = ()) -> Response:
     """The peer answers the INVITE (a 2xx carries ``sdp_answer`` unless ``body`` is given)."""
     if 200 <= status < 300 and not body:
         body = sdp_answer(call.peer)
     response = call.peer.respond(call.invite, status, to_tag=to_tag or call.to_tag, body=body,
-                                 retransmit=retransmit)
+                                 retransmit=retransmit, headers=headers)
     call.responses.append(response)
     if call.to_tag is None and status != 100:
         call.to_tag = response.to.tag
@@ -242,15 +243,20 @@ def silent_hang_up(peer: SipPeer, upper: UpperTester) -> SilentCall:
 
 def answer_bye(call: IncomingCall, *, within: float) -> Request | None:
     """Answer 200 to the DUT's BYE for the call if one comes within ``within`` seconds (else None)."""
+    return answer_request(call, "BYE", within=within)
+
+
+def answer_request(call: IncomingCall, method: str, *, within: float) -> Request | None:
+    """Answer 200 to the DUT's ``method`` request of the call if one comes within ``within`` (else None)."""
     try:
-        bye = call.peer.expect_request("BYE", within=within, where=_of_call(call, "BYE"))
+        request = call.peer.expect_request(method, within=within, where=_of_call(call, method))
     except AssertionError:
         return None
     try:
-        call.peer.respond(bye, 200)
+        call.peer.respond(request, 200)
     except SendError:
-        pass  # the DUT closed its connection right after the BYE: nothing left to answer
-    return bye
+        pass  # the DUT closed its connection right after the request: nothing left to answer
+    return request
 
 
 # ---- what arrived, and when ----------------------------------------------------------------------------

@@ -62,6 +62,9 @@ INVITE_SERVER = Machine(
             Event.ACK: (A, (Stop(Timer.G), Do.DELIVER)),           # "passed directly to the TU"
             Event.ACK_AGAIN: (A, (Do.ABSORB,)),
             Timer.L: (T, ()),
+            # RFC 6026 §7.1: on a transport error "the associated INVITE server transaction state machine
+            # MUST remain in its current state" (a 2xx re-sent over a connection the UAC has closed)
+            Event.TRANSPORT_ERROR: (A, (Do.REPORT_ERROR,)),
         },
     },
     timers={X: frozenset({Timer.G, Timer.H}), CF: frozenset({Timer.I}), A: frozenset({Timer.G, Timer.L})},
