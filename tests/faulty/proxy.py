@@ -55,6 +55,7 @@ def _sibling(name: str):  # type: ignore[no-untyped-def]
 
 
 _tu = _sibling("proxy_stateful")
+_uas_sending = _sibling("uas/sending")  # listen_tcp_on: UDP and TCP on one port, as for the UAS device
 _uas = _sibling("uas/faults")  # the UAS device's server-transport faults (Via parameters, response routing) reused
 FORK_HEADER, USER, PASSWORD, REALM = _tu.FORK_HEADER, _tu.USER, _tu.PASSWORD, _tu.REALM
 pop_via, target_of, _Branch, _Context = _tu.pop_via, _tu.target_of, _tu._Branch, _tu._Context
@@ -199,7 +200,7 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
             tcp = SipPeer("tcp", timers=self.timers, host=self.host, reactor=self.reactor, name="proxy-tcp",
                           id_prefix=self.name, **via)
             try:
-                _listen_tcp_on(tcp, udp.address[1])
+                _uas_sending.listen_tcp_on(tcp, udp.address[1])
             except OSError:
                 PeerCore.close(udp), PeerCore.close(tcp)
                 continue
@@ -352,22 +353,3 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
             self._relay_back(resp)
 
 
-def _listen_tcp_on(peer: SipPeer, port: int) -> None:
-    """Move ``peer``'s TCP listener to ``port`` (UDP and TCP share one port number, as a profile says).
-    SipPeer binds port 0 only; this swaps its ``TcpTransport`` listener (private: fine for a self-test)."""
-    import socket
-
-    transport = peer._t  # noqa: SLF001
-    sock = socket.socket(transport.family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((transport.address[0], port))
-        sock.listen(16)
-        sock.setblocking(False)
-    except OSError:
-        sock.close()
-        raise
-    transport.reactor.unregister(transport.listener)
-    transport.listener.close()
-    transport.listener, transport.address = sock, (transport.address[0], port)
-    transport.reactor.register(sock, transport._on_accept)  # noqa: SLF001
