@@ -53,7 +53,7 @@ def reliable_18x_after_final(call: Call, window: float) -> list[Response]:
     """Wait ``window`` after the INVITE's final response arrived; the reliable 18x that came after it."""
     peer = call.peer
     final_at = next(r.time for r in peer.arrivals(is_final_to(call.invite)))
-    peer.wait_until(lambda: False, within=window)
+    peer.reactor.run_for(window)
     later = [r.message for r in peer.arrivals(lambda m: _to_invite(m, call.invite) and rseq_of(m) is not None)
              if r.time > final_at]
     return [m for m in later if isinstance(m, Response)]
