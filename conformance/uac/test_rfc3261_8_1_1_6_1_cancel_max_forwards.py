@@ -8,9 +8,9 @@ malformed, so it is looked for among what the peer could not accept.
 
 import pytest
 
-from sipconform.scenario.uac import await_cancel, finish, ringing, unparseable
+from sipconform.scenario.uac import cancel_or_malformed, ringing
 from sipconform.sip import ParseError
-from sipconform.verdict import Inconclusive, warn
+from sipconform.verdict import warn
 
 pytestmark = [pytest.mark.clause("RFC3261-8.1.1.6-1"), pytest.mark.role("uac")]
 
@@ -19,14 +19,7 @@ def test_cancel_has_max_forwards(sip_peer, upper_tester):
     """Stimulus: the DUT calls the peer; the peer rings (180); the DUT hangs up.
     Expectation: the CANCEL has a Max-Forwards of 0..255 (70 recommended)."""
     call = ringing(sip_peer, upper_tester)
-    try:
-        cancel = await_cancel(call)
-    except Inconclusive:
-        finish(call)
-        if broken := unparseable(sip_peer, "CANCEL"):
-            pytest.fail(f"the DUT's CANCEL is malformed: {broken[0].error}", pytrace=False)
-        raise
-    finish(call, cancel)
+    cancel = cancel_or_malformed(call, "the DUT's CANCEL is malformed")
     try:
         value = cancel.max_forwards
     except ParseError as exc:

@@ -16,6 +16,7 @@ from sipconform.sip import Message, Request, Response
 from sipconform.verdict import Inconclusive, precondition
 
 __all__ = ["IncomingCall", "SilentCall", "Target", "acks_of", "answer", "answer_bye", "answer_request", "arrival", "await_ack",
+           "cancel_or_malformed",
            "await_cancel", "await_copies", "await_first", "await_request", "await_retransmission", "cancelled",
            "cancelled_reinvite", "copies", "established", "finish", "hang_up", "incoming_call", "incoming_call_at",
            "reack_counts", "reinvited", "resend", "ringing", "same_request", "sdp_answer", "silent_hang_up",
@@ -331,6 +332,20 @@ def reack_counts(call: IncomingCall, final: Response, offsets: Sequence[float]) 
         peer.reactor.run_for(t1)
         counts.append(len(copies(peer, is_ack)) - before)
     return counts
+
+
+def cancel_or_malformed(call: IncomingCall, problem: str) -> Request:
+    """Hang up, take the DUT's CANCEL and finish the call. A CANCEL that came but could not be parsed is
+    a fail that says ``problem`` and the parse error, not an inconclusive "no CANCEL"."""
+    try:
+        cancel = await_cancel(call)
+    except Inconclusive:
+        finish(call)
+        if broken := unparseable(call.peer, "CANCEL"):
+            raise AssertionError(f"{problem}: {broken[0].error}") from None
+        raise
+    finish(call, cancel)
+    return cancel
 
 
 def unparseable(peer: SipPeer, method: str) -> list[Received]:
