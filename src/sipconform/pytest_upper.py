@@ -1,4 +1,5 @@
-"""The ``upper_tester`` fixture: how a test makes the DUT (acting as UAC) place a call and hang up.
+"""The ``upper_tester`` fixture: how a test makes the DUT place a call and hang up (as UAC) or reject the
+call that rings (as UAS).
 
 Built per test from the DUT profile's ``[upper_tester]`` (``make_upper_tester``), with a timeout
 derived from the DUT's timers, and closed at teardown. Whatever goes wrong in the upper tester itself
@@ -18,12 +19,15 @@ from sipconform.dut.profile import DutProfile
 from sipconform.dut.upper_tester import CallTarget, UpperTester, UpperTesterError, make_upper_tester
 from sipconform.sip.timers import Timers
 
-__all__ = ["GuardedUpperTester", "terminal_notifier", "upper_tester", "upper_tester_timeout"]
+__all__ = ["GuardedUpperTester", "reaction_window", "terminal_notifier", "upper_tester", "upper_tester_timeout"]
 
 # Bounds of the upper tester's own waits (a hang-up command, a control request): 64*T1 (Timer B),
 # clamped so a fast-T1 lab device still gets time to react and a slow one does not hold the run.
 _MIN_TIMEOUT_S = 2.0
 _MAX_TIMEOUT_S = 64.0
+# How long the DUT has to put on the wire what an action of an automatic (exec, baresip) upper tester made
+# it do, once that action returned: 16*T1 covers a UDP response and four Timer G retransmissions of it.
+_REACTION_T1 = 16
 
 
 def upper_tester_timeout(timers: Timers) -> float:
@@ -31,13 +35,21 @@ def upper_tester_timeout(timers: Timers) -> float:
     return min(max(timers.b, _MIN_TIMEOUT_S), _MAX_TIMEOUT_S)
 
 
+def reaction_window(kind: str, timers: Timers) -> float:
+    """How long to wait for the DUT to act once an upper tester action returned: 16*T1, or for a manual
+    upper tester (the operator acts after the prompt) as long as one action may take."""
+    return upper_tester_timeout(timers) if kind == "manual" else _REACTION_T1 * timers.t1
+
+
 class GuardedUpperTester:
     """An upper tester whose failures are all ``UpperTesterError`` (with the DUT's name), and which
-    remembers whether it placed a call, so teardown can end a call the test left ringing."""
+    remembers whether it placed a call, so teardown can end a call the test left ringing. ``reaction``:
+    how long the DUT has to show on the wire what an action made it do (``reaction_window``)."""
 
-    def __init__(self, inner: UpperTester, dut: str) -> None:
+    def __init__(self, inner: UpperTester, dut: str, reaction: float = 0.0) -> None:
         self.inner = inner
         self.dut = dut
+        self.reaction = reaction
         self.calls = 0
         self.hang_ups = 0
 
@@ -62,6 +74,9 @@ class GuardedUpperTester:
 
     def cancel(self) -> None:
         self._guard("make it cancel its re-INVITE", self.inner.cancel)
+
+    def reject(self) -> None:
+        self._guard("make it reject the call ringing in", self.inner.reject)
 
     def close(self) -> None:
         self.inner.close()
@@ -92,17 +107,19 @@ def upper_tester(request: pytest.FixtureRequest, dut: DutProfile, sip_timers: Ti
     """The DUT's upper tester, from its profile's ``[upper_tester]``: ``call(target)`` makes the DUT
     (a UAC) call ``target`` (the peer: ``sipconform.scenario.uac.Target``), ``hang_up()`` makes it
     hang up (before an answer: a CANCEL is due); ``reinvite()`` and ``cancel()`` make it send a re-INVITE
-    in the established call and cancel that re-INVITE (exec profiles with those commands; manual).
+    in the established call and cancel that re-INVITE (exec profiles with those commands; manual);
+    ``reject()`` makes the DUT (a UAS) reject the incoming call that rings (exec, baresip, manual).
+    ``reaction``: how long the DUT then has to act on the wire.
 
-    Kinds: ``exec`` runs the profile's ``call`` / ``hangup`` / ``reinvite`` / ``cancel`` argv (placeholders {uri} {host} {port}
-    {transport}; output in the test's tmp dir, ``upper-tester.log``); ``baresip`` drives baresip's
-    ctrl_tcp; ``manual`` prints what the operator must do on the terminal; ``none`` makes every test
-    that needs it inconclusive. Each action may take up to 64*T1 (clamped to 2..64 s). Failures of
+    Kinds: ``exec`` runs the profile's ``call`` / ``hangup`` / ``reinvite`` / ``cancel`` / ``reject`` argv
+    (placeholders {uri} {host} {port} {transport} of the call placed; output in the test's tmp dir,
+    ``upper-tester.log``); ``baresip`` drives baresip's ctrl_tcp; ``manual`` prints what the operator must
+    do on the terminal; ``none`` makes every test that needs it inconclusive. Each action may take up to 64*T1 (clamped to 2..64 s). Failures of
     the upper tester itself raise ``UpperTesterError``. Closed at teardown; a call it placed is hung up
     first, so the DUT starts the next test idle."""
     inner = make_upper_tester(dut.upper_tester, workdir=tmp_path / "upper-tester",
                               timeout=upper_tester_timeout(sip_timers), notify=terminal_notifier(request.config))
-    guarded = GuardedUpperTester(inner, dut.name)
+    guarded = GuardedUpperTester(inner, dut.name, reaction_window(dut.upper_tester.kind, sip_timers))
     try:
         yield guarded
     finally:

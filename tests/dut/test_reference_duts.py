@@ -79,7 +79,7 @@ def test_start_probe_stop(name: str, tmp_path: Path) -> None:
         for transport in ("udp", "tcp"):
             status = probe(prof.host, prof.port, transport, 3.0, user=user)
             assert status is not None and status.startswith("SIP/2.0 2"), (transport, status, dut.log_text())
-        if name == "baresip-uac":
+        if name.startswith("baresip"):
             assert prof.upper_tester.kind == "baresip" and dut.control is not None
             assert prof.upper_tester.control == f"{dut.control[0]}:{dut.control[1]}"
         pids = group_members(dut.process.pgid)

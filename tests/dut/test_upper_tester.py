@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from sipconform.dut.profile import UpperTesterSpec
+from sipconform.dut.profile import ProfileError, UpperTesterSpec, profile_from_mapping
 from sipconform.dut.upper_tester import UpperTesterError, UpperTesterMissing, make_upper_tester
 
 ECHO_ARGS = [sys.executable, "-c", "import sys, pathlib; pathlib.Path(sys.argv[1]).write_text(repr(sys.argv[2:]))"]
@@ -90,3 +90,45 @@ def test_exec_reinvite_and_cancel_run_their_argv_or_are_missing(tmp_path):
     with pytest.raises(UpperTesterMissing, match="no 'cancel' command"):
         tester.cancel()
     tester.close()
+
+
+def test_exec_reject_runs_without_a_call_placed(tmp_path):
+    """The callee's ``reject`` (the DUT is a UAS): no call of its own before it, placeholders left as written."""
+    out = tmp_path / "argv.txt"
+    spec = UpperTesterSpec(kind="exec", reject=(*ECHO_ARGS, str(out), "reject", "{uri}"))
+    tester = make_upper_tester(spec, workdir=tmp_path, timeout=5.0, notify=print)
+    tester.reject()
+    assert eval(out.read_text()) == ["reject", "{uri}"]
+    tester.close()
+
+
+def test_reject_missing_is_inconclusive_material(tmp_path):
+    exec_tester = make_upper_tester(UpperTesterSpec(kind="exec", call=(sys.executable, "-c", "pass")),
+                                    workdir=tmp_path, timeout=1.0, notify=print)
+    with pytest.raises(UpperTesterMissing, match="no 'reject' command"):
+        exec_tester.reject()
+    none = make_upper_tester(UpperTesterSpec(kind="none"), workdir=tmp_path, timeout=1.0, notify=print)
+    with pytest.raises(UpperTesterMissing, match="reject a call"):
+        none.reject()
+
+
+def test_manual_reject_tells_the_operator_not_to_answer(tmp_path):
+    said: list[str] = []
+    make_upper_tester(UpperTesterSpec(kind="manual"), workdir=tmp_path, timeout=1.0, notify=said.append).reject()
+    assert "reject the incoming call" in said[0] and "do not answer" in said[0]
+
+
+@pytest.mark.parametrize(("role", "ut", "problem"), [
+    ("uas", {"kind": "exec", "reject": ["my-phone", "--decline"]}, None),
+    ("uas", {"kind": "exec"}, "needs an argv for at least one of"),
+    ("uac", {"kind": "exec", "reject": ["x"]}, "needs a 'call' argv"),
+    ("uas", {"kind": "exec", "reject": "my-phone --decline"}, "upper_tester.reject must be a list of strings"),
+])
+def test_profile_exec_actions(role, ut, problem):
+    """A UAS profile's exec upper tester may have only ``reject``; a UAC's needs ``call``."""
+    data = {"name": "x", "role": role, "upper_tester": ut}
+    if problem is None:
+        assert profile_from_mapping(data).upper_tester.reject == ("my-phone", "--decline")
+    else:
+        with pytest.raises(ProfileError, match=problem):
+            profile_from_mapping(data)

@@ -19,6 +19,8 @@ __all__ = ["ROLES", "TARGET_BEHAVIOURS", "TRANSPORTS", "DutProfile", "ProfileErr
 ROLES = ("uas", "uac", "proxy", "stateless-proxy")
 TRANSPORTS = ("udp", "tcp")
 UPPER_TESTER_KINDS = ("exec", "baresip", "manual", "none")
+ACTIONS = ("call", "hangup", "reinvite", "cancel", "reject")
+"""The ``[upper_tester]`` argv keys of an ``exec`` upper tester."""
 
 # [targets]: Request-URI users that make a DUT acting as UAS behave a given way. Only ``ring`` has a
 # default; a test that needs another behaviour the profile does not name is inconclusive, not passed.
@@ -37,13 +39,15 @@ class ProfileError(ValueError):
 
 @dataclass(frozen=True)
 class UpperTesterSpec:
-    """How to make a DUT acting as UAC place a call and hang up (DESIGN.md, [upper_tester])."""
+    """How to make a DUT act as a user would (DESIGN.md, [upper_tester]): as UAC place a call and hang up;
+    as UAS reject the incoming call that rings."""
 
     kind: str = "none"
     call: tuple[str, ...] = ()
     hangup: tuple[str, ...] = ()
     reinvite: tuple[str, ...] = ()  # exec: make the DUT send a re-INVITE in the established call
     cancel: tuple[str, ...] = ()    # exec: make the DUT cancel its pending re-INVITE
+    reject: tuple[str, ...] = ()    # exec: make the DUT (as UAS) reject the incoming call that rings
     control: str | None = None  # baresip: "HOST:PORT" of its ctrl_tcp interface
 
 
@@ -97,14 +101,15 @@ def profile_from_mapping(data: Mapping[str, Any], source: str = "<profile>") -> 
     ut = data.get("upper_tester", {})
     kind = ut.get("kind", "none")
     _require(kind in UPPER_TESTER_KINDS, where, f"upper_tester.kind must be one of {UPPER_TESTER_KINDS}, got {kind!r}")
-    for key in ("call", "hangup", "reinvite", "cancel"):
+    for key in ACTIONS:
         argv = ut.get(key, [])
         _require(isinstance(argv, list) and all(isinstance(a, str) for a in argv), where,
                  f"upper_tester.{key} must be a list of strings (argv, run without a shell)")
-    _require(kind != "exec" or bool(ut.get("call")), where, "upper_tester.kind = 'exec' needs a 'call' argv")
-    upper = UpperTesterSpec(kind=kind, call=tuple(ut.get("call", [])), hangup=tuple(ut.get("hangup", [])),
-                            reinvite=tuple(ut.get("reinvite", [])), cancel=tuple(ut.get("cancel", [])),
-                            control=ut.get("control"))
+    _require(kind != "exec" or role != "uac" or bool(ut.get("call")), where,
+             "upper_tester.kind = 'exec' needs a 'call' argv")
+    _require(kind != "exec" or any(ut.get(key) for key in ACTIONS), where,
+             f"upper_tester.kind = 'exec' needs an argv for at least one of {', '.join(ACTIONS)}")
+    upper = UpperTesterSpec(kind=kind, control=ut.get("control"), **{key: tuple(ut.get(key, [])) for key in ACTIONS})
     targets = data.get("targets", DEFAULT_TARGETS)
     _require(isinstance(targets, dict)
              and all(k in TARGET_BEHAVIOURS and isinstance(v, str) for k, v in targets.items()), where, f"[targets] keys must be among {list(TARGET_BEHAVIOURS)} with string values (Request-URI users)")

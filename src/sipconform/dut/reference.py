@@ -226,7 +226,7 @@ def start_reference(name: str, workdir: Path, *, transports: Iterable[str] = ("u
             _write_baresip_conf(confdir, source, port, ctrl_port)
             argv = [binary, "-f", str(confdir), "-s"]
         profile = replace(base, host=HOST, port=port, transports=trs)
-        if ctrl_port is not None:  # baresip-uac: kind = "baresip" (from its profile)
+        if ctrl_port is not None:  # baresip-uac and -uas: kind = "baresip" (from their profiles)
             profile = replace(profile, upper_tester=replace(base.upper_tester, control=f"{HOST}:{ctrl_port}"))
         try:
             proc = ManagedProcess(argv, workdir, spec.program if attempt == 0 else f"{spec.program}-{attempt}")

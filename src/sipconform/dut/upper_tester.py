@@ -1,5 +1,6 @@
 """Upper testers: how the suite makes a DUT acting as UAC place a call and hang up, and, where the device
-allows it, send a re-INVITE in the established call and cancel that re-INVITE.
+allows it, send a re-INVITE in the established call and cancel that re-INVITE; and a DUT acting as UAS
+reject the incoming call that rings (the callee hangs up before answering).
 
 ``exec`` runs argv templates without a shell; ``baresip`` drives baresip's ctrl_tcp interface;
 ``manual`` tells the operator what to do and lets the peer wait for the DUT's INVITE with a deadline;
@@ -39,11 +40,15 @@ class UpperTester(Protocol):
     def hang_up(self) -> None: ...
     def reinvite(self) -> None: ...
     def cancel(self) -> None: ...
+    def reject(self) -> None: ...
     def close(self) -> None: ...
 
 
-def _fill(argv: tuple[str, ...], target: CallTarget) -> list[str]:
-    """Fill ``{uri} {host} {port} {transport}``; every other character is passed literally."""
+def _fill(argv: tuple[str, ...], target: CallTarget | None) -> list[str]:
+    """Fill ``{uri} {host} {port} {transport}`` (of the call placed; nothing without one); every other
+    character is passed literally."""
+    if target is None:
+        return list(argv)
     values = {"uri": target.uri, "host": target.host, "port": str(target.port), "transport": target.transport}
     out = []
     for arg in argv:
@@ -90,9 +95,13 @@ class ExecUpperTester:
     def cancel(self) -> None:
         self._act("cancel", self.spec.cancel)
 
-    def _act(self, key: str, argv: tuple[str, ...]) -> None:
+    def reject(self) -> None:
+        """The DUT is the callee: no call of its own placed before (placeholders stay as written)."""
+        self._act("reject", self.spec.reject, after_call=False)
+
+    def _act(self, key: str, argv: tuple[str, ...], *, after_call: bool = True) -> None:
         """Run the ``key`` command of the profile (waited for, bounded)."""
-        if not argv or self._target is None:
+        if not argv or (after_call and self._target is None):
             raise UpperTesterMissing(f"the profile's [upper_tester] has no '{key}' command" if not argv
                                      else f"no call placed before the '{key}' command")
         proc = self._start(_fill(argv, self._target))
@@ -130,7 +139,8 @@ class ExecUpperTester:
 
 
 class BaresipUpperTester:
-    """Drives a baresip UA over its ctrl_tcp interface (``dial``, ``hangup``)."""
+    """Drives a baresip UA over its ctrl_tcp interface (``dial``, ``hangup``; ``hangup`` of a call that
+    rings in rejects it: baresip 1.0 answers the INVITE 486)."""
 
     def __init__(self, spec: UpperTesterSpec, timeout: float) -> None:
         from sipconform.dut.baresip_ctrl import BaresipControl
@@ -151,6 +161,9 @@ class BaresipUpperTester:
 
     def cancel(self) -> None:
         self.reinvite()
+
+    def reject(self) -> None:
+        self._control.hangup()
 
     def close(self) -> None:
         self._control.close()
@@ -174,6 +187,9 @@ class ManualUpperTester:
     def cancel(self) -> None:
         self.notify("ACTION: make the DUT cancel its pending re-INVITE now (before it is answered)")
 
+    def reject(self) -> None:
+        self.notify("ACTION: reject the incoming call ringing on the DUT now (decline it, do not answer it)")
+
     def close(self) -> None:
         return None
 
@@ -196,6 +212,9 @@ class NoUpperTester:
     def cancel(self) -> None:
         raise UpperTesterMissing(self.reason)
 
+    def reject(self) -> None:
+        raise UpperTesterMissing(self.reason)
+
     def close(self) -> None:
         return None
 
@@ -209,4 +228,5 @@ def make_upper_tester(spec: UpperTesterSpec, *, workdir: Path, timeout: float,
         return BaresipUpperTester(spec, timeout)
     if spec.kind == "manual":
         return ManualUpperTester(notify)
-    return NoUpperTester("the DUT profile has no [upper_tester]: the suite cannot make the DUT place or end a call")
+    return NoUpperTester("the DUT profile has no [upper_tester]: the suite cannot make the DUT place, end or "
+                         "reject a call")

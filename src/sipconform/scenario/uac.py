@@ -15,7 +15,7 @@ from sipconform.peer import Received, SendError, SipPeer
 from sipconform.sip import Message, Request, Response
 from sipconform.verdict import Inconclusive, precondition
 
-__all__ = ["IncomingCall", "SilentCall", "Target", "acks_of", "answer", "answer_bye", "answer_request", "arrival", "await_ack",
+__all__ = ["IncomingCall", "SilentCall", "Target", "acks_of", "act", "answer", "answer_bye", "answer_request", "arrival", "await_ack",
            "cancel_or_malformed",
            "await_cancel", "await_copies", "await_first", "await_request", "await_retransmission", "cancelled",
            "cancelled_reinvite", "copies", "established", "finish", "hang_up", "incoming_call", "incoming_call_at",
@@ -58,7 +58,7 @@ class IncomingCall:
     responses: list[Response] = field(default_factory=list)
 
 
-def _act(action: Callable[[], None], what: str) -> None:
+def act(action: Callable[[], None], what: str) -> None:
     """Run an upper tester action; one the upper tester cannot do leaves the test inconclusive."""
     try:
         action()
@@ -68,7 +68,7 @@ def _act(action: Callable[[], None], what: str) -> None:
 
 def incoming_call(peer: SipPeer, upper: UpperTester, target: Target | None = None) -> IncomingCall:
     """Make the DUT call the peer and wait for its INVITE (within Timer B of the DUT's T1)."""
-    _act(lambda: upper.call(target or Target.of(peer)), "call")
+    act(lambda: upper.call(target or Target.of(peer)), "call")
     with precondition("the DUT sends an INVITE to the peer when the upper tester makes it call"):
         invite = peer.expect_request("INVITE")
     return IncomingCall(peer, upper, invite)
@@ -76,7 +76,7 @@ def incoming_call(peer: SipPeer, upper: UpperTester, target: Target | None = Non
 
 def incoming_call_at(peers: Sequence[SipPeer], upper: UpperTester, target: Target) -> IncomingCall:
     """Make the DUT call ``target`` and take its INVITE at whichever of ``peers`` it reaches first."""
-    _act(lambda: upper.call(target), "call")
+    act(lambda: upper.call(target), "call")
     peer, invite = await_request(peers, "INVITE", "the DUT sends an INVITE when the upper tester makes it call")
     return IncomingCall(peer, upper, invite)
 
@@ -107,7 +107,7 @@ def hang_up(call: IncomingCall, *, tolerate_errors: bool = False) -> None:
     """Make the DUT hang up through the upper tester. ``tolerate_errors``: an upper tester that reports
     there is nothing to hang up (the call already ended) is not a problem for the test."""
     try:
-        _act(call.upper.hang_up, "hang up")
+        act(call.upper.hang_up, "hang up")
     except UpperTesterError:
         if not tolerate_errors:
             raise
@@ -160,7 +160,7 @@ def established(peer: SipPeer, upper: UpperTester) -> tuple[IncomingCall, Respon
 
 def reinvited(call: IncomingCall) -> Request:
     """Make the DUT send a re-INVITE in the established call; the re-INVITE (as a precondition)."""
-    _act(call.upper.reinvite, "send a re-INVITE")
+    act(call.upper.reinvite, "send a re-INVITE")
     with precondition("the DUT sends a re-INVITE in the call when the upper tester asks for one"):
         return call.peer.expect_request(
             "INVITE", where=lambda r: r.call_id == call.invite.call_id and r.to.tag is not None)
@@ -173,7 +173,7 @@ def cancelled_reinvite(call: IncomingCall) -> tuple[Request, Request]:
     peer = call.peer
     reinvite = reinvited(call)
     peer.respond(reinvite, 180)
-    _act(call.upper.cancel, "cancel its re-INVITE")
+    act(call.upper.cancel, "cancel its re-INVITE")
     with precondition("the DUT sends a CANCEL when the upper tester cancels its ringing re-INVITE"):
         cancel = peer.expect_request("CANCEL", where=_of_call(call, "CANCEL"))
     peer.respond(cancel, 200)

@@ -10,16 +10,18 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from sipconform.dut.profile import TARGET_BEHAVIOURS, DutProfile
-from sipconform.peer import NoMessage, SipPeer
+from sipconform.dut.upper_tester import UpperTester
+from sipconform.peer import NoMessage, SendError, SipPeer
 from sipconform.sip import Message, Request, Response, ack_for_2xx, cancel_for
 from sipconform.sip.build import in_dialog_request
+from sipconform.scenario.uac import act
 from sipconform.verdict import Inconclusive, precondition
 
 Address = tuple[str, int]
 
-__all__ = ["Call", "ack_2xx", "answered", "answers_to", "cancel", "cancel_on_second_connection", "cancelled",
+__all__ = ["Call", "Rejection", "ack_2xx", "answered", "answers_to", "cancel", "cancel_on_second_connection", "cancelled",
            "final_response", "first_response_delay", "hang_up", "is_final_to", "landing", "lands_at_sent_by",
-           "lands_at_source", "place_call", "response_delay", "ring", "second_via", "sent_from", "target_uri"]
+           "lands_at_source", "place_call", "rejected", "response_delay", "ring", "second_via", "sent_from", "target_uri"]
 
 
 def target_uri(dut: DutProfile, transport: str, behaviour: str = "ring") -> str:
@@ -269,3 +271,74 @@ def final_response(call: Call) -> Response:
                            f"INVITE, so it was never cancelled (see RFC3261-9.2-10): {exc}") from None
     assert call.final is not None
     return call.final
+
+
+# ---- the callee hangs up while ringing (§15) ---------------------------------------------------------------
+HANG_UP_METHODS = ("BYE", "CANCEL")
+"""What a UA sends to end a call: a callee ringing must send neither (§15, §9.1), but a non-2xx final."""
+LINGER_T1 = 4
+"""After the final response the peer watches 4*T1 more for a BYE or CANCEL (its ACK left at once)."""
+
+
+@dataclass
+class Rejection:
+    """A ringing call the upper tester made the DUT reject, and what the DUT sent for it then."""
+
+    call: Call
+    final: Response | None            # the INVITE's final response (None: none within the window)
+    hang_ups: list[Request]           # BYE and CANCEL requests of the call the DUT sent (answered)
+    window: float                     # how long the DUT had to answer the INVITE after the reject
+
+    @property
+    def early(self) -> bool:
+        """Did the ringing response create an early dialog (a To tag, §12.1)?"""
+        return self.call.to_tag is not None
+
+
+def rejected(peer: SipPeer, dut: DutProfile, upper: UpperTester, *, within: float) -> Rejection:
+    """§15: the DUT rings (a non-100 provisional), the upper tester makes it reject the call. The peer
+    waits up to ``within`` for the INVITE's final response or a BYE/CANCEL of the call, then (after a
+    final response, ACKed by its INVITE client transaction) ``LINGER_T1``*T1 more for a BYE/CANCEL.
+    BYE and CANCEL are answered so the DUT does not hang; a 2xx (the DUT answered) is ACKed and BYE'd."""
+    call = ring(peer, dut)
+    act(upper.reject, "reject the call ringing in")
+    is_final, invite = is_final_to(call.invite), call.invite
+
+    def is_hang_up(m: Message) -> bool:
+        return isinstance(m, Request) and m.method in HANG_UP_METHODS and m.call_id == invite.call_id
+
+    def waiting(match: Callable[[Message], bool]) -> bool:
+        return any(match(m) for m in peer.unconsumed())
+
+    peer.wait_until(lambda: waiting(is_final) or waiting(is_hang_up), within)
+    if waiting(is_final) and not waiting(is_hang_up):
+        peer.wait_until(lambda: waiting(is_hang_up), LINGER_T1 * peer.timers.t1)
+    if waiting(is_final):
+        call.responses.append(peer.expect_response(invite, final=True, within=0))
+    hang_ups: list[Request] = []
+    while waiting(is_hang_up):
+        hang_ups.append(peer.expect_request(within=0, where=is_hang_up))
+    for request in hang_ups:
+        _answer_hang_up(call, request)
+    if call.final is not None and call.final.status < 300:
+        ack_2xx(call)
+        hang_up(call)
+    return Rejection(call, call.final, hang_ups, within)
+
+
+def _answer_hang_up(call: Call, request: Request) -> None:
+    """A BYE naming the early dialog while it lasted (no final response had reached the peer): 200 (§15.1.2);
+    any other BYE, and any CANCEL (the peer has no server transaction it could cancel): 481."""
+    peer, final = call.peer, call.final
+    in_early_dialog = (request.method == "BYE" and request.from_.tag == call.to_tag
+                       and request.to.tag == call.invite.from_.tag
+                       and (final is None or _arrival(peer, request) < _arrival(peer, final)))
+    try:
+        peer.respond(request, 200 if in_early_dialog else 481)
+    except SendError:
+        pass  # the DUT closed its connection right after the request: nothing left to answer
+
+
+def _arrival(peer: SipPeer, message: Message) -> int:
+    """The place of ``message`` among everything ``peer`` received."""
+    return next(i for i, item in enumerate(peer.received()) if item.message is message)
