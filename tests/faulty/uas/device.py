@@ -1,12 +1,15 @@
 """The faulty UAS's machinery: one UDP and one TCP ``SipPeer`` on the same port number sharing a
-``Reactor``, pumped by a thread of the device's own until ``stop()``; its profile and wire log.
+``Reactor``, pumped by a thread of the device's own until ``stop()``; the control socket of its exec
+upper tester (``control``); its profile and wire log.
 
-``DeviceLoop`` knows nothing of SIP's methods: each request goes to ``on_request``, and every
-``tick`` (at most T1) to ``tend(now)``, both left to the TU (``tu.FaultyUas``).
+``DeviceLoop`` knows nothing of SIP's methods: each request goes to ``on_request``, each word of the
+upper tester to ``on_control``, and every ``tick`` (at most T1) to ``tend(now)``, all left to the TU
+(``tu.FaultyUas``).
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 import traceback
 from collections.abc import Callable
@@ -19,6 +22,7 @@ from sipconform.sip import Request, Timers
 from sipconform.sip.errors import SipError
 from sipconform.sip.transaction import TransactionError
 
+from . import control
 from .sending import listen_tcp_on
 
 TIMERS = Timers(t1=0.05, t2=0.4, t4=0.5)
@@ -44,6 +48,7 @@ class DeviceLoop:
         self.notes: list[str] = []
         self.reactor: Reactor | None = None
         self.peers: list[SipPeer] = []
+        self.control: socket.socket | None = None
         self._later: list[tuple[float, Callable[[], object]]] = []
         self._stop = threading.Event()
         self._stopped = False
@@ -59,6 +64,10 @@ class DeviceLoop:
 
     def tend(self, now: float) -> None:
         """Called at least every ``tick``: timers of the TU's own."""
+
+    def on_control(self, word: str) -> str:
+        """A word of the upper tester (``control.WORDS``); the reply is ``ok`` or why the device did not act."""
+        return f"unknown word {word!r}"
 
     def capabilities_toml(self) -> str:
         return ""
@@ -81,6 +90,7 @@ class DeviceLoop:
             raise RuntimeError("already started")
         self.reactor = Reactor()
         self.peers = self._bind_one_port()
+        self.control = control.listen(self.reactor.register, self._on_control)
         self._thread = threading.Thread(target=self._run, name=f"sip-{self.name}", daemon=True)
         self._thread.start()
         return self
@@ -113,6 +123,9 @@ class DeviceLoop:
                 self.errors.append(f"the device thread did not stop within {timeout} s")
                 return
         self._stopped = True
+        if self.control is not None and self.reactor is not None:
+            self.reactor.unregister(self.control)
+            self.control.close()
         for peer in self.peers:
             peer.close()
         if self.reactor is not None:
@@ -135,7 +148,8 @@ class DeviceLoop:
         users = "".join(f'{behaviour} = "{user}"\n' for behaviour, user in targets.items())
         return (f'name = "{self.name}"\nrole = "uas"\nhost = "{self.host}"\nport = {self.port}\n'
                 f'transports = ["udp", "tcp"]\n\n[capabilities]\n{self.capabilities_toml()}\n'
-                f'[timers]\nt1 = {t.t1}\nt2 = {t.t2}\nt4 = {t.t4}\n\n[targets]\n{users}')
+                f'[timers]\nt1 = {t.t1}\nt2 = {t.t2}\nt4 = {t.t4}\n\n[targets]\n{users}\n'
+                f'{control.profile_toml(self.control.getsockname()[1]) if self.control else ""}')
 
     def trace(self) -> str:
         """The device's wire log, both transports merged (read it after ``stop()``)."""
@@ -163,6 +177,17 @@ class DeviceLoop:
                 self.errors.append(traceback.format_exc())
                 if len(self.errors) > 50:
                     return
+
+    def _on_control(self, word: str) -> str:
+        """``on_control`` in the device thread (the reactor's), its errors recorded like a request's."""
+        try:
+            return self.on_control(word)
+        except (SendError, OSError, SipError) as exc:
+            self.notes.append(f"control {word!r}: {exc}")
+            return f"could not {word}: {exc}"
+        except Exception:
+            self.errors.append(f"control {word!r}:\n{traceback.format_exc()}")
+            return f"could not {word}: the device raised"
 
     def _has_work(self) -> bool:
         return self._stop.is_set() or any(p.unconsumed() for p in self.peers)

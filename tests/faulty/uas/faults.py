@@ -38,6 +38,9 @@ FAULTS: dict[str, tuple[str, str]] = {
     "reason-400": ("RFC3326-2-5", "answers a CANCEL whose Reason protocol it does not know 400"),
     "bye-early-no-final": ("RFC3261-15.1.2-1", "answers a BYE in an early dialog 200 but never ends the pending INVITE"),
     "bye-early-480": ("RFC3261-15.1.2-1", "ends the INVITE pending under a BYE'd early dialog with 480, not 487"),
+    "bye-on-reject": ("RFC3261-15-2", "told to reject a ringing call, sends a BYE in its early dialog instead of a "
+                      "final response"),
+    "cancel-on-reject": ("RFC3261-15-2", "told to reject a ringing call, sends a CANCEL for it, then 486"),
     "cancel-200-bad-cseq": ("RFC3261-9.2-11", "the 200 (CANCEL) carries the CANCEL's CSeq number plus one"),
     "options-cancelled-487": ("RFC3261-9.2-9", "a CANCEL for an answered OPTIONS makes it send a 487 to the OPTIONS"),
     "cancel-copy-481": ("RFC3261-17.2.2-1", "forgets the CANCEL's server transaction once answered: a copy of "

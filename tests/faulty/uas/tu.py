@@ -8,6 +8,8 @@
 - PRACK (RFC 3262 §3): 200 when its RAck names a reliable provisional of the call (which stops that
   one's retransmissions), also after the final response; else 481.
 - BYE (§15.1.2): early dialog -> 200, and 487 on the pending INVITE; confirmed -> 200; otherwise 481.
+- The upper tester's ``reject`` (``control``): the newest call ringing gets 486 (§15: the callee ends an
+  early dialog with a non-2xx final response, never a BYE).
   ACK: taken. OPTIONS: 200. Anything else: 501.
 - A call nobody cancels stops ringing after ``ring_timeout`` (480); finished calls are forgotten after ``linger``.
 
@@ -190,6 +192,25 @@ class FaultyUas(DeviceLoop):
         if self.fault == "expires-ignored" or not expires or not expires[0].strip().isdigit():
             return
         self.later(call.started + int(expires[0].strip()), lambda: call.pending and self.end_invite(call, 487))
+
+    # -- the upper tester --------------------------------------------------------------------------------
+    def on_control(self, word: str) -> str:
+        """``reject``: the user declines the newest call ringing (486 Busy Here); the faults of §15 send a
+        BYE in its early dialog instead, or a CANCEL before the 486."""
+        if word != "reject":
+            return super().on_control(word)
+        call = next((c for c in reversed(self.calls) if c.pending and c.behaviour == "ring"), None)
+        if call is None:
+            return "no call ringing"
+        if self.fault in ("bye-on-reject", "cancel-on-reject"):
+            method = "BYE" if self.fault == "bye-on-reject" else "CANCEL"
+            tagged = call.invite.set_header("To", f"{call.invite.to.text};tag={call.to_tag}")
+            call.peer.send(call.peer.request(method, in_dialog_of=tagged), call.source)
+            if method == "BYE":
+                call.behaviour = "hung up"  # ... and the INVITE left without a final response
+                return "ok"
+        self.end_invite(call, 486)
+        return "ok"
 
     def _dialog_for(self, req: Request) -> Call | None:
         return next((c for c in self.calls if c.in_dialog(req)), None)
