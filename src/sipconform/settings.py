@@ -107,7 +107,7 @@ def reference_profiles(extra_dirs: Sequence[Path] = ()) -> tuple[dict[str, tuple
         from sipconform.dut.reference import REFERENCE_DUTS
     except ImportError:
         REFERENCE_DUTS = {}
-    candidates = [(spec.profile_path(), name) for name, spec in REFERENCE_DUTS.items()]
+    candidates: list[tuple[Path, str | None]] = [(spec.profile_path(), name) for name, spec in REFERENCE_DUTS.items()]
     candidates += [(path, None) for directory in extra_dirs if directory.is_dir()
                    for path in sorted(directory.glob("*.toml"))]
     found: dict[str, tuple[DutProfile, str]] = {}

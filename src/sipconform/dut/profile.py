@@ -114,7 +114,7 @@ def profile_from_mapping(data: Mapping[str, Any], source: str = "<profile>") -> 
     _require(isinstance(targets, dict)
              and all(k in TARGET_BEHAVIOURS and isinstance(v, str) for k, v in targets.items()), where, f"[targets] keys must be among {list(TARGET_BEHAVIOURS)} with string values (Request-URI users)")
     return DutProfile(
-        name=str(name), role=role, host=host, port=port, transports=transports, timers=timers,
+        name=str(name), role=str(role), host=host, port=port, transports=transports, timers=timers,
         capabilities=dict(data.get("capabilities", {})), upper_tester=upper, targets={**DEFAULT_TARGETS, **targets},
         reference=data.get("reference"), known_deviations=tuple(data.get("known_deviations", [])),
         source=source,

@@ -306,7 +306,7 @@ def send_stray(call: ProxiedCall, branch: Branch, status: int, method: str = "IN
         ours = cancel_for(ours)
     dut_via = branch.via
     stray_via = f"{dut_via.sent_protocol} {dut_via.sent_by};branch=z9hG4bKsipconform-stray{uac.new_tag()}"
-    addressed = cast(Request, ours.insert_header(0, "Via", stray_via))
+    addressed = ours.insert_header(0, "Via", stray_via)
     resend(branch, response_to(addressed, status, to_tag=branch.peer.new_tag(), extra=[(MARK, branch.name)]))
     return ours
 
@@ -380,7 +380,7 @@ def unreachable_sent_by(uac: SipPeer) -> Callable[[Request], Request]:
     def edit(invite: Request) -> Request:
         top = invite.top_via
         host = f"[{top.host}]" if ":" in top.host else top.host
-        return cast(Request, invite.set_header("Via", f"{top.sent_protocol} {host}:{port};branch={top.branch}"))
+        return invite.set_header("Via", f"{top.sent_protocol} {host}:{port};branch={top.branch}")
     return edit
 
 
@@ -444,7 +444,7 @@ def authorized_retry(invite: Request, challenge: Response, *, user: str, passwor
     retry = invite.set_header("Via", f"{top.sent_protocol} {top.sent_by};branch={branch}")
     retry = retry.set_header("CSeq", f"{cseq} INVITE")
     header = "Proxy-Authorization" if proxy else "Authorization"
-    return cast(Request, retry.append_header(header, "Digest " + ", ".join(fields)))
+    return retry.append_header(header, "Digest " + ", ".join(fields))
 
 
 def cancel_problems(invite: Request, cancel: Request) -> list[str]:

@@ -260,14 +260,14 @@ def cancelled(call: Call) -> Request:
 
 def final_response(call: Call) -> Response:
     """Wait for the final response to the call's INVITE (within Timer B of the DUT's T1)."""
-    refused = call.cancel_response is not None and call.cancel_response.status != 200
+    answer = call.cancel_response
     try:
         while call.final is None:
             call.responses.append(call.peer.expect_response(call.invite))
     except NoMessage as exc:
-        if not refused:
+        if answer is None or answer.status == 200:
             raise
-        raise Inconclusive(f"the DUT refused the CANCEL ({call.cancel_response.start_line}) and never ended the "
+        raise Inconclusive(f"the DUT refused the CANCEL ({answer.start_line}) and never ended the "
                            f"INVITE, so it was never cancelled (see RFC3261-9.2-10): {exc}") from None
     assert call.final is not None
     return call.final

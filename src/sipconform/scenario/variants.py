@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sipconform.dut.profile import DutProfile
-from sipconform.peer import SipPeer
+from sipconform.peer import SipPeer, WireRecord
 from sipconform.scenario.uas import Call, cancel, final_response, is_final_to, target_uri
 from sipconform.sip import Request, Timers, cancel_for
 
@@ -65,7 +65,9 @@ def stray_cancel_verdict(call: Call, stray: Request, timers: Timers, what: str) 
     peer = call.peer
     peer.send(stray)
     response = peer.expect_response(stray, final=True)
-    ended = lambda: peer.arrivals(is_final_to(call.invite))  # noqa: E731
+    def ended() -> list[WireRecord]:
+        return peer.arrivals(is_final_to(call.invite))
+
     peer.wait_until(lambda: bool(ended()), within=4 * timers.t1)
     assert not ended(), (f"{what} ended the ringing INVITE with {ended()[0].first_line!r} "
                          f"(the CANCEL was answered {response.start_line!r})")

@@ -10,7 +10,7 @@ and break one rule on purpose.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Iterable, TypeVar
+from typing import Iterable, Self, TypeVar
 
 from sipconform.sip.errors import ParseError
 from sipconform.sip.grammar import LIST_HEADERS, cached_property, canonical_name, parse_number
@@ -214,22 +214,22 @@ class Message:
         return value
 
     # -- editing (each returns a new message) ---------------------------------------------------------
-    def with_headers(self, headers: Iterable[HeaderField]) -> Message:
+    def with_headers(self, headers: Iterable[HeaderField]) -> Self:
         return replace(self, headers=tuple(headers))
 
-    def append_header(self, name: str, value: str) -> Message:
+    def append_header(self, name: str, value: str) -> Self:
         return self.with_headers((*self.headers, HeaderField.make(name, value)))
 
-    def insert_header(self, index: int, name: str, value: str) -> Message:
+    def insert_header(self, index: int, name: str, value: str) -> Self:
         headers = list(self.headers)
         headers.insert(index, HeaderField.make(name, value))
         return self.with_headers(headers)
 
-    def remove_header(self, name: str) -> Message:
+    def remove_header(self, name: str) -> Self:
         key = canonical_name(name)
         return self.with_headers(h for h in self.headers if h.key != key)
 
-    def set_header(self, name: str, value: str) -> Message:
+    def set_header(self, name: str, value: str) -> Self:
         """Replace every field called ``name`` by one, at the place of the first (appended if none)."""
         key = canonical_name(name)
         out: list[HeaderField] = []
@@ -244,7 +244,7 @@ class Message:
             out.append(HeaderField.make(name, value))
         return self.with_headers(out)
 
-    def with_body(self, body: bytes, *, update_length: bool = True) -> Message:
+    def with_body(self, body: bytes, *, update_length: bool = True) -> Self:
         """The message with another body; Content-Length is set to its length (the first such field
         keeps its spelling, e.g. ``l:``; any others are dropped; one is appended if there was none)."""
         msg = replace(self, body=body)
