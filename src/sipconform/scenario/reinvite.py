@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from typing import NoReturn
 
 from sipconform.dut.profile import DutProfile
 from sipconform.peer import NoMessage, SipPeer
@@ -105,8 +106,8 @@ def reliable_answer(reinvite: Call, dialog: Dialog) -> Response:
             response = reinvite.peer.expect_response(reinvite.invite)
             reinvite.responses.append(response)
             if response.is_final:
-                raise Inconclusive(f"the DUT answered the re-INVITE at once with {response.start_line!r}, with no "
-                                   "reliable 18x carrying the SDP answer first: no executed change to cancel")
+                ended_early(reinvite, "answered the re-INVITE at once with {}, with no reliable 18x carrying the "
+                                      "SDP answer first: no executed change to cancel")
             if rseq_of(response) is not None:
                 if response.body:
                     return response
@@ -121,10 +122,18 @@ def executed(reinvite: Call, answer: Response, dialog: Dialog) -> None:
     with precondition("the DUT accepts the PRACK of its reliable 18x with the SDP answer"):
         response = peer.expect_response(request, final=True)
         assert response.status < 300, f"the PRACK got {response.start_line!r}"
-    ended = peer.arrivals(is_final_to(reinvite.invite))
-    if ended:
-        raise Inconclusive(f"the DUT ended the re-INVITE with {ended[0].first_line!r} once its 18x was PRACKed, "
-                           "before any CANCEL: nothing left to cancel")
+    if peer.arrivals(is_final_to(reinvite.invite)):
+        ended_early(reinvite, "ended the re-INVITE with {} once its 18x was PRACKed, before any CANCEL: nothing "
+                              "left to cancel")
+
+
+def ended_early(reinvite: Call, what: str) -> NoReturn:
+    """The re-INVITE got its final response before the CANCEL: ACK a 2xx (§13.2.2.4), then ``Inconclusive``
+    saying ``what`` the DUT did (``{}``: that final response)."""
+    final = final_response(reinvite)
+    if final.status < 300:
+        ack_2xx(reinvite)
+    raise Inconclusive("the DUT " + what.format(repr(final.start_line)))
 
 
 def cancel_pending(reinvite: Call) -> Response:
