@@ -40,10 +40,11 @@ def ring_reliably(peer: SipPeer, dut: DutProfile) -> tuple[Call, Response]:
     return call, provisional
 
 
-def prack(call: Call, provisional: Response) -> Request:
-    """Send the PRACK of ``provisional`` (RFC 3262 §7.2: RAck = its RSeq, the INVITE's CSeq) and return it."""
+def prack(call: Call, provisional: Response, *, cseq: int | None = None) -> Request:
+    """Send the PRACK of ``provisional`` (RFC 3262 §7.2: RAck = its RSeq, the INVITE's CSeq) and return it;
+    its own CSeq is ``cseq``, by default one more than the INVITE's."""
     peer, rseq = call.peer, rseq_of(provisional)
-    request = peer.request("PRACK", in_dialog_of=provisional,
+    request = peer.request("PRACK", in_dialog_of=provisional, cseq=cseq,
                            headers=[("RAck", f"{rseq} {call.invite.cseq.number} INVITE")])
     peer.send(request, peer.source_of(provisional))
     return request

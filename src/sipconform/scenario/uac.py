@@ -390,9 +390,10 @@ def await_request(peers: Sequence[SipPeer], method: str, what: str, *, within: f
     return found
 
 
-def sdp_answer(peer: SipPeer) -> bytes:
-    """A minimal SDP answer (RFC 3264) for a 2xx: PCMU on a port nothing listens on."""
+def sdp_answer(peer: SipPeer, version: int = 1) -> bytes:
+    """A minimal SDP answer (RFC 3264) for a 2xx, or an offer (they look alike): PCMU on a port nothing
+    listens on; ``version`` is the o= version (one more for each change of the session, RFC 3264 §8)."""
     host = peer.address[0]
     ip = "IP6" if ":" in host else "IP4"
-    return (f"v=0\r\no=- 1 1 IN {ip} {host}\r\ns=-\r\nc=IN {ip} {host}\r\nt=0 0\r\n"
+    return (f"v=0\r\no=- 1 {version} IN {ip} {host}\r\ns=-\r\nc=IN {ip} {host}\r\nt=0 0\r\n"
             f"m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n").encode()

@@ -19,9 +19,10 @@ from sipconform.verdict import Inconclusive, precondition
 
 Address = tuple[str, int]
 
-__all__ = ["Call", "Rejection", "ack_2xx", "answered", "answers_to", "cancel", "cancel_on_second_connection", "cancelled",
-           "final_response", "first_response_delay", "hang_up", "is_final_to", "landing", "lands_at_sent_by",
-           "lands_at_source", "place_call", "rejected", "response_delay", "ring", "second_via", "sent_from", "target_uri"]
+__all__ = ["Call", "Rejection", "ack_2xx", "answered", "answers_to", "cancel", "cancel_on_second_connection",
+           "cancelled", "final_response", "first_response_delay", "hang_up", "is_final_to", "is_ringing_to", "landing",
+           "lands_at_sent_by", "lands_at_source", "place_call", "rejected", "response_delay", "ring",
+           "ringing_refreshes", "second_via", "sent_from", "target_uri"]
 
 
 def target_uri(dut: DutProfile, transport: str, behaviour: str = "ring") -> str:
@@ -107,6 +108,41 @@ def is_final_to(invite: Request) -> Callable[[Message], bool]:
         return (isinstance(message, Response) and message.is_final and message.cseq.method == "INVITE"
                 and message.cseq.number == invite.cseq.number and message.call_id == invite.call_id)
     return predicate
+
+
+def is_ringing_to(invite: Request) -> Callable[[Message], bool]:
+    """A predicate: is a message a non-100 provisional response (18x) to ``invite``?"""
+    def predicate(message: Message) -> bool:
+        return (isinstance(message, Response) and 100 < message.status < 200 and message.cseq.method == "INVITE"
+                and message.cseq.number == invite.cseq.number and message.call_id == invite.call_id)
+    return predicate
+
+
+def ringing_refreshes(call: Call, limit: float, count: int) -> list[float]:
+    """§13.3.1.1: wait for ``count`` more non-100 provisionals to the ringing call's INVITE, each within
+    ``limit`` of the one before (wire arrival times, retransmissions the transaction absorbed included);
+    return the gaps. A gap longer than ``limit`` fails as soon as ``limit`` has passed; a final response
+    before ``count`` refreshes ends the ringing first: ``Inconclusive``."""
+    peer, ringing, final = call.peer, is_ringing_to(call.invite), is_final_to(call.invite)
+    started = last = peer.arrivals(ringing)[-1].time
+    gaps: list[float] = []
+
+    def news() -> list[Any]:
+        return [r for r in peer.arrivals(lambda m: ringing(m) or final(m)) if r.time > last]
+
+    while len(gaps) < count:
+        peer.wait_until(lambda: bool(news()), within=max(0.0, last + limit - peer.reactor.elapsed()))
+        arrived = news()
+        assert arrived, (f"no non-100 provisional response for {limit:.3g} s after the one at +{last:.3f} s "
+                         f"while the INVITE was ringing: one is due at every minute (refresh {len(gaps) + 1})")
+        record = arrived[0]
+        if final(record.message):
+            raise Inconclusive(f"the DUT ended the ringing INVITE with {record.first_line!r} "
+                               f"{record.time - started:.3g} s after its first 18x, before {count} refreshes "
+                               f"could be seen ({len(gaps)} seen)")
+        gaps.append(record.time - last)
+        last = record.time
+    return gaps
 
 
 def answers_to(request: Request) -> Callable[[Message], bool]:
@@ -232,11 +268,13 @@ def ack_2xx(call: Call) -> Request:
     return ack
 
 
-def hang_up(call: Call) -> Response:
-    """End the call's confirmed dialog with BYE (§15.1.1) and return the final response to it."""
+def hang_up(call: Call, *, cseq_number: int | None = None) -> Response:
+    """End the call's confirmed dialog with BYE (§15.1.1; CSeq ``cseq_number``, default one more than the
+    INVITE's) and return the final response to it."""
     final = call.final
     assert final is not None and final.status < 300
-    bye = in_dialog_request("BYE", call.invite, final, cseq_number=call.invite.cseq.number + 1,
+    number = cseq_number if cseq_number is not None else call.invite.cseq.number + 1
+    bye = in_dialog_request("BYE", call.invite, final, cseq_number=number,
                             via=f"{call.invite.top_via.sent_protocol} {call.peer.sent_by}"
                                 f";branch={call.peer.new_branch()};rport")
     call.peer.send(bye, call.peer.source_of(final))

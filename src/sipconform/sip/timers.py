@@ -9,11 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-__all__ = ["TU_RESPONSE_WINDOW", "Timers"]
+__all__ = ["PROVISIONAL_REFRESH_INTERVAL", "TU_RESPONSE_WINDOW", "Timers"]
 
 TU_RESPONSE_WINDOW = 0.2
 """§17.2.1: the INVITE server transaction "MUST generate a 100 (Trying) response unless it knows that the
 TU will generate a provisional or final response within 200 ms": a fixed 200 ms, not scaled to T1."""
+
+PROVISIONAL_REFRESH_INTERVAL = 60.0
+"""§13.3.1.1: "To prevent cancellation, the UAS MUST send a non-100 provisional response at every minute":
+the longest a ringing INVITE may go without a non-100 1xx (a proxy's Timer C is > 3 min, §16.6 step 11).
+A fixed minute, not scaled to T1."""
 
 
 @dataclass(frozen=True)

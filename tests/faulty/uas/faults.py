@@ -78,6 +78,13 @@ FAULTS: dict[str, tuple[str, str]] = {
                                     "final response"),
     "new-reliable-180-after-final": ("RFC3262-3-3", "sends a new reliable 180 (the next RSeq) after the final "
                                      "response"),
+    "no-ringing-refresh": ("RFC3261-13.3.1.1-1", "sends its 180 once and no other provisional while the INVITE "
+                           "rings (for two minutes)"),
+    # RFC 6141 (re-INVITE in a confirmed dialog: a reliable 183 with the SDP answer, then held)
+    "reinvite-487-after-executed": ("RFC6141-3.8-1", "answers 487 to a re-INVITE cancelled after its offer/answer "
+                                    "completed (reliable 183 PRACKed), instead of a 2xx"),
+    "reinvite-500-after-executed": ("RFC6141-3.3-1", "rolls back a re-INVITE's executed change (reliable 183 "
+                                    "PRACKed) when it is cancelled and answers it 500"),
     # a stateless UAS (§8.2.7)
     "stateless-answers-cancel": ("RFC3261-8.2.7-1", "a stateless UAS that answers a CANCEL 481 instead of "
                                  "ignoring it"),

@@ -40,13 +40,15 @@ def listen_tcp_on(peer: SipPeer, port: int) -> None:
 
 
 def build_response(peer: SipPeer, req: Request, status: int, reason: str | None = None, *,
-                   to_tag: str | None = None, headers: Iterable[tuple[str, str]] = ()) -> Response:
+                   to_tag: str | None = None, headers: Iterable[tuple[str, str]] = (), body: bytes = b"") -> Response:
     """The response ``SipPeer.respond`` would build (§8.2.6), for a fault to edit before it goes."""
     extra = list(headers)
     if req.method == "INVITE" and 100 < status < 300 and not any(n.lower() in ("contact", "m") for n, _ in extra):
         extra.append(("Contact", f"<{peer.contact}>"))
+    if body:
+        extra.append(("Content-Type", "application/sdp"))
     tag = None if status == 100 or req.to.tag is not None else to_tag
-    return response_to(peer.as_received(req), status, reason, to_tag=tag, extra=extra)
+    return response_to(peer.as_received(req), status, reason, to_tag=tag, extra=extra, body=body)
 
 
 def deliver(peer: SipPeer, req: Request, response: Response, *, source: Address | None = None,

@@ -1,8 +1,10 @@
 """The faulty UAS's TU: what RFC 3261 asks of a UAS, no more, with each fault changing one behaviour.
 
 - INVITE to the ``[targets]`` users: ``ring`` -> 180 with a To tag, stays pending (a reliable 180, RFC
-  3262, when the INVITE has ``100rel`` in Supported or Require); ``trying`` -> 100 only; ``answer`` -> 200
+  3262, when the INVITE has ``100rel`` in Supported or Require), the 180 sent again every ``ringing_refresh``
+  (§13.3.1.1: "at every minute"; the device's is 64*T1, well within); ``trying`` -> 100 only; ``answer`` -> 200
   at once, retransmitted until ACK (§13.3.1.4, "Accepted"); ``busy`` -> 486. Any other user -> 404.
+- re-INVITE: see ``reinvite`` (RFC 6141: a reliable 183 with the SDP answer, held until CANCEL -> 2xx).
 - CANCEL (§9.2): see ``cancel_faults``. Pending INVITE: 200 with the INVITE's To tag, then 487.
   Already answered: 200 and no effect. No match: 481.
 - PRACK (RFC 3262 §3): 200 when its RAck names a reliable provisional of the call (which stops that
@@ -25,12 +27,14 @@ from pathlib import Path
 
 from sipconform.peer import SipPeer
 from sipconform.sip import Request, Timers
+from sipconform.sip.timers import PROVISIONAL_REFRESH_INTERVAL
 from sipconform.sip.via import SERVER_VIA_PARAMS
 
 from .call import Call
 from .cancel_faults import answer_cancel, end_cancelled_invite, matches, refusal
 from .device import TIMERS, DeviceLoop, write_text
 from .faults import ALLOW, FAULTS, SLOW_PROVISIONAL_DELAY, STATELESS_FAULTS, VIA_PARAMS_OF, route_to_sent_by
+from .reinvite import end_cancelled_reinvite, executed, on_reinvite
 from .sending import Edit, build_response, deliver, send
 
 TARGETS = {"ring": "ring", "trying": "trying", "answer": "answer", "busy": "busy"}
@@ -51,7 +55,10 @@ class FaultyUas(DeviceLoop):
         super().__init__(host=host, timers=timers)
         self.targets = dict(targets or TARGETS)
         self._behaviour_of = {user: behaviour for behaviour, user in self.targets.items()}
-        self.ring_timeout = ring_timeout if ring_timeout is not None else 192 * timers.t1
+        # the "no-ringing-refresh" device rings past §13.3.1.1's minute, so that its one 180 is seen to go stale
+        ringing = 2 * PROVISIONAL_REFRESH_INTERVAL if fault == "no-ringing-refresh" else 192 * timers.t1
+        self.ring_timeout = ring_timeout if ring_timeout is not None else ringing
+        self.ringing_refresh = 64 * timers.t1
         self.linger = linger if linger is not None else 256 * timers.t1
         self.calls: list[Call] = []
         self.answered_options: list[tuple[SipPeer, Request]] = []  # for the "options-cancelled-487" fault
@@ -109,19 +116,32 @@ class FaultyUas(DeviceLoop):
         call.response = send(call.peer, call.invite, status, reason=reason, to_tag=to_tag or call.to_tag,
                              edit=edit, source=call.source, retransmit=retransmit)
         if self.fault == "new-reliable-180-after-final" and call.reliable:
-            self._send_reliable(call)
+            self.send_reliable(call)
 
     def _ringing(self, call: Call) -> None:
         if wants_100rel(call.invite):
-            self._send_reliable(call)
+            self.send_reliable(call)
         else:
             call.peer.respond(call.invite, 180, to_tag=call.to_tag)
 
-    def _send_reliable(self, call: Call) -> None:
-        """RFC 3262 §3: a 180 with Require: 100rel and the next RSeq, retransmitted from T1 on, doubling,
-        until its PRACK or the final response (or 64*T1)."""
+    def _refresh_ringing(self, call: Call) -> None:
+        """§13.3.1.1: "the UAS MUST send a non-100 provisional response at every minute": the 180 again every
+        ``ringing_refresh`` while the call rings (a new reliable one once the last is PRACKed, RFC 3262 §3)."""
+        if self.fault == "no-ringing-refresh":
+            return
+
+        def again() -> None:
+            if call.pending and call.behaviour == "ring":
+                if not call.unacked:
+                    self._ringing(call)
+                self._refresh_ringing(call)
+        self.later(call.peer.clock.now() + self.ringing_refresh, again)
+
+    def send_reliable(self, call: Call, status: int = 180, body: bytes = b"") -> None:
+        """RFC 3262 §3: a ``status`` provisional with Require: 100rel and the next RSeq, retransmitted from T1
+        on, doubling, until its PRACK or the final response (or 64*T1)."""
         rseq = len(call.reliable) + 1
-        response = build_response(call.peer, call.invite, 180, to_tag=call.to_tag,
+        response = build_response(call.peer, call.invite, status, to_tag=call.to_tag, body=body,
                                   headers=[("Require", "100rel"), ("RSeq", str(rseq))])
         call.reliable.append(response)
         call.unacked.add(rseq)
@@ -160,9 +180,8 @@ class FaultyUas(DeviceLoop):
                 self.later(now + k * self.timers.t1, lambda: call.peer.send(response, to=call.source))
 
     def _on_invite(self, peer: SipPeer, req: Request) -> None:
-        if req.to.tag is not None:  # a re-INVITE: accepted in a confirmed dialog, else 481 (§12.2.2)
-            call = self._dialog_for(req)
-            peer.respond(req, 200 if call is not None and call.dialog else 481)
+        if req.to.tag is not None:
+            on_reinvite(self, peer, req, self._dialog_for(req), reliable=wants_100rel(req))
             return
         behaviour = self._behaviour_of.get(req.request_uri.user or "")
         if behaviour is None:
@@ -175,6 +194,7 @@ class FaultyUas(DeviceLoop):
                        lambda: call.pending and peer.respond(req, 180, to_tag=call.to_tag))
         elif behaviour == "ring":
             self._ringing(call)
+            self._refresh_ringing(call)
             self._expire_invitation(call)
         elif behaviour == "trying":
             peer.respond(req, 100)
@@ -234,7 +254,8 @@ class FaultyUas(DeviceLoop):
     def _on_prack(self, peer: SipPeer, req: Request) -> None:
         """RFC 3262 §3: a PRACK whose RAck names a reliable provisional of the call gets a 200 and stops its
         retransmissions; the UAS "MUST be prepared to process PRACK requests" after its final response too."""
-        call = self._dialog_for(req)
+        in_dialog = [c for c in self.calls if c.in_dialog(req)]  # the INVITE's and its re-INVITEs'
+        call = next((c for c in in_dialog if _rack_rseq(req, c) is not None), None)
         rseq = _rack_rseq(req, call)
         if call is None or rseq is None:
             peer.respond(req, 481)
@@ -270,6 +291,8 @@ class FaultyUas(DeviceLoop):
             answer_cancel(self, call, peer, req)
             if self.fault == "487-waits-for-prack" and call.unacked:
                 call.held = 487  # ... sent once the reliable 180 is PRACKed
+            elif executed(call):
+                end_cancelled_reinvite(self, call)
             else:
                 end_cancelled_invite(self, call)
 

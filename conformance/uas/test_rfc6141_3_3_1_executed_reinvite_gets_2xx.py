@@ -1,0 +1,28 @@
+"""RFC 6141 §3.3 ¶2 (RFC6141-3.3-1, SHOULD): "If any of the changes requested in a re-INVITE or in any
+transaction within it have already been executed, the UAS SHOULD return a 2xx response."
+
+Here: the change is an SDP offer whose answer the DUT sent in a reliable 18x (RFC 3262), PRACKed: the
+offer/answer is complete, the change executed (§3.3 ¶3). The error the DUT might then want to return is
+the 487 of a CANCEL (§3.8). Needs ``capabilities.reliable_provisional`` and an ``answer`` target.
+
+Stimulus: INVITE with an offer to the ``answer`` target, 200, ACK; re-INVITE with a new offer (Require:
+100rel); the DUT's reliable 18x with the answer; PRACK; CANCEL of the re-INVITE; BYE.
+Expectation: a 2xx to the re-INVITE, not an error response.
+"""
+
+import pytest
+
+from sipconform.scenario.reinvite import cancel_executed_reinvite
+from sipconform.verdict import warn
+
+pytestmark = [pytest.mark.clause("RFC6141-3.3-1"), pytest.mark.role("uas")]
+
+
+def test_reinvite_with_executed_change_gets_2xx(sip_peer, dut):
+    """Stimulus: re-INVITE answered in a PRACKed reliable 18x, then CANCELled.
+    Expectation: its final response is a 2xx."""
+    done = cancel_executed_reinvite(sip_peer, dut)
+    if done.final.status >= 300:
+        warn(f"the re-INVITE whose change was already executed (its SDP answer in the PRACKed reliable "
+             f"{done.answer.start_line!r}) was answered {done.final.start_line!r}: a 2xx is due once a change "
+             "is executed")
