@@ -1,4 +1,4 @@
-"""RFC 6141 §3.8 ¶1 (RFC6141-3.8-1): "Per the rules specified in Section 3.3, if the INVITE request was a
+"""RFC 6141 §3.8 ¶1 (RFC6141-3.8-1, SHOULD: it applies §3.3's SHOULD to CANCEL): "Per the rules specified in Section 3.3, if the INVITE request was a
 re-INVITE and some of its requested changes had already been executed, the UAS would return a 2xx response
 instead." (instead of the 487 that §9.2 of RFC 3261 gives a cancelled INVITE)
 
@@ -14,6 +14,7 @@ Expectation: 200 to the CANCEL, and a 2xx (not 487) to the re-INVITE.
 import pytest
 
 from sipconform.scenario.reinvite import cancel_executed_reinvite
+from sipconform.verdict import warn
 
 pytestmark = [pytest.mark.clause("RFC6141-3.8-1"), pytest.mark.role("uas")]
 
@@ -22,6 +23,6 @@ def test_cancelled_reinvite_with_executed_change_gets_2xx(sip_peer, dut):
     """Stimulus: re-INVITE answered in a PRACKed reliable 18x, then CANCELled.
     Expectation: 200 (CANCEL), then a 2xx to the re-INVITE instead of 487."""
     done = cancel_executed_reinvite(sip_peer, dut)
-    assert done.final.status < 300, (
-        f"the cancelled re-INVITE whose change was already executed (its SDP answer in the PRACKed reliable "
-        f"{done.answer.start_line!r}) was answered {done.final.start_line!r} instead of a 2xx")
+    if done.final.status >= 300:
+        warn(f"the cancelled re-INVITE whose change was already executed (its SDP answer in the PRACKed reliable "
+             f"{done.answer.start_line!r}) was answered {done.final.start_line!r} instead of a 2xx")
