@@ -129,6 +129,11 @@ FAULTS: dict[str, tuple[str, str]] = {  # stateful: name -> (the clause it break
     "timer-c-ignores-1xx": ("RFC3261-16.7-2", "does not reset Timer C on a provisional response"),
     "short-timer-c": ("RFC3261-16.6-11", "runs Timer C for 20*T1 (whatever it is started with)"),
     "cancel-on-transport-error": ("RFC3261-16.9-1", "cancels the branches when a response cannot go upstream"),
+    "drop-on-transport-error": ("RFC6026-6-2", "destroys the INVITE server transaction and its response context "
+                                "when a response cannot go upstream"),
+    "transport-error-ends-transaction": ("RFC6026-7.1-2", "ends the INVITE server transaction when a response cannot "
+                                         "go upstream, the response context going on: the INVITE sent again is "
+                                         "a new request"),
     "max-breadth-cancel-440": ("RFC5393-5.4.1-1", "answers a CANCEL with Max-Breadth: 0 440, cancels nothing"),
     "cancel-despite-no-cancel": ("RFC3841-9.1-1", "cancels the other branches after a 2xx despite "
                                  "Request-Disposition: no-cancel"),

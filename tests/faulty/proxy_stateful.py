@@ -232,6 +232,17 @@ class StatefulTU:
         if by_hand:
             self._timer_e_by_hand(branch, self.timers.t1, self.reactor.now() + 64 * self.timers.t1)
 
+    def _end_server_transaction(self, ctx: _Context) -> None:
+        """The transport-error faults: RFC 3261 Figure 7 ends the INVITE server transaction; "drop-on-transport-error"
+        drops the response context (and its branches) with it."""
+        entry = ctx.peer._server_entry(ctx.request)  # noqa: SLF001
+        if entry is not None:
+            ctx.peer._forget(entry)  # noqa: SLF001
+        if self.is_("drop-on-transport-error"):
+            self._contexts.remove(ctx)
+            for branch in ctx.branches:
+                self._branches.pop((branch.invite.top_via.branch, branch.invite.cseq.method), None)
+
     def _ack_stray(self, resp: Response) -> None:
         """"ack-stray-final": an ACK (§17.1.1.3 fields, from the response) for a final matching no transaction."""
         dest, transport = target_of(resp.to.uri)
@@ -308,6 +319,8 @@ class StatefulTU:
                 except SendError:  # §16.9: a transport error upstream cancels nothing
                     if self.is_("cancel-on-transport-error"):
                         self._cancel_all(ctx, "transport-error")
+                    if self.is_("drop-on-transport-error", "transport-error-ends-transaction"):
+                        self._end_server_transaction(ctx)
                     raise
             return
         branch.state, branch.final = "done", resp

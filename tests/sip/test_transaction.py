@@ -278,6 +278,20 @@ def test_invite_server_accepted_survives_a_transport_error() -> None:
     assert tx.state is State.ACCEPTED and tx.receive(inv, T.t1 / 2) == [Absorb(inv)]
 
 
+@pytest.mark.parametrize("final", [None, 487])
+def test_invite_server_survives_a_transport_error_in_its_state(final: int | None) -> None:
+    """RFC 6026 §7.1: "the associated INVITE server transaction state machine MUST remain in its current
+    state" ("Proceeding", "Completed"), absorbing a retransmitted INVITE; Timer H still ends "Completed"."""
+    inv = make_request()
+    tx = ServerTransaction(inv, timers=T, reliable=True)
+    tx.start(0.0)
+    tx.respond(answer(inv, 180 if final is None else final), 0.0)
+    state = tx.state
+    assert [type(a) for a in tx.transport_error(T.t1 / 2)] == [TransportFailure]
+    assert tx.state is state and not tx.terminated
+    assert [type(a) for a in tx.receive(inv, T.t1)][-1] is Absorb
+
+
 def test_invite_server_respond_retransmit_false_disables_timer_g() -> None:
     inv = make_request()
     tx = ServerTransaction(inv, timers=T)

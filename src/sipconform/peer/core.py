@@ -71,7 +71,7 @@ class PeerCore:
         self.max_size = max_size
         self.send_trying = send_trying
         self.via_params = via_params      # server side: Via parameters stamped on responses (§18.2.1, RFC 3581)
-        self.route_by_via = route_by_via  # server side, UDP: responses go per §18.2.2 / RFC 3581, not to the source
+        self.route_by_via = route_by_via  # server side: responses go per §18.2.2 / RFC 3581, not to the source
         self.ids = IdSource(id_prefix)
         self._own_reactor = reactor is None
         self.reactor = reactor if reactor is not None else Reactor()
@@ -189,7 +189,8 @@ class PeerCore:
         if entry is None and msg.method == "ACK":
             entry = self._accepted_invite_for(msg)
         if entry is not None:
-            if item.connection is not None and (entry.conn is None or not entry.conn.open):
+            adopt = item.connection is not None and not self.route_by_via
+            if adopt and (entry.conn is None or not entry.conn.open):
                 entry.conn = item.connection
             server = entry.tx
             assert isinstance(server, ServerTransaction)
@@ -262,7 +263,7 @@ class PeerCore:
                     self._timed_out[entry.tx.key] = what
                 self._note(entry, f"timeout: {what}")
             elif isinstance(action, TransportFailure):
-                self._note(entry, f"transport error ends {entry.tx.machine.name}")
+                self._note(entry, f"transport error reported by {entry.tx.machine.name}, now {entry.tx.state.value}")
             elif isinstance(action, Terminated):
                 self._forget(entry)
 

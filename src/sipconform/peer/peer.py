@@ -48,7 +48,10 @@ class SipPeer(PeerCore):
     ``via_params`` (some of ``SERVER_VIA_PARAMS``): ``respond`` stamps them on the top Via as a server
     transport does (§18.2.1 ``received``, RFC 3581 ``rport``); ``route_by_via``: UDP responses go to the
     source address and the sent-by (or, with ``rport``, the source) port (§18.2.2), not simply back to
-    the source. Both off by default: the peer answers where the request came from, Via untouched.
+    the source, and TCP responses of a transaction whose connection closed go to a new connection to the
+    sent-by port even when a retransmission came on another one (§18.2.2: "the existing connection to the
+    source of the original request"). Both off by default: the peer answers where the request came from
+    (over TCP: the latest connection of the transaction), Via untouched.
     """
 
     def __init__(self, transport: str = "udp", *, timers: Timers, host: str = "127.0.0.1",

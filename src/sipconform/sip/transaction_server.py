@@ -1,7 +1,8 @@
 """Server transactions: INVITE (§17.2.1, Figure 7) and non-INVITE (§17.2.2, Figure 8), as tables.
 
 The INVITE server transaction has the "Accepted" state of RFC 6026 §7.1 (absorbs INVITE
-retransmissions after a 2xx). The UAS core's 2xx retransmission until ACK (§13.3.1.4: "starts at T1
+retransmissions after a 2xx) and its transport-error rows (Figure 2: the machine stays in its state, so
+that a retransmitted INVITE is still absorbed; its timers end it). The UAS core's 2xx retransmission until ACK (§13.3.1.4: "starts at T1
 seconds and doubles ... until it reaches T2 ... independent of whatever transport") is folded into
 that state as Timer G, so a test that answers 200 gets it for free; the ACK for the 2xx is fed to
 this transaction by the peer (it matches the dialog, not the branch).
@@ -38,14 +39,16 @@ INVITE_SERVER = Machine(
             # "For unreliable transports, timer G is set to fire in T1 seconds"; "timer H MUST be set
             # to fire in 64*T1 seconds for all transports"
             Event.TU_FINAL: (X, (Do.SEND_RESPONSE, Arm(Timer.G), Arm(Timer.H))),
-            Event.TRANSPORT_ERROR: (T, (Do.REPORT_ERROR,)),
+            # RFC 6026 §7.1 (replacing §17.2.1's transition to "Terminated"): on a transport error "the
+            # associated INVITE server transaction state machine MUST remain in its current state"
+            Event.TRANSPORT_ERROR: (P, (Do.REPORT_ERROR,)),
         },
         X: {
             Event.RETRANSMISSION: (X, (Do.RESEND_RESPONSE, Do.ABSORB)),
             Timer.G: (X, (Do.RESEND_RESPONSE, Arm(Timer.G))),      # "reset ... MIN(2*T1, T2)"
             Timer.H: (T, (Do.TIMEOUT,)),                          # "the transaction ... never received an ACK"
             Event.ACK: (CF, (Do.DELIVER, Arm(Timer.I))),          # "Timer I ... T4 ... zero for reliable"
-            Event.TRANSPORT_ERROR: (T, (Do.REPORT_ERROR,)),
+            Event.TRANSPORT_ERROR: (X, (Do.REPORT_ERROR,)),       # RFC 6026 §7.1: Timer H ends it
         },
         CF: {
             # "absorb any additional ACK messages that arrive"; an INVITE retransmission overtaken by

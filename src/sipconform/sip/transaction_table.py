@@ -215,12 +215,13 @@ class Transaction:
 
     @property
     def accepts_transport_error(self) -> bool:
-        """Whether the current state has a transport-error transition (RFC 6026 "Accepted" and §17.2.1
-        "Confirmed" have none: the failed send is only logged)."""
+        """Whether the current state has a transport-error transition (§17.2.1 "Confirmed" has none: the
+        failed send is only logged)."""
         return self.started and Event.TRANSPORT_ERROR in self.machine.transitions.get(self.state, {})
 
     def transport_error(self, now: float) -> list[Action]:
-        """§17.1.1.2, §17.1.2.2, §17.2.1, §17.2.2: a transport failure ends the transaction."""
+        """§17.1.1.2, §17.1.2.2, §17.2.2: a transport failure ends the transaction; an INVITE server
+        transaction stays in its state (RFC 6026 §7.1)."""
         return self._handle(Event.TRANSPORT_ERROR, now, None)
 
     # -- the interpreter -----------------------------------------------------------------------------

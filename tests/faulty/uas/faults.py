@@ -69,6 +69,11 @@ FAULTS: dict[str, tuple[str, str]] = {
     "expires-ignored": ("RFC3261-13.3.1-1", "lets an INVITE ring past its Expires"),
     "timer-h-long": ("RFC3261-17.2.1-3", "Timer H of the INVITE server transaction is 256*T1: an unACKed 487 "
                      "goes on being retransmitted past 64*T1"),
+    "drop-on-transport-error": ("RFC6026-6-2", "destroys the INVITE server transaction (and forgets the call) when "
+                                "a response to the INVITE cannot be sent (RFC 3261 Figure 7)"),
+    "transport-error-ends-transaction": ("RFC6026-7.1-2", "ends the INVITE server transaction when a response to "
+                                         "the INVITE cannot be sent, the call going on: the INVITE sent again "
+                                         "is a new call"),
     # RFC 3262 (reliable provisional responses: the INVITE has 100rel in Supported or Require)
     "487-waits-for-prack": ("RFC3262-3-1", "holds the 487 of a cancelled INVITE back until its reliable 180 is "
                             "PRACKed"),
@@ -89,6 +94,9 @@ FAULTS: dict[str, tuple[str, str]] = {
     "stateless-answers-cancel": ("RFC3261-8.2.7-1", "a stateless UAS that answers a CANCEL 481 instead of "
                                  "ignoring it"),
 }
+
+TRANSPORT_ERROR_ENDS = frozenset({"drop-on-transport-error", "transport-error-ends-transaction"})
+"""Faults whose INVITE server transactions end on a transport error (RFC 3261 Figure 7, not RFC 6026 §7.1)."""
 
 STATELESS_FAULTS = frozenset({"stateless-answers-cancel"})
 """Faults of the device's stateless mode (§8.2.7): the device runs stateless with them."""

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from sipconform.peer import SipPeer, TcpTransport
 from sipconform.sip import Message, Request, Response, Timers, response_to
-from sipconform.sip.transaction import TransactionError
+from sipconform.sip.transaction import INVITE_SERVER, Do, Event, Machine, State, TransactionError
 
 Address = tuple[str, int]
 Edit = Callable[[Response], Response]
@@ -81,6 +82,18 @@ def send(peer: SipPeer, req: Request, status: int, *, reason: str | None = None,
     response = build_response(peer, req, status, reason, to_tag=to_tag, headers=headers)
     return deliver(peer, req, edit(response) if edit else response, source=source, retransmit=retransmit,
                    bypass=bypass)
+
+
+def ending_on_transport_error(machine: Machine) -> Machine:
+    """The "drop-on-transport-error" fault's INVITE server table: RFC 3261 Figure 7, where a transport error in
+    "Proceeding" or "Completed" ends the transaction (RFC 6026 §7.1 keeps it in its state)."""
+    rows = {state: dict(row) for state, row in machine.transitions.items()}
+    for state in (State.PROCEEDING, State.COMPLETED):
+        rows[state][Event.TRANSPORT_ERROR] = (State.TERMINATED, (Do.REPORT_ERROR,))
+    return replace(machine, name=f"{machine.name}, ended by a transport error", transitions=rows)
+
+
+RFC3261_INVITE_SERVER = ending_on_transport_error(INVITE_SERVER)
 
 
 class LongTimerH(Timers):

@@ -33,9 +33,10 @@ from sipconform.sip.via import SERVER_VIA_PARAMS
 from .call import Call
 from .cancel_faults import answer_cancel, end_cancelled_invite, matches, refusal
 from .device import TIMERS, DeviceLoop, write_text
-from .faults import ALLOW, FAULTS, SLOW_PROVISIONAL_DELAY, STATELESS_FAULTS, VIA_PARAMS_OF, route_to_sent_by
+from .faults import (ALLOW, FAULTS, SLOW_PROVISIONAL_DELAY, STATELESS_FAULTS, TRANSPORT_ERROR_ENDS, VIA_PARAMS_OF,
+                     route_to_sent_by)
 from .reinvite import end_cancelled_reinvite, executed, on_reinvite
-from .sending import Edit, build_response, deliver, send
+from .sending import RFC3261_INVITE_SERVER, Edit, build_response, deliver, send
 
 TARGETS = {"ring": "ring", "trying": "trying", "answer": "answer", "busy": "busy"}
 """``[targets]`` of the profile: behaviour -> Request-URI user (the same words)."""
@@ -97,7 +98,9 @@ class FaultyUas(DeviceLoop):
     def tend(self, now: float) -> None:
         """The no-answer timer for calls left ringing; forget calls finished long ago."""
         for call in list(self.calls):
-            if call.pending and self.fault == "connection-close-cancels" and _connection_closed(call):
+            if call.pending and self.fault == "drop-on-transport-error" and _transaction_gone(call):
+                self.calls.remove(call)  # the transaction a transport error ended takes the call with it
+            elif call.pending and self.fault == "connection-close-cancels" and _connection_closed(call):
                 self.attempt(partial(self.end_invite, call, 487))
             elif call.pending and now - call.started > self.ring_timeout:
                 self.attempt(partial(self.end_invite, call, 480, "No Answer"))
@@ -189,6 +192,9 @@ class FaultyUas(DeviceLoop):
             return
         call = Call(peer, req, peer.source_of(req), peer.new_tag(), behaviour, peer.clock.now())
         self.calls.append(call)
+        entry = peer._server_entry(req)  # noqa: SLF001
+        if self.fault in TRANSPORT_ERROR_ENDS and entry is not None:
+            entry.tx.machine = RFC3261_INVITE_SERVER
         if behaviour == "ring" and self.fault == "slow-provisional":
             self.later(peer.clock.now() + SLOW_PROVISIONAL_DELAY,
                        lambda: call.pending and peer.respond(req, 180, to_tag=call.to_tag))
@@ -360,6 +366,10 @@ def _rack_rseq(prack: Request, call: Call | None) -> int | None:
     rseq, number, method = int(parts[0]), int(parts[1]), parts[2].upper()
     known = number == call.invite.cseq.number and method == "INVITE" and 1 <= rseq <= len(call.reliable)
     return rseq if known else None
+
+
+def _transaction_gone(call: Call) -> bool:
+    return call.peer._server_entry(call.invite) is None  # noqa: SLF001 - the fault looks at its transaction
 
 
 def _connection_closed(call: Call) -> bool:
