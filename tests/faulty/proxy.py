@@ -291,7 +291,8 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
         return u.host.strip("[]") == self.host and (u.port or 5060) == self.port
 
     def _forward(self, req: Request, branch: str, target: str | None = None, *,
-                 pick: Callable[[list], object] | None = None) -> tuple[Request, Address, str]:  # type: ignore[type-arg]
+                 pick: Callable[[list], object] | None = None  # type: ignore[type-arg]
+                 ) -> tuple[Request, Address, str]:
         """``req`` with its Request-URI (``target``), Route popped if ours, Max-Forwards - 1, our Via on top, and
         where it goes: the first server RFC 3263 finds for the next hop (or the one ``pick`` takes)."""
         routes = req.header_values("route")

@@ -14,15 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from sipconform.dut.profile import DutProfile
 from sipconform.peer import SipPeer
 from sipconform.peer.dns import Zone
+from sipconform.scenario.proxy import (MARK, Branch, cancel_upstream, end_branch, place_call, provisional,
+                                       upstream_provisional, wait_until)
 from sipconform.scenario.uac import await_first
 from sipconform.sip import Request
 from sipconform.verdict import Inconclusive
 
-__all__ = ["Delivery", "Failover", "ack_destination", "assert_same_server", "cancel_destination", "delivered",
-           "domain_uri", "failover", "misdirected", "publish", "where"]
+__all__ = ["STATELESS_CALLS", "Delivery", "Failover", "StatelessCall", "ack_destination", "assert_same_server",
+           "cancel_destination", "delivered", "domain_uri", "failover", "misdirected", "publish", "stateless_call",
+           "stateless_calls", "where"]
 
 NAPTR_SERVICE = {"udp": "SIP+D2U", "tcp": "SIP+D2T"}
 
@@ -115,7 +120,7 @@ class Delivery:
     at: dict[str, list[str]]
 
     def servers(self, method: str | None = None) -> list[str]:
-        return [name for name, methods in self.at.items() if method is None or method in methods]
+        return [name for name, methods in self.at.items() if methods and (method is None or method in methods)]
 
     def __str__(self) -> str:
         return "; ".join(f"{name}: {', '.join(methods)}" for name, methods in self.at.items() if methods)
@@ -153,3 +158,62 @@ def assert_same_server(tried: Failover, cancel_at: SipPeer, to_tag: str | None) 
         f"the DUT sent {', '.join(wrong) or 'its CANCEL'} for the INVITE delivered to {where(tried.t2)} to "
         f"{where(tried.t1)} (SRV priority 0, which had answered 503), not to the server the INVITE was delivered "
         f"to: it located the server afresh instead of once per transaction (RFC 3263 §4)")
+
+
+# ---- through a stateless proxy (§4.4) ------------------------------------------------------------------
+STATELESS_CALLS = 6
+"""Calls per stateless test. A proxy that picks among equal-priority SRV targets afresh (at random) for each
+request escapes one call with probability 1/2 when only the CANCEL is judged (1/64 over six calls), 1/16
+when its INVITE copies, CANCEL and ACK are (about 2**-24 over six calls)."""
+
+
+@dataclass
+class StatelessCall:
+    """One call through a stateless DUT: the server the INVITE reached first, and everything's delivery."""
+
+    invite_at: SipPeer
+    delivery: Delivery
+
+    def stray(self, method: str | None = None) -> list[str]:
+        """The servers other than the INVITE's that got requests (of ``method``) of the call."""
+        return [name for name in self.delivery.servers(method) if name != self.invite_at.name]
+
+
+def stateless_call(uac: SipPeer, dut: DutProfile, zone: Zone, targets: Sequence[SipPeer], transport: str
+                   ) -> StatelessCall:
+    """INVITE for ``sip:uas@<origin>`` through the DUT; the server it reaches stays silent while the UAC
+    retransmits (UDP: until 3 copies arrived in all, at most 8*T1), then rings; the UAC cancels; whoever gets
+    the CANCEL answers it 200, the INVITE's server answers 487, the UAC ACKs; up to 8*T1 for that ACK."""
+    t1 = uac.timers.t1
+    call = place_call(uac, dut, [targets[0]], uri=domain_uri(zone, "uas", transport))
+    found = await_first(targets, "INVITE", uac.timers.b, where=_of_call(call.invite.call_id))
+    if found is None:
+        raise Inconclusive(f"precondition not reached: the DUT forwards the INVITE for {zone.origin} to a server "
+                           f"its SRV records name: none reached {' or '.join(where(p) for p in targets)}; the DUT "
+                           f"asked the suite's DNS server: {zone.asked()}")
+    peer, invite = found
+    branch = Branch(peer, invite)
+    call.branches = [branch]
+    if transport == "udp":
+        wait_until(uac, lambda: sum(delivered(targets, invite.call_id).at.values(), []).count("INVITE") >= 3, 8 * t1)
+    provisional(branch)
+    upstream_provisional(call, relayed_from=branch)
+    cancel_upstream(call)
+    got = await_first(targets, "CANCEL", uac.timers.b, where=_of_call(invite.call_id))
+    if got is None:
+        raise Inconclusive(f"precondition not reached: the DUT forwards the UAC's CANCEL: none reached "
+                           f"{' or '.join(where(p) for p in targets)}")
+    got[0].respond(got[1], 200, headers=[(MARK, got[0].name)])
+    end_branch(branch)
+    await_first(targets, "ACK", 8 * t1, where=_of_call(invite.call_id))
+    return StatelessCall(peer, delivered(targets, invite.call_id))
+
+
+def stateless_calls(uac: SipPeer, dut: DutProfile, zone: Zone, factory: Any, transport: str,
+                    judge: Callable[[int, StatelessCall], None]) -> None:
+    """SRV: t1 and t2 of equal priority, weights 1000 and 1001 (as RFC 3263 §4.4 recommends); then
+    ``STATELESS_CALLS`` calls (``stateless_call``), each handed to ``judge(n, call)`` as it ends."""
+    targets = [factory.make(transport, name="t1"), factory.make(transport, name="t2")]
+    publish(zone, transport, [(0, 1000, targets[0]), (0, 1001, targets[1])])
+    for n in range(1, STATELESS_CALLS + 1):
+        judge(n, stateless_call(uac, dut, zone, targets, transport))
