@@ -21,13 +21,13 @@ from sipconform.peer import SipPeer
 from sipconform.peer.dns import Zone
 from sipconform.scenario.proxy import (MARK, Branch, cancel_upstream, end_branch, place_call, provisional,
                                        upstream_provisional, wait_until)
-from sipconform.scenario.uac import await_first
+from sipconform.scenario.uac import Target, await_first
 from sipconform.sip import Request
 from sipconform.verdict import Inconclusive
 
 __all__ = ["STATELESS_CALLS", "Delivery", "Failover", "StatelessCall", "ack_destination", "assert_same_server",
-           "cancel_destination", "delivered", "domain_uri", "failover", "misdirected", "publish", "stateless_call",
-           "stateless_calls", "where"]
+           "cancel_destination", "delivered", "domain_uri", "failover", "misdirected", "publish", "resolving_target",
+           "stateless_call", "stateless_calls", "where"]
 
 NAPTR_SERVICE = {"udp": "SIP+D2U", "tcp": "SIP+D2T"}
 
@@ -46,6 +46,12 @@ def publish(zone: Zone, transport: str, targets: Sequence[tuple[int, int, SipPee
 def domain_uri(zone: Zone, user: str, transport: str) -> str:
     """``sip:user@<origin>``: no port, so the DUT looks up SRV (§4.2); over TCP ``;transport=tcp`` (§4.1)."""
     return f"sip:{user}@{zone.origin}" + (";transport=tcp" if transport == "tcp" else "")
+
+
+def resolving_target(zone: Zone, user: str, transport: str) -> Target:
+    """Where a DUT acting as UAC is to call: ``domain_uri``, and as its address the domain with port 0 (no
+    outbound proxy, no port: the DUT locates the server itself; an exec upper tester gets ``{port}`` = 0)."""
+    return Target(domain_uri(zone, user, transport), zone.origin, 0, transport)
 
 
 def where(peer: SipPeer) -> str:
