@@ -26,7 +26,7 @@ def test_cancel_goes_to_the_server_the_invite_reached(sip_peer, sip_peer_factory
     t1, t2 = sip_peer_factory.make(name="t1"), sip_peer_factory.make(name="t2")
     publish(sip_dns, sip_transport, [(0, 1000, t1), (1, 1000, t2)])
     call = place_call(sip_peer, dut, [t2], uri=domain_uri(sip_dns, "uas", sip_transport))
-    tried = failover(sip_dns, t1, t2, lambda: call.invite.call_id, sip_timers.b,
+    tried = failover(sip_dns, t1, t2, call.invite.call_id, sip_timers.b,
                      lambda invite: t1.respond(invite, 503, headers=[(MARK, t1.name)]))
     (branch,) = call.branches
     branch.invite = tried.second

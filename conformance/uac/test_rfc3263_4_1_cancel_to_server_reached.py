@@ -26,7 +26,7 @@ def test_cancel_goes_to_the_server_the_invite_reached(sip_peer_factory, upper_te
     t1, t2 = sip_peer_factory.make(name="t1"), sip_peer_factory.make(name="t2")
     publish(sip_dns, sip_transport, [(0, 1000, t1), (1, 1000, t2)])
     dial(upper_tester, resolving_target(sip_dns, "peer", sip_transport))
-    tried = failover(sip_dns, t1, t2, lambda: None, sip_timers.b, lambda invite: t1.respond(invite, 503))
+    tried = failover(sip_dns, t1, t2, None, sip_timers.b, lambda invite: t1.respond(invite, 503))
     call = IncomingCall(t2, upper_tester, tried.second)
     answer(call, 180)
     hang_up(call)

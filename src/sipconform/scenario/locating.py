@@ -74,17 +74,13 @@ class Failover:
     second: Request
 
 
-def failover(zone: Zone, t1: SipPeer, t2: SipPeer, call_id: Callable[[], str | None], within: float,
+def failover(zone: Zone, t1: SipPeer, t2: SipPeer, call_id: str | None, within: float,
              answer_503: Callable[[Request], object]) -> Failover:
     """With ``publish``-ed t1 (priority 0) and t2 (priority 1): wait for the DUT's INVITE at t1 (first,
     as RFC 2782 orders them), answer it 503 with ``answer_503``, wait for the new INVITE at t2.
-    ``call_id()``: the call's Call-ID if the test knows it (a proxy test), else None (any INVITE).
+    ``call_id``: the call's Call-ID if the test knows it (a proxy test), else None (any INVITE).
     Each step the DUT does not take is ``Inconclusive``, with what it asked the DNS server."""
-    def ours(r: Request) -> bool:
-        known = call_id()
-        return known is None or r.call_id == known
-
-    found = await_first([t1, t2], "INVITE", within, where=ours)
+    found = await_first([t1, t2], "INVITE", within, where=None if call_id is None else _of_call(call_id))
     if found is None:
         raise Inconclusive(f"precondition not reached: the DUT sends the INVITE for {zone.origin} to the server "
                            f"its SRV records name: none reached {where(t1)} or {where(t2)}; the DUT asked the "
@@ -103,7 +99,7 @@ def failover(zone: Zone, t1: SipPeer, t2: SipPeer, call_id: Callable[[], str | N
 
 def misdirected(peer: SipPeer, invite: Request, to_tag: str | None = None) -> list[str]:
     """What ``peer`` received that belongs to ``invite``'s transaction (sent to another server): a CANCEL
-    of the call, an ACK with the INVITE's branch or ``to_tag`` (the ACK of a non-2xx, §17.1.1.3)."""
+    with the INVITE's branch (§9.1), an ACK with its branch or ``to_tag`` (the ACK of a non-2xx, §17.1.1.3)."""
     out = []
     for item in peer.received():
         m = item.message
@@ -114,8 +110,6 @@ def misdirected(peer: SipPeer, invite: Request, to_tag: str | None = None) -> li
         elif m.method == "ACK" and (m.top_via.branch == invite.top_via.branch
                                     or (to_tag is not None and m.to.tag == to_tag)):
             out.append(f"an ACK (Via branch {m.top_via.branch}, To tag {m.to.tag})")
-        elif m.method == "CANCEL" and m.top_via.branch != invite.top_via.branch:
-            out.append(f"a CANCEL for another branch ({m.top_via.branch})")
     return out
 
 
@@ -140,12 +134,15 @@ def delivered(peers: Sequence[SipPeer], call_id: str) -> Delivery:
 
 
 def cancel_destination(tried: Failover, within: float) -> tuple[SipPeer, Request]:
-    """The first CANCEL of the call at t2 or t1 (``Inconclusive`` if none comes ``within``: a CANCEL sent
-    anywhere else cannot be seen)."""
-    found = await_first([tried.t2, tried.t1], "CANCEL", within, where=_of_call(tried.second.call_id))
+    """The first CANCEL of t2's INVITE (its Via branch, §9.1) at t2 or t1 (``Inconclusive`` if none comes
+    ``within``: a CANCEL sent anywhere else cannot be seen)."""
+    branch = tried.second.top_via.branch
+    found = await_first([tried.t2, tried.t1], "CANCEL", within,
+                        where=_of_call(tried.second.call_id, lambda r: r.top_via.branch == branch))
     if found is None:
-        raise Inconclusive(f"precondition not reached: the DUT sends a CANCEL for its INVITE: none reached "
-                           f"{where(tried.t2)} or {where(tried.t1)} within {within:.3g} s")
+        raise Inconclusive(f"precondition not reached: the DUT sends a CANCEL for the INVITE t2 rang for (Via "
+                           f"branch {branch}): none reached {where(tried.t2)} or {where(tried.t1)} within "
+                           f"{within:.3g} s")
     return found
 
 
