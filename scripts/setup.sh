@@ -37,6 +37,9 @@ else
     echo "setup.sh: system packages present (${PACKAGES[*]})"
 fi
 
+# Python dependencies (pytest, xdist, hypothesis, allure, dnslib for the RFC 3263 DNS server) come from
+# pyproject.toml. The kamailio reference DUTs resolve through the suite's DNS server in a mount namespace of
+# their own (unshare and mount, from util-linux, always present on Debian; root only).
 PY="${PYTHON:-python3}"
 # Skip pip when sipconform is already installed editable from this checkout and every
 # requirement in its metadata is satisfied (pip install -e takes seconds even as a no-op).

@@ -19,6 +19,7 @@ from sipconform.pytest_options import SETTINGS_KEY, add_options, settings_from_c
 from sipconform.pytest_peers import PEERS_KEY, PeerFactory, id_prefix, render_trace
 from sipconform.pytest_verdicts import (apply_phase, finalize, result_of, results_document, summary_lines,
                                         teststatus, write_results)
+from sipconform.pytest_dns import sip_dns  # noqa: F401  (the sip_dns fixture, registered here)
 from sipconform.pytest_upper import upper_tester  # noqa: F401  (the upper_tester fixture, registered here)
 from sipconform.settings import DutTarget, Settings
 from sipconform.sip.timers import Timers

@@ -34,6 +34,7 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
+from sipconform.dut.reference import free_port
 from sipconform.peer import Reactor, SendError, SipPeer
 from sipconform.peer.core import PeerCore
 from sipconform.peer.wirelog import merge, render_records
@@ -55,6 +56,7 @@ def _sibling(name: str):  # type: ignore[no-untyped-def]
 
 
 _tu = _sibling("proxy_stateful")
+_dns = _sibling("dns_client")  # RFC 3263: SRV and A through the suite's DNS server
 _uas_sending = _sibling("uas/sending")  # listen_tcp_on: UDP and TCP on one port, as for the UAS device
 _uas = _sibling("uas/faults")  # the UAS device's server-transport faults (Via parameters, response routing) reused
 FORK_HEADER, USER, PASSWORD, REALM = _tu.FORK_HEADER, _tu.USER, _tu.PASSWORD, _tu.REALM
@@ -152,11 +154,17 @@ FAULTS: dict[str, tuple[str, str]] = {  # stateful: name -> (the clause it break
     "no-100": ("RFC3261-17.2.1-1", "sends no 100 (Trying) to an INVITE, only relays the branches' 1xx"),
     "cancel-copies-invite-headers": ("RFC3261-20-2", "copies Contact, Subject, Expires ... of the INVITE into its "
                                      "CANCEL"),
+    "cancel-re-resolves": ("RFC3263-4-1", "locates the server for its CANCEL afresh (RFC 3263): the first SRV "
+                           "target, not the one its INVITE reached after a 503"),
 }
 STATELESS_FAULTS: dict[str, tuple[str, str]] = {
     "sl-new-branch": ("RFC3261-16.6-8a", "gives a forwarded CANCEL a fresh branch"),
     "sl-cancel-elsewhere": ("RFC3261-16.11-1", "forwards a CANCEL to the port after the INVITE's target"),
     "sl-answer-cancel": ("RFC3261-16.11-2", "answers a CANCEL 200 itself, and forwards it too"),
+    "sl-srv-round-robin": ("RFC3263-4.4-1", "sends each request to the next of the equal-priority SRV targets in "
+                           "turn (INVITE copies, CANCEL and ACK of one transaction scattered)"),
+    "sl-cancel-re-resolves": ("RFC3263-4-1", "sends a CANCEL to the heaviest equal-priority SRV target, other "
+                              "requests to the first by name"),
 }
 
 
@@ -165,7 +173,8 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
     ``fault`` is None. ``errors``: tracebacks of the device's own code; ``notes``: sends the network refused."""
 
     def __init__(self, fault: str | None = None, *, stateless: bool = False, auth: bool = False,
-                 host: str = "127.0.0.1", timers: Timers = TIMERS, timer_c: float = 181.0) -> None:
+                 host: str = "127.0.0.1", timers: Timers = TIMERS, timer_c: float = 181.0,
+                 dns: Address | None = None) -> None:
         known = STATELESS_FAULTS if stateless else FAULTS
         if fault is not None and fault not in known:
             raise ValueError(f"unknown fault {fault!r}; known: {', '.join(known)}")
@@ -173,6 +182,8 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
         self.timer_c = timer_c  # §16.6 step 11: "larger than 3 minutes"; a self-test may start it shorter
         self.auth = auth or fault == "challenge-cancel"
         self.name = ("stateless-" if stateless else "") + (f"faulty-{fault}" if fault else "conformant")
+        self.dns = dns  # where it resolves domain names (RFC 3263); None: a free port picked at start()
+        self._turn = 0  # "sl-srv-round-robin"
         self.errors: list[str] = []
         self.notes: list[str] = []
         self.peers: list[SipPeer] = []
@@ -197,6 +208,8 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
 
     def start(self) -> FaultyProxy:
         self.reactor = Reactor()
+        if self.dns is None:
+            self.dns = (self.host, free_port())
         via = {"via_params": _uas.VIA_PARAMS_OF.get(self.fault or "", SERVER_VIA_PARAMS),
                "route_by_via": self.fault != "response-to-source-port"}  # §18.2.1, §18.2.2, RFC 3581 §4
         for _attempt in range(50):
@@ -235,7 +248,8 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
             caps += f'auth_user = "{USER}"\nauth_password = "{PASSWORD}"\n'
         return (f'name = "{self.name}"\nrole = "{"stateless-proxy" if self.stateless else "proxy"}"\n'
                 f'host = "{self.host}"\nport = {self.port}\ntransports = ["udp", "tcp"]\n\n'
-                f'[timers]\nt1 = {t.t1}\nt2 = {t.t2}\nt4 = {t.t4}\n\n[capabilities]\n{caps}')
+                f'[timers]\nt1 = {t.t1}\nt2 = {t.t2}\nt4 = {t.t4}\n\n[capabilities]\n{caps}\n'
+                f'[dns]\nserver = "{self.dns[0]}:{self.dns[1]}"\n')
 
     def write_profile(self, path: str | Path) -> Path:
         Path(path).write_text(self.profile_toml(), encoding="utf-8")
@@ -281,8 +295,11 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
         u = SipUri.parse(uri)
         return u.host.strip("[]") == self.host and (u.port or 5060) == self.port
 
-    def _forward(self, req: Request, branch: str, target: str | None = None) -> tuple[Request, Address, str]:
-        """``req`` with its Request-URI (``target``), Route popped if ours, Max-Forwards - 1, our Via on top."""
+    def _forward(self, req: Request, branch: str, target: str | None = None, *,
+                 pick: Callable[[list], object] | None = None  # type: ignore[type-arg]
+                 ) -> tuple[Request, Address, str]:
+        """``req`` with its Request-URI (``target``), Route popped if ours, Max-Forwards - 1, our Via on top, and
+        where it goes: the first server RFC 3263 finds for the next hop (or the one ``pick`` takes)."""
         routes = req.header_values("route")
         if routes and self._is_me(NameAddr.parse(routes[0]).uri):
             routes = routes[1:]
@@ -293,9 +310,38 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
         for value in reversed(routes):
             out = out.insert_header(after_via, "Route", value)
         out = out.set_header("Max-Forwards", str((req.max_forwards or 70) - 1))
-        dest, transport = target_of(NameAddr.parse(routes[0]).uri if routes else out.uri)
+        targets, transport = self._locate(self._hop(out))  # type: ignore[arg-type]
+        dest = (pick or (lambda found: found[0]))(targets).address
         via = f"SIP/2.0/{transport.upper()} {self.host}:{self.port};branch={branch}"
         return out.insert_header(0, "Via", via), dest, transport  # type: ignore[return-value]
+
+    @staticmethod
+    def _hop(req: Request) -> str:
+        """The URI the next hop is found from: the first Route, else the Request-URI (§16.6 step 7)."""
+        routes = req.header_values("route")
+        return NameAddr.parse(routes[0]).uri if routes else req.uri
+
+    def _locate(self, uri: str) -> tuple[list[_dns.Target], str]:  # type: ignore[name-defined]
+        """RFC 3263 through the suite's DNS server (a numeric host as it is); no target: a SendError."""
+        try:
+            targets, transport = _dns.locate(uri, self.dns)
+        except OSError as exc:  # the DNS server did not answer
+            raise SendError(f"cannot resolve {uri}: {exc}") from None
+        if not targets:
+            raise SendError(f"no server found for {uri} (RFC 3263)")
+        return targets, transport
+
+    def _sl_pick(self, req: Request) -> Callable[[list], object]:
+        """The stateless choice among the targets: the first (deterministic, §4.4), unless a fault."""
+        def pick(found: list) -> object:  # type: ignore[type-arg]
+            equal = [t for t in found if t.priority == found[0].priority]
+            if self.is_("sl-srv-round-robin"):
+                self._turn += 1
+                return equal[self._turn % len(equal)]
+            if self.is_("sl-cancel-re-resolves") and req.method == "CANCEL":
+                return max(equal, key=lambda t: t.weight)
+            return found[0]
+        return pick
 
     def _stateless_branch(self, req: Request) -> str:
         top = req.top_via
@@ -315,7 +361,7 @@ class FaultyProxy(_tu.StatefulTU):  # type: ignore[misc, name-defined]
         branch = self._stateless_branch(req)
         if req.method == "CANCEL" and self.is_("sl-new-branch"):
             branch = self.peers[0].new_branch()
-        fwd, dest, transport = self._forward(marked, branch)  # type: ignore[arg-type]
+        fwd, dest, transport = self._forward(marked, branch, pick=self._sl_pick(req))  # type: ignore[arg-type]
         if req.method == "CANCEL" and self.is_("sl-cancel-elsewhere"):
             dest = (dest[0], dest[1] + 1)
         self._relayed[branch] = (peer, req, source, self._peer(transport))

@@ -44,6 +44,8 @@ class _Branch:
     give_up_at: float | None = None
     held: Response | None = None      # a 487 whose ACK waits ("ack-after-cancel-200")
     timer_c_at: float | None = None   # when Timer C fires (§16.6 step 11, §16.8)
+    target: str | None = None         # the URI it was forked to (None: the Request-URI)
+    alternatives: list[Address] = field(default_factory=list)  # further servers RFC 3263 found, in order
 
 
 @dataclass
@@ -123,10 +125,15 @@ class StatefulTU:
         if req.method == "INVITE" and expires and self.is_("cancel-on-expires"):
             self._later.append((self.reactor.now() + int(expires), lambda: self._cancel_all(ctx, "expires")))
 
-    def _new_branch(self, ctx: _Context, target: str | None) -> None:
+    def _new_branch(self, ctx: _Context, target: str | None, servers: list[Address] | None = None) -> None:
+        """Forward to ``target`` (None: the Request-URI): to the first server RFC 3263 finds, or of ``servers``
+        (a failover); the others are kept for the next failover (RFC 3263 §4.3)."""
         fwd, dest, transport = self._forward(ctx.request, self.peers[0].new_branch(), target)
+        if servers is None:
+            servers = [t.address for t in self._locate(self._hop(fwd))[0]]  # type: ignore[attr-defined]
+        dest, alternatives = (servers[0], servers[1:]) if servers else (dest, [])
         peer = self._peer(transport)
-        branch = _Branch(peer, fwd, dest)
+        branch = _Branch(peer, fwd, dest, target=target, alternatives=alternatives)
         if fwd.method == "INVITE":
             branch.timer_c_at = self.reactor.now() + self._timer_c()
         ctx.branches.append(branch)
@@ -225,6 +232,8 @@ class StatefulTU:
         branch.give_up_at = None if self.is_("no-give-up") else self.reactor.now() + 64 * self.timers.t1
         self._branches[(c.top_via.branch, c.cseq.method)] = (ctx, branch)  # type: ignore[union-attr]
         dest = (branch.dest[0], branch.dest[1] + 1) if self.is_("cancel-to-wrong-port") else branch.dest
+        if self.is_("cancel-re-resolves"):
+            dest = self._locate(self._hop(inv))[0][0].address  # type: ignore[attr-defined]
         by_hand = self.is_(*_TIMER_E_FAULTS)
         if self.is_("cancel-on-new-connection"):
             self._close_connection(branch.peer, dest)
@@ -299,6 +308,8 @@ class StatefulTU:
 
     def _on_branch_response(self, ctx: _Context, branch: _Branch, resp: Response) -> None:
         invite = ctx.request.method == "INVITE"
+        if resp.status == 503 and branch.alternatives and branch.cancel is None and not ctx.final_sent:
+            return self._fail_over(ctx, branch)
         if resp.status >= 300 and ctx.final_sent and self.is_("relay-late-finals"):
             ctx.peer.send(pop_via(resp), to=ctx.source)
             return
@@ -349,6 +360,14 @@ class StatefulTU:
         if resp.status < 600:
             self._send_199(ctx, branch, resp)
         self._maybe_finish(ctx)
+
+    def _fail_over(self, ctx: _Context, branch: _Branch) -> None:
+        """RFC 3263 §4.3: a 503 is a failure; the same request, with a new branch, goes to the next server
+        (the 503 was ACKed by the client transaction and is not forwarded)."""
+        place = ctx.branches.index(branch)
+        ctx.branches.remove(branch)
+        self._new_branch(ctx, branch.target, branch.alternatives)
+        ctx.branches.insert(place, ctx.branches.pop())  # the new branch takes the failed one's place
 
     def _send_199(self, ctx: _Context, branch: _Branch, resp: Response) -> None:
         """RFC 6228 §6: a non-2xx final that ends an early dialog, held while other branches go on: a 199 upstream

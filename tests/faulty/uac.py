@@ -9,7 +9,8 @@ project's own ``SipPeer`` (its transactions do Timer A/B/E/F, the ACK for a non-
 by its Reactor in the main thread: no threads, every wait bounded, the process ends by itself.
 
 The conformant UAC: INVITE (with SDP) to ``host:port`` as its outbound proxy, so the INVITE carries
-``Route: <sip:host:port;lr>`` and the Request-URI ``uri``. On hang-up: CANCEL per §9.1 (with two Reason
+``Route: <sip:host:port;lr>`` and the Request-URI ``uri``; with port 0, no outbound proxy: the servers of
+the ``uri``'s domain, located by RFC 3263 through ``--dns`` (SRV order; on a 503 the next, §4.3). On hang-up: CANCEL per §9.1 (with two Reason
 values, RFC 3326) once a provisional response has come (§9.1: never before); after a final response no
 CANCEL; a 2xx (also one crossing the CANCEL, and each of several with different To tags) is ACKed and,
 the user having hung up, ended with BYE. 64*T1 after the CANCEL without a final response it gives the
@@ -83,6 +84,8 @@ FAULTS: dict[str, tuple[str, str]] = {
     "487-ends-dialog": ("RFC3261-14.1-1", "ends the call with BYE when its re-INVITE is rejected 487"),
     "cancel-without-caller-prefs": ("RFC3841-5-1", "leaves the INVITE's Accept-Contact out of the CANCEL"),
     "late-1xx-recancels": ("RFC3262-4-1", "sends its CANCEL again for a provisional response after the final one"),
+    "cancel-re-resolves": ("RFC3263-4-1", "locates the server for its CANCEL afresh (RFC 3263): the first SRV "
+                           "target, not the one its INVITE reached after a 503"),
 }
 CALLER_PREFS = [("Accept-Contact", "*;audio;require"), ("Request-Disposition", "proxy, parallel")]
 """RFC 3841 caller preferences of the INVITE (the CANCEL and the ACK for a non-2xx copy them, §5)."""
@@ -95,16 +98,22 @@ SDP = (b"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r
        b"m=audio 40002 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
 
 
-def profile_toml(name: str, control: Path, fault: str | None = None) -> str:
-    """An exec profile for this UAC (``fault`` None: the conformant one); ``control`` is a file path."""
+def profile_toml(name: str, control: Path, fault: str | None = None, dns: tuple[str, int] | None = None) -> str:
+    """An exec profile for this UAC (``fault`` None: the conformant one); ``control`` is a file path. ``dns``:
+    the DNS server it resolves domain names through (RFC 3263; default: a port free now on 127.0.0.1)."""
+    from sipconform.dut.reference import free_port
+
     me = Path(__file__).resolve()
+    host, port = dns or ("127.0.0.1", free_port())
     call = [sys.executable, str(me), "call", "--uri", "{uri}", "--host", "{host}", "--port", "{port}",
-            "--transport", "{transport}", "--control", str(control)] + (["--fault", fault] if fault else [])
+            "--transport", "{transport}", "--control", str(control), "--dns", f"{host}:{port}"
+            ] + (["--fault", fault] if fault else [])
     actions = "".join(f"{word} = {_toml_list([sys.executable, str(me), word, '--control', str(control)])}\n"
                       for word in COMMANDS)
     timers = "".join(f"{k} = {v}\n" for k, v in TIMERS_S.items())
     return (f'name = "{name}"\nrole = "uac"\nhost = "127.0.0.1"\nport = 0\ntransports = ["udp", "tcp"]\n\n'
-            f"[timers]\n{timers}\n[upper_tester]\nkind = \"exec\"\ncall = {_toml_list(call)}\n{actions}")
+            f"[timers]\n{timers}\n[dns]\nserver = \"{host}:{port}\"\n\n"
+            f"[upper_tester]\nkind = \"exec\"\ncall = {_toml_list(call)}\n{actions}")
 
 
 def _toml_list(items: list[str]) -> str:
@@ -142,12 +151,18 @@ class Uac:
         self.timers = Timers(**TIMERS_S)
         self.peer = SipPeer(args.transport, timers=self.timers, name="uac", id_prefix="faulty-uac")
         self.reactor = self.peer.reactor
-        self.proxy = (args.host, int(args.port))
         self.uri = args.uri
+        self.dns = _address_of(args.dns) if args.dns else None
         self.control_file = Path(args.control)
         lr = ";lr;transport=tcp" if args.transport == "tcp" else ";lr"
+        route = [f"<sip:{args.host}:{args.port}{lr}>"]
+        self.by_dns = int(args.port) == 0
+        if self.by_dns:  # no outbound proxy: the server of the Request-URI's domain (RFC 3263)
+            route, (self.proxy, *self.alternatives) = [], self._locate()
+        else:
+            self.proxy, self.alternatives = (args.host, int(args.port)), []
         allow = "INVITE, ACK, BYE" if self.fault == "allow-without-cancel" else "INVITE, ACK, CANCEL, BYE"
-        invite = self.peer.invite(self.proxy, uri=self.uri, body=SDP, route=[f"<sip:{args.host}:{args.port}{lr}>"],
+        invite = self.peer.invite(self.proxy, uri=self.uri, body=SDP, route=route,
                                   headers=[("Supported", "100rel"), ("Allow", allow), ("Expires", str(EXPIRES_S)),
                                            *CALLER_PREFS])
         self.invite = invite.set_header("Via", invite.top_via.text + ";rport")  # RFC 3581 §3
@@ -197,6 +212,20 @@ class Uac:
         self.peer._deliver = deliver_unmatched  # noqa: SLF001
         if self.fault == "487-copies-to-tu":
             self.peer._execute = execute_leaky  # noqa: SLF001
+
+    def _locate(self) -> list[tuple[str, int]]:
+        """The servers for the Request-URI, in the order to try them (RFC 3263 §4.2, through ``--dns``)."""
+        targets, _transport = _dns_client().locate(self.uri, self.dns)
+        if not targets:
+            raise SystemExit(f"no server found for {self.uri} (RFC 3263)")
+        return [t.address for t in targets]
+
+    def _fail_over(self) -> None:
+        """RFC 3263 §4.3: a 503 is a failure; the same INVITE with a new branch goes to the next server."""
+        self.proxy, *self.alternatives = self.alternatives
+        via = f"SIP/2.0/{self.peer.transport.upper()} {self.peer.sent_by};branch={self.peer.new_branch()};rport"
+        self.invite = self.invite.set_header("Via", via)
+        self.peer.send(self.invite, self.proxy, auto_ack=self.fault not in _OWN_ACK)
 
     def _tx(self, request):  # noqa: ANN001, ANN202
         """The peer's client transaction entry for ``request`` (None once it ended)."""
@@ -343,6 +372,9 @@ class Uac:
             self._send_ack(self.held_ack)
 
     def _on_invite_response(self, r) -> None:  # noqa: ANN001
+        if r.status == 503 and self.alternatives and self.final is None and not self.hung_up:
+            self._fail_over()
+            return
         if r.status < 200:
             self.provisional = self.provisional or r
             late = self.fault == "no-cancel-after-late-1xx"
@@ -410,6 +442,8 @@ class Uac:
         dest = self.proxy
         if f == "cancel-to-request-uri":
             dest = _address(self.uri)
+        elif f == "cancel-re-resolves" and self.by_dns:  # (an outbound proxy's address stays what it is)
+            dest = self._locate()[0]
         if f == "cancel-new-connection" and self.peer.transport == "tcp":
             conn = self.peer._t.connect(dest)  # noqa: SLF001 - a fault on purpose
             self.peer._transmit(c, dest, conn)  # noqa: SLF001
@@ -490,6 +524,23 @@ def _address(uri: str) -> tuple[str, int]:
     return u.host.strip("[]"), u.port or 5060
 
 
+def _address_of(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def _dns_client():  # noqa: ANN202
+    """``tests/faulty/dns_client.py`` (this file also runs as a script, so not a package import)."""
+    import importlib.util
+
+    name = "sipconform_faulty_dns_client"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("dns_client.py"))
+        sys.modules[name] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
 def _terminate(*_: object) -> None:
     raise SystemExit(0)
 
@@ -501,6 +552,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("--uri", "--host", "--port", "--transport", "--control"):
         call.add_argument(name, required=True)
     call.add_argument("--fault", choices=sorted(FAULTS), default=None)
+    call.add_argument("--dns", default=None, help="HOST:PORT of the DNS server for RFC 3263 lookups")
     for word in COMMANDS:
         sub.add_parser(word).add_argument("--control", required=True)
     args = parser.parse_args(argv)

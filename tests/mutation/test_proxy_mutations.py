@@ -166,6 +166,14 @@ MUTANTS = [
     M("sl-cancel-elsewhere", "RFC3261-16.11-1", FAIL, "expected CANCEL", stateless=True),
     M(None, "RFC3261-16.11-2", PASS, stateless=True, transports=BOTH),
     M("sl-answer-cancel", "RFC3261-16.11-2", FAIL, "answered the CANCEL itself", stateless=True),
+    M(None, "RFC3263-4-1", PASS, transports=BOTH),
+    M(None, "RFC3263-4-1", PASS, stateless=True, transports=BOTH),
+    M("sl-cancel-re-resolves", "RFC3263-4-1", FAIL, "not to the server the INVITE was delivered to", stateless=True,
+      transports=BOTH),
+    M(None, "RFC3263-4.4-1", PASS, stateless=True, transports=BOTH),
+    M("sl-srv-round-robin", "RFC3263-4.4-1", FAIL, "requests of the same transaction", stateless=True,
+      transports=BOTH),
+    M("cancel-re-resolves", "RFC3263-4-1", FAIL, "not to the server the INVITE was delivered to", transports=BOTH),
 ]
 # Left out of the whole-directory run of the conformant proxy (its Timer C is the RFC's 181 s): own rows above.
 TIMER_C_CLAUSES = ("RFC3261-16.6-11", "RFC3261-16.7-2", "RFC3261-16.8-1")

@@ -158,6 +158,8 @@ MUTANTS = [
     M("487-ends-dialog", FAIL, "did not keep the call", clean=("RFC3261-12.2.1.1-1",), transports=BOTH),
     M("cancel-without-caller-prefs", FAIL, "the CANCEL's accept-contact values", clean=("RFC3261-9.1-2",)),
     M("late-1xx-recancels", WARN, "as if its INVITE were pending", transports=BOTH),
+    M("cancel-re-resolves", FAIL, "not to the server the INVITE was delivered to", clean=("RFC3261-9.1-12",),
+      transports=BOTH),
 ]
 CASES = [pytest.param(m, t, id=f"{m.fault}-{t}") for m in MUTANTS for t in m.transports]
 

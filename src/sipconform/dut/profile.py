@@ -67,6 +67,7 @@ class DutProfile:
     known_deviations: tuple[str, ...] = ()
     targets: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
     source: str = ""
+    dns_server: tuple[str, int] | None = None  # [dns] server: where the DUT sends its DNS queries (RFC 3263 tests)
 
     def capability(self, name: str, default: Any = None) -> Any:
         return self.capabilities.get(name, default)
@@ -114,11 +115,24 @@ def profile_from_mapping(data: Mapping[str, Any], source: str = "<profile>") -> 
     _require(isinstance(targets, dict)
              and all(k in TARGET_BEHAVIOURS and isinstance(v, str) for k, v in targets.items()), where, f"[targets] keys must be among {list(TARGET_BEHAVIOURS)} with string values (Request-URI users)")
     return DutProfile(
+        dns_server=_dns_server(data.get("dns", {}), where),
         name=str(name), role=str(role), host=host, port=port, transports=transports, timers=timers,
         capabilities=dict(data.get("capabilities", {})), upper_tester=upper, targets={**DEFAULT_TARGETS, **targets},
         reference=data.get("reference"), known_deviations=tuple(data.get("known_deviations", [])),
         source=source,
     )
+
+
+def _dns_server(section: Any, where: str) -> tuple[str, int] | None:
+    """``[dns] server = "HOST:PORT"`` (IPv6 host in brackets): the address the DUT resolves through."""
+    _require(isinstance(section, dict), where, "[dns] must be a table")
+    value = section.get("server")
+    if value is None:
+        return None
+    host, sep, port = str(value).rpartition(":")
+    _require(bool(sep and host) and port.isdigit() and 0 < int(port) < 65536, where,
+             f"[dns] server must be 'HOST:PORT' with a port 1..65535, got {value!r}")
+    return host.strip("[]"), int(port)
 
 
 def load_profile(path: str | Path) -> DutProfile:

@@ -23,7 +23,7 @@ from sipconform.dut.process import ManagedProcess, ProcessStartError
 from sipconform.dut.profile import DutProfile, ProfileError, load_profile
 
 __all__ = ["FIXTURES", "REFERENCE_DUTS", "ReferenceDutError", "ReferenceSpec", "RunningDut",
-           "free_port", "start_reference"]
+           "free_port", "resolver_address", "start_reference"]
 
 FIXTURES = Path(os.environ.get("SIPCONFORM_FIXTURES") or Path(__file__).resolve().parents[3] / "fixtures")
 BARESIP_MODULES = os.environ.get("SIPCONFORM_BARESIP_MODULES", "/usr/lib/baresip/modules")
@@ -108,6 +108,48 @@ def free_port(*, udp: bool = True, tcp: bool = True, tcp_offsets: Iterable[int] 
     raise ReferenceDutError("no free loopback port found (64 tries)")
 
 
+# ---- the DUT's DNS server (RFC 3263 tests) ----------------------------------------------------------
+_RESOLVER_NET = "127.53"  # kamailio asks the system resolver: port 53 on a loopback address of its own
+
+
+def _bindable(host: str, port: int) -> bool:
+    socks: list[socket.socket] = []
+    try:
+        for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+            socks.append(socket.socket(socket.AF_INET, kind))
+            socks[-1].bind((host, port))
+        return True
+    except OSError:
+        return False
+    finally:
+        for s in socks:
+            s.close()
+
+
+def resolver_address() -> tuple[str, int] | None:
+    """A loopback address whose port 53 (UDP and TCP) is free, for a DUT that uses the system resolver
+    (resolv.conf has no port); None if this process may not bind port 53 or run ``unshare``."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return None
+    seed = os.getpid()
+    for n in range(64):
+        value = (seed + n * 7919) % 65024 + 256
+        host = f"{_RESOLVER_NET}.{value >> 8}.{value & 255 or 1}"
+        if _bindable(host, 53):
+            return host, 53
+    return None
+
+
+def _with_resolver(argv: list[str], rundir: Path, dns: tuple[str, int]) -> list[str]:
+    """``argv`` run in a mount namespace of its own whose /etc/resolv.conf names only ``dns`` (bind-mounted
+    over the real one, which stays untouched)."""
+    conf = rundir / "resolv.conf"
+    conf.write_text(f"# sipconform: the suite's DNS server\nnameserver {dns[0]}\noptions timeout:1 attempts:2\n",
+                    encoding="ascii")
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+            'mount --bind "$0" /etc/resolv.conf && exec "$@"', str(conf), *argv]
+
+
 # ---- launchers --------------------------------------------------------------------------
 def _kamailio_argv(profile: DutProfile, cfg: Path, port: int, transports: tuple[str, ...], rundir: Path) -> list[str]:
     t = profile.timers
@@ -128,10 +170,12 @@ def _kamailio_argv(profile: DutProfile, cfg: Path, port: int, transports: tuple[
     return argv
 
 
-def _write_baresip_conf(confdir: Path, template: Path, sip_port: int, ctrl_port: int) -> None:
+def _write_baresip_conf(confdir: Path, template: Path, sip_port: int, ctrl_port: int,
+                        dns: tuple[str, int] | None = None) -> None:
     confdir.mkdir(parents=True, exist_ok=True)
     values = {"sip_listen": f"{HOST}:{sip_port}", "ctrl_listen": f"{HOST}:{ctrl_port}",
-              "module_path": BARESIP_MODULES, "account_params": ""}
+              "module_path": BARESIP_MODULES, "account_params": "",
+              "dns_server": f"dns_server\t\t{dns[0]}:{dns[1]}" if dns else "# no dns_server: the system's resolver"}
     for fname in ("config", "accounts"):
         text = (template / fname).read_text(encoding="utf-8")
         (confdir / fname).write_text(string.Template(text).substitute(values), encoding="utf-8")
@@ -212,20 +256,26 @@ def start_reference(name: str, workdir: Path, *, transports: Iterable[str] = ("u
         raise ReferenceDutError(f"{name}: configuration {source} not found")
     workdir = _fresh_dir(Path(workdir), name)
     last: ReferenceDutError | None = None
+    resolves = base.role != "uas"  # the UAC and the proxies locate servers by DNS (RFC 3263 tests)
     for attempt in range(_START_ATTEMPTS):
+        dns: tuple[str, int] | None = None
         if spec.program == "kamailio":
             port, ctrl_port = free_port(), None
             rundir = workdir / "run"
             rundir.mkdir(parents=True, exist_ok=True)
             argv = _kamailio_argv(base, source, port, trs, rundir)
             argv[0] = binary
+            dns = resolver_address() if resolves else None
+            if dns is not None:  # without root (no port 53, no mount namespace) its profile names no [dns]
+                argv = _with_resolver(argv, rundir, dns)
         else:  # baresip also opens SIP/TLS on port + 1
             port = free_port(tcp_offsets=(1,))
             ctrl_port = free_port(udp=False)
+            dns = (HOST, free_port()) if resolves else None
             confdir = workdir / "conf"
-            _write_baresip_conf(confdir, source, port, ctrl_port)
+            _write_baresip_conf(confdir, source, port, ctrl_port, dns)
             argv = [binary, "-f", str(confdir), "-s"]
-        profile = replace(base, host=HOST, port=port, transports=trs)
+        profile = replace(base, host=HOST, port=port, transports=trs, dns_server=dns)
         if ctrl_port is not None:  # baresip-uac and -uas: kind = "baresip" (from their profiles)
             profile = replace(profile, upper_tester=replace(base.upper_tester, control=f"{HOST}:{ctrl_port}"))
         try:

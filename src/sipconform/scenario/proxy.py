@@ -151,8 +151,8 @@ class ProxiedCall:
 
 def place_call(uac: SipPeer, dut: DutProfile, peers: Sequence[SipPeer], *, routes_beyond: Sequence[str] = (),
                headers: Headers = (), body: bytes = b"", edit: Callable[[Request], Request] | None = None,
-               retransmit: bool | None = None) -> ProxiedCall:
-    """Send the UAC's INVITE to the DUT with the Request-URI of the first downstream peer.
+               retransmit: bool | None = None, uri: str | None = None) -> ProxiedCall:
+    """Send the UAC's INVITE to the DUT with the Request-URI of the first downstream peer (or ``uri``).
 
     Two or more peers: the profile's fork header lists all of them. ``routes_beyond``: Route values
     after the DUT's own (then a ``Route: <DUT;lr>`` is always put first), so the forwarded INVITE
@@ -162,7 +162,7 @@ def place_call(uac: SipPeer, dut: DutProfile, peers: Sequence[SipPeer], *, route
     if len(peers) > 1:
         extra.append((fork_header(dut), ", ".join(f"<{p.uri('uas')}>" for p in peers)))
     route = [proxy_route(dut, uac.transport), *routes_beyond] if routes_beyond or routing(dut) == "route" else []
-    invite = uac.invite((dut.host, dut.port), uri=peers[0].uri("uas"), headers=extra, route=route,
+    invite = uac.invite((dut.host, dut.port), uri=uri or peers[0].uri("uas"), headers=extra, route=route,
                         body=body)
     if edit is not None:
         invite = edit(invite)

@@ -17,7 +17,7 @@ from sipconform.verdict import Inconclusive, precondition
 
 __all__ = ["IncomingCall", "SilentCall", "Target", "acks_of", "act", "answer", "answer_bye", "answer_request", "arrival", "await_ack",
            "cancel_or_malformed",
-           "await_cancel", "await_copies", "await_first", "await_request", "await_retransmission", "cancelled",
+           "await_cancel", "await_copies", "await_first", "await_request", "await_retransmission", "cancelled", "dial",
            "cancelled_reinvite", "copies", "established", "finish", "hang_up", "incoming_call", "incoming_call_at",
            "reack_counts", "reinvited", "resend", "ringing", "same_request", "sdp_answer", "silent_hang_up",
            "terminated", "transmission_times", "unparseable"]
@@ -66,9 +66,14 @@ def act(action: Callable[[], None], what: str) -> None:
         raise Inconclusive(f"no upper tester to make the DUT {what}: {exc}") from None
 
 
+def dial(upper: UpperTester, target: Target) -> None:
+    """Make the DUT call ``target`` (inconclusive without an upper tester that can)."""
+    act(lambda: upper.call(target), "call")
+
+
 def incoming_call(peer: SipPeer, upper: UpperTester, target: Target | None = None) -> IncomingCall:
     """Make the DUT call the peer and wait for its INVITE (within Timer B of the DUT's T1)."""
-    act(lambda: upper.call(target or Target.of(peer)), "call")
+    dial(upper, target or Target.of(peer))
     with precondition("the DUT sends an INVITE to the peer when the upper tester makes it call"):
         invite = peer.expect_request("INVITE")
     return IncomingCall(peer, upper, invite)
@@ -76,7 +81,7 @@ def incoming_call(peer: SipPeer, upper: UpperTester, target: Target | None = Non
 
 def incoming_call_at(peers: Sequence[SipPeer], upper: UpperTester, target: Target) -> IncomingCall:
     """Make the DUT call ``target`` and take its INVITE at whichever of ``peers`` it reaches first."""
-    act(lambda: upper.call(target), "call")
+    dial(upper, target)
     peer, invite = await_request(peers, "INVITE", "the DUT sends an INVITE when the upper tester makes it call")
     return IncomingCall(peer, upper, invite)
 

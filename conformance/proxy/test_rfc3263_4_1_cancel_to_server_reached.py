@@ -1,0 +1,39 @@
+"""RFC 3263 §4 ¶3 (RFC3263-4-1, MUST): "Furthermore, a CANCEL for a particular SIP request MUST be sent to the
+same SIP server that the SIP request was delivered to."
+
+Here: the UAC's Request-URI names a domain of the suite's DNS server (profile ``[dns] server``) whose SRV
+records give t1 (priority 0) and t2 (priority 1). t1 answers the INVITE 503, so the DUT tries t2 (§4.3); t2
+rings. A proxy that resolves the domain again for the CANCEL finds t1 first and sends it there. Without a
+``[dns] server`` in the profile the test is inconclusive; a DUT that never tries t1 first, or does not fail
+over to t2 (a SHOULD), leaves it inconclusive too.
+"""
+
+import pytest
+
+from sipconform.scenario.locating import (ack_destination, assert_same_server, cancel_destination, domain_uri,
+                                          failover, publish)
+from sipconform.scenario.proxy import (MARK, cancel_upstream, end_branch, place_call, provisional,
+                                       upstream_provisional)
+
+pytestmark = [pytest.mark.clause("RFC3263-4-1"), pytest.mark.role("proxy")]
+
+
+def test_cancel_goes_to_the_server_the_invite_reached(sip_peer, sip_peer_factory, dut, sip_transport, sip_timers,
+                                                      sip_dns):
+    """Stimulus: INVITE for sip:uas@<test domain>; SRV: t1 (priority 0), t2 (priority 1); t1 answers 503,
+    the DUT's next INVITE reaches t2, which rings; the UAC cancels. Expectation: the DUT's CANCEL (and its
+    ACK for t2's 487) reach t2; t1 gets neither."""
+    t1, t2 = sip_peer_factory.make(name="t1"), sip_peer_factory.make(name="t2")
+    publish(sip_dns, sip_transport, [(0, 1000, t1), (1, 1000, t2)])
+    call = place_call(sip_peer, dut, [t2], uri=domain_uri(sip_dns, "uas", sip_transport))
+    tried = failover(sip_dns, t1, t2, call.invite.call_id, sip_timers.b,
+                     lambda invite: t1.respond(invite, 503, headers=[(MARK, t1.name)]))
+    (branch,) = call.branches
+    branch.invite = tried.second
+    provisional(branch)
+    upstream_provisional(call, relayed_from=branch)
+    cancel_upstream(call)
+    peer, cancel = cancel_destination(tried, sip_timers.b)
+    final = end_branch(branch, cancel if peer is t2 else None)
+    ack_destination(tried, final.to.tag, 8 * sip_timers.t1)
+    assert_same_server(tried, peer, final.to.tag)
