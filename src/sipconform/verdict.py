@@ -144,7 +144,16 @@ def describe(excinfo: object) -> str:
     if exc is None:
         return ""
     text = str(exc).strip()
-    if isinstance(exc, Outcome) or type(exc) is AssertionError:
+    if type(exc) is AssertionError:
+        return _own_words(text) or type(exc).__name__
+    if isinstance(exc, Outcome):
         return text or type(exc).__name__
     name = type(exc).__name__
     return f"{name}: {text}" if text else name
+
+
+def _own_words(text: str) -> str:
+    """The message a failed ``assert cond, message`` gave, without the explanation pytest's assertion
+    rewriting appends to it (``assert ...`` and ``+ where ...`` lines); a bare assert keeps that explanation."""
+    message, explained, _ = text.partition("\nassert ")
+    return message.rstrip() if explained and message.strip() else text

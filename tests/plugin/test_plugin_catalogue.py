@@ -135,4 +135,6 @@ def test_worst_and_describe() -> None:
     assert worst() is Verdict.PASS
     assert describe(Warn("soft")) == "soft"
     assert describe(ValueError("bad")) == "ValueError: bad"
+    assert describe(AssertionError("got 481\nassert 481 == 200\n +  where 481 = Response(...)")) == "got 481"
+    assert describe(AssertionError("assert 481 == 200\n +  where 481 = Response(...)")).startswith("assert 481 == 200")
     assert describe(None) == ""
