@@ -7,7 +7,7 @@ raises ``Inconclusive``: the clause under test was never exercised, so it can ne
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Container, Sequence
 
 from sipconform.dut.profile import TARGET_BEHAVIOURS, DutProfile
 from sipconform.dut.upper_tester import UpperTester
@@ -19,10 +19,11 @@ from sipconform.verdict import Inconclusive, precondition
 
 Address = tuple[str, int]
 
-__all__ = ["Call", "Rejection", "ack_2xx", "answered", "answers_to", "cancel", "cancel_on_second_connection",
-           "cancelled", "final_response", "first_response_delay", "hang_up", "is_final_to", "is_ringing_to", "landing",
-           "lands_at_sent_by", "lands_at_source", "place_call", "rejected", "response_delay", "ring",
-           "ringing_refreshes", "second_via", "sent_from", "target_uri"]
+__all__ = ["Call", "CancelControl", "Rejection", "ack_2xx", "answered", "answers_to", "assert_cancel_accepted",
+           "cancel", "cancel_on_second_connection", "cancel_refusal", "cancelled", "final_response",
+           "first_response_delay", "hang_up", "is_final_to", "is_ringing_to", "landing", "lands_at_sent_by",
+           "lands_at_source", "place_call", "rejected", "response_delay", "ring", "refuses", "ringing_refreshes",
+           "second_via", "sent_from", "target_uri"]
 
 
 def target_uri(dut: DutProfile, transport: str, behaviour: str = "ring") -> str:
@@ -42,7 +43,8 @@ class Call:
     peer: SipPeer
     invite: Request
     responses: list[Response] = field(default_factory=list)
-    cancel_response: Response | None = None
+    cancel_request: Request | None = None     # the last CANCEL ``cancel`` sent for it
+    cancel_response: Response | None = None   # its final response, once ``cancelled`` took it
 
     @property
     def provisionals(self) -> list[Response]:
@@ -95,10 +97,12 @@ def ring(peer: SipPeer, dut: DutProfile, *, behaviour: str = "ring",
                 return call
 
 
-def cancel(call: Call, *, extra: tuple[tuple[str, str], ...] = ()) -> Request:
-    """Send the §9.1 CANCEL of the call's INVITE and return it."""
-    request = cancel_for(call.invite, extra=extra)
+def cancel(call: Call, *, extra: tuple[tuple[str, str], ...] = (), request: Request | None = None) -> Request:
+    """Send the §9.1 CANCEL of the call's INVITE (with ``extra`` header fields), or ``request`` (a variant
+    of it), and return it; it is kept as ``call.cancel_request``."""
+    request = request if request is not None else cancel_for(call.invite, extra=extra)
     call.peer.send(request)
+    call.cancel_request = request
     return request
 
 
@@ -146,10 +150,10 @@ def ringing_refreshes(call: Call, limit: float, count: int) -> list[float]:
 
 
 def answers_to(request: Request) -> Callable[[Message], bool]:
-    """A predicate: is a message a response to ``request`` (its top Via branch and CSeq, §17.1.3)?"""
+    """A predicate: is a message a response to ``request`` as a client transaction matches it (§17.1.3: top
+    Via branch and CSeq method)? A wrong CSeq number is RFC3261-8.2.6.2-1's to judge, not a lost answer."""
     def predicate(message: Message) -> bool:
         return (isinstance(message, Response) and message.cseq.method == request.cseq.method
-                and message.cseq.number == request.cseq.number
                 and message.top_via.branch == request.top_via.branch)
     return predicate
 
@@ -289,26 +293,98 @@ def second_via(invite: Request, via: str) -> Request:
 
 def cancelled(call: Call) -> Request:
     """Send the CANCEL and wait for its final response, kept as ``call.cancel_response``: if the DUT
-    refused the CANCEL and then never ends the INVITE, ``final_response`` is ``Inconclusive``."""
+    refused the CANCEL and then does not end the INVITE, ``final_response`` is ``Inconclusive``."""
     request = cancel(call)
     with precondition("the DUT answers the CANCEL"):
         call.cancel_response = call.peer.expect_response(request, final=True)
     return request
 
 
+REFUSED_CANCEL_T1 = 4
+"""After the call's CANCEL was refused, its INVITE's final response is looked for 4*T1 more (a DUT may end
+the INVITE and still answer the CANCEL otherwise), not until the DUT gives up ringing."""
+
+
+def refuses(answer: Response) -> bool:
+    """Is ``answer`` (a response to a CANCEL) a refusal: a final response other than 200?"""
+    return answer.is_final and answer.status != 200
+
+
+def cancel_answer(call: Call) -> Response | None:
+    """The final response the call's CANCEL got so far (only what arrived after it left counts: a stray
+    CANCEL before it may share its branch), or None."""
+    answer, request = call.cancel_response, call.cancel_request
+    if answer is not None or request is None:
+        return answer
+    records = call.peer.wire.records
+    sent = next((r.seq for r in records if r.direction == "out" and r.message is request), None)
+    return next((r.message for r in records if sent is not None and r.seq > sent and r.direction == "in"
+                 and isinstance(r.message, Response) and r.message.is_final and answers_to(request)(r.message)), None)
+
+
+def cancel_refusal(call: Call) -> Response | None:
+    """The final response other than 200 the call's CANCEL got, if it did: the DUT refused it."""
+    answer = cancel_answer(call)
+    return answer if answer is not None and refuses(answer) else None
+
+
 def final_response(call: Call) -> Response:
-    """Wait for the final response to the call's INVITE (within Timer B of the DUT's T1)."""
-    answer = call.cancel_response
+    """Wait for the final response to the call's INVITE (each response within Timer B of the DUT's T1).
+    A CANCEL of the call that was refused (its answer is awaited first) leaves only ``REFUSED_CANCEL_T1``*T1
+    more: an INVITE still pending then was never cancelled, which says nothing about the clause under test:
+    ``Inconclusive``."""
+    peer, ends_invite = call.peer, is_final_to(call.invite)
+    if call.cancel_request is not None and call.final is None:
+        peer.wait_until(lambda: cancel_answer(call) is not None or bool(peer.arrivals(ends_invite)),
+                        within=peer.timers.b)
+    refusal = cancel_refusal(call)
+    deadline = None if refusal is None else peer.reactor.now() + REFUSED_CANCEL_T1 * peer.timers.t1
     try:
         while call.final is None:
-            call.responses.append(call.peer.expect_response(call.invite))
+            within = None if deadline is None else max(0.0, deadline - peer.reactor.now())
+            call.responses.append(peer.expect_response(call.invite, within=within))
     except NoMessage as exc:
-        if answer is None or answer.status == 200:
+        if refusal is None:
             raise
-        raise Inconclusive(f"the DUT refused the CANCEL ({answer.start_line}) and never ended the "
-                           f"INVITE, so it was never cancelled (see RFC3261-9.2-10): {exc}") from None
+        raise Inconclusive(f"the DUT refused the CANCEL ({refusal.start_line}) and did not end the INVITE, so "
+                           f"it was never cancelled (see RFC3261-9.2-10): {exc}") from None
     assert call.final is not None
     return call.final
+
+
+class CancelControl:
+    """The control for CANCEL variants the DUT refused (not 200): another call rings and gets its plain §9.1
+    CANCEL, once (the examples of a property share it). Refused as well, the DUT refuses every CANCEL, and a
+    variant's refusal says nothing about what the variant tries: ``Inconclusive`` (see RFC3261-9.2-10)."""
+
+    def __init__(self, peer: SipPeer, dut: DutProfile) -> None:
+        self.peer, self.dut = peer, dut
+        self._answer: Response | None = None
+
+    def plain_answer(self) -> Response:
+        """The final response to the plain CANCEL of a ringing call (asked the first time only)."""
+        if self._answer is None:
+            control = ring(self.peer, self.dut)
+            cancelled(control)
+            self._answer = control.cancel_response
+        assert self._answer is not None
+        return self._answer
+
+    def judge(self, response: Response, what: str, message: str, expected: Container[int] = (200,)) -> None:
+        """Assert the variant's CANCEL got 200 (or a status in ``expected``; ``message`` if not), unless a plain
+        CANCEL is refused too: then the refusal says nothing about ``what`` (the variant's point)."""
+        if response.status not in expected and (plain := self.plain_answer()).status != 200:
+            raise Inconclusive(f"the CANCEL was answered {response.start_line!r}, but a plain CANCEL was refused "
+                               f"as well ({plain.start_line}), so the refusal says nothing about {what}; "
+                               "see RFC3261-9.2-10")
+        assert response.status in expected, message
+
+
+def assert_cancel_accepted(peer: SipPeer, dut: DutProfile, response: Response, what: str, message: str,
+                           expected: Container[int] = (200,)) -> None:
+    """``CancelControl.judge`` for one CANCEL variant: its 200 (or ``expected``) is asserted, the control
+    paid only if it was refused."""
+    CancelControl(peer, dut).judge(response, what, message, expected)
 
 
 # ---- the callee hangs up while ringing (§15) ---------------------------------------------------------------

@@ -195,11 +195,11 @@ class FaultyUas(DeviceLoop):
         entry = peer._server_entry(req)  # noqa: SLF001
         if self.fault in TRANSPORT_ERROR_ENDS and entry is not None:
             entry.tx.machine = RFC3261_INVITE_SERVER
-        if behaviour == "ring" and self.fault == "slow-provisional":
-            self.later(peer.clock.now() + SLOW_PROVISIONAL_DELAY,
-                       lambda: call.pending and peer.respond(req, 180, to_tag=call.to_tag))
-        elif behaviour == "ring":
-            self._ringing(call)
+        if behaviour == "ring":
+            if self.fault == "slow-provisional":  # the 180 late, and nothing before it; the rest as usual
+                self.later(peer.clock.now() + SLOW_PROVISIONAL_DELAY, lambda: call.pending and self._ringing(call))
+            else:
+                self._ringing(call)
             self._refresh_ringing(call)
             self._expire_invitation(call)
         elif behaviour == "trying":
