@@ -5,12 +5,13 @@ Does Not Exist)."
 A CANCEL for the ringing INVITE that differs from the right one only in its top Via branch or sent-by
 matches no transaction, unless the DUT takes it for a match: then its answer is no unmatched CANCEL's
 answer, and that matching fault is RFC3261-17.2.3-1/-2 and RFC3261-9.2-1's to judge. Likewise a 482 is
-the merged-request check applied to a CANCEL (RFC3261-8.2.2.2-1).
+the merged-request check applied to a CANCEL (RFC3261-8.2.2.2-1), and a refusal (405, 487, ...) that a
+plain, matching CANCEL gets as well is no answer to the matching's outcome (RFC3261-9.2-10).
 """
 
 import pytest
 
-from sipconform.scenario.uas import is_final_to, ring
+from sipconform.scenario.uas import CancelControl, is_final_to, ring
 from sipconform.verdict import inconclusive
 from sipconform.scenario.variants import cancel_with_other_branch, cancel_with_other_sent_by, cancel_for_no_call
 
@@ -21,12 +22,25 @@ MATCHED_WINDOW_T1 = 4
 """How long after the answer to the non-matching CANCEL the ringing INVITE is watched for its end (4*T1)."""
 
 
+def refused_regardless(peer, dut, response):
+    """A refusal (neither 481 nor 200) that a plain, matching CANCEL of another ringing call gets too: the DUT
+    answers every CANCEL so, whatever the matching found, and the clause cannot be judged."""
+    if response.status in (200, 481):
+        return
+    plain = CancelControl(peer, dut).plain_answer()
+    if plain.status == response.status:
+        inconclusive(f"the CANCEL was answered {response.start_line!r}, and a plain, matching CANCEL got "
+                     f"{plain.start_line!r} as well: the DUT answers every CANCEL so (see RFC3261-9.2-10), "
+                     "whether it matched or not")
+
+
 def test_cancel_for_an_unknown_call_gets_481(sip_peer, dut):
     """Stimulus: a CANCEL for an INVITE the DUT never saw (fresh Call-ID, tags and branch).
     Expectation: 481."""
     request = cancel_for_no_call(sip_peer, dut)
     sip_peer.send(request)
     response = sip_peer.expect_response(request, final=True)
+    refused_regardless(sip_peer, dut, response)
     assert response.status == 481, f"an unmatched CANCEL was answered {response.start_line!r}, not 481"
 
 
@@ -52,4 +66,5 @@ def test_cancel_not_matching_the_ringing_invite_gets_481(sip_peer, dut, sip_time
         inconclusive(f"the CANCEL was answered {response.start_line!r} and ended the ringing INVITE with "
                      f"{ended()[0].first_line!r}: the DUT took it for a match, a matching fault ({rule}, "
                      "RFC3261-9.2-1), so it was no unmatched CANCEL")
+    refused_regardless(sip_peer, dut, response)
     assert response.status == 481, f"a CANCEL matching no transaction was answered {response.start_line!r}, not 481"
