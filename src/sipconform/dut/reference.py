@@ -13,9 +13,11 @@ import os
 import shutil
 import socket
 import string
+import subprocess
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 from sipconform.dut.probe import probe
@@ -126,10 +128,25 @@ def _bindable(host: str, port: int) -> bool:
             s.close()
 
 
+@cache
+def _can_bind_mount_privately() -> bool:
+    """Can this process run a command in a mount namespace of its own and bind-mount a file there? (A
+    container without CAP_SYS_ADMIN cannot, though it runs as root.)"""
+    if shutil.which("unshare") is None:
+        return False
+    try:
+        done = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                               'mount --bind "$0" "$0"', "/etc/resolv.conf"],
+                              capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
 def resolver_address() -> tuple[str, int] | None:
     """A loopback address whose port 53 (UDP and TCP) is free, for a DUT that uses the system resolver
     (resolv.conf has no port); None if this process may not bind port 53 or run ``unshare``."""
-    if os.geteuid() != 0 or shutil.which("unshare") is None:
+    if os.geteuid() != 0 or not _can_bind_mount_privately():
         return None
     seed = os.getpid()
     for n in range(64):
