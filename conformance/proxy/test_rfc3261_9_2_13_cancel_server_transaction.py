@@ -7,8 +7,8 @@ gets the same 200 again and causes no new processing (no further CANCEL downstre
 
 import pytest
 
-from sipconform.scenario.proxy import (MARK, await_cancel, cancel_upstream, downstream, end_branch, pause,
-                                       quiet_window, requests_seen, responses_seen, ringing, wait_until)
+from sipconform.scenario.proxy import (MARK, await_cancel, cancel_answer, cancel_upstream, downstream, end_branch,
+                                       pause, quiet_window, requests_seen, responses_seen, ringing, wait_until)
 
 pytestmark = [pytest.mark.clause("RFC3261-9.2-13"), pytest.mark.role("proxy")]
 
@@ -20,7 +20,7 @@ def test_retransmitted_cancel_gets_the_same_200(sip_peer, sip_peer_factory, dut)
     branch receives no further CANCEL."""
     call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     cancel = cancel_upstream(call, retransmit=False)
-    first = sip_peer.expect_response(cancel, final=True)
+    first = cancel_answer(call, cancel)
     assert first.status == 200, f"the CANCEL got {first.start_line!r}"
     branch = call.branches[0]
     downstream_cancel = await_cancel(branch)

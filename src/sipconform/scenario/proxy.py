@@ -41,8 +41,9 @@ from sipconform.sip.uri import parse_params, uri_equal
 from sipconform.verdict import Inconclusive, NotApplicable, precondition
 
 __all__ = [
-    "Branch", "LEGS", "MARK", "ProxiedCall", "RFC_TIMER_C", "ack_again", "authorized_retry", "await_cancel",
-    "cancel_and_ack", "cancel_problems", "cancel_upstream", "cancelled_responses", "capability", "downstream", "downstream_transport",
+    "ANSWERS_CANCEL", "Branch", "CANCELS_PENDING", "LEGS", "MARK", "ProxiedCall", "RFC_TIMER_C", "ack_again",
+    "authorized_retry", "await_cancel", "cancel_and_ack", "cancel_answer", "cancel_problems", "cancel_received",
+    "check_cancels_invite", "cancel_upstream", "cancelled_responses", "capability", "downstream", "downstream_transport",
     "end_branch", "expect_no_cancel", "expect_no_final", "fork_header", "gave_up", "pause", "place_call",
     "provisional", "proxy_route", "quiet_window", "reach_branches", "reason_values", "relayed", "requests_seen",
     "resend", "responses_seen", "ringing", "routing", "same_via_value", "send_stray", "timer_c", "unreachable_sent_by",
@@ -231,11 +232,54 @@ def cancel_upstream(call: ProxiedCall, *, extra: Headers = (), retransmit: bool 
     return request
 
 
-def await_cancel(branch: Branch, within: float | None = None) -> Request:
-    """The CANCEL the DUT sends to this branch for this call (``NoMessage`` if none comes in time)."""
+CANCELS_PENDING = "RFC3261-16.10-2"
+"""The clause that makes the DUT cancel a pending branch once the UAC cancels (§16.10)."""
+ANSWERS_CANCEL = "RFC3261-16.10-4"
+"""The clause that makes the DUT answer the UAC's CANCEL 200 itself, at once (§16.10; §9 ¶4 too)."""
+
+
+def cancel_received(branch: Branch, within: float | None = None) -> Request:
+    """The first CANCEL of this call at this branch, as it came (``NoMessage`` if none comes in time)."""
     assert branch.invite is not None
     call_id = branch.invite.call_id
     return branch.peer.expect_request("CANCEL", within=within, where=lambda r: r.call_id == call_id)
+
+
+def await_cancel(branch: Branch, within: float | None = None, *, judged: bool = False,
+                 required_by: str = CANCELS_PENDING) -> Request:
+    """The CANCEL the DUT sends to this branch for this call, one the branch can answer.
+
+    Its arrival is a precondition of the test (``Inconclusive`` naming ``required_by``, the clause that wants
+    it) unless ``judged``: the module's own clause requires this CANCEL, so its absence fails. A CANCEL whose
+    CSeq method is not CANCEL is a precondition not reached either way: its 200 would answer the INVITE's
+    client transaction (§17.1.3), so the scenario cannot go on (RFC3261-9.1-4 judges it)."""
+    if judged:
+        cancel = cancel_received(branch, within)
+    else:
+        with precondition(f"the DUT sends {branch.name} a CANCEL ({required_by})"):
+            cancel = cancel_received(branch, within)
+    if cancel.cseq.method != "CANCEL":
+        raise Inconclusive(f"precondition not reached: {branch.name} can answer the DUT's CANCEL: its CSeq is "
+                           f"{cancel.cseq}, so a response to it would answer the INVITE (RFC3261-9.1-4)")
+    return cancel
+
+
+def check_cancels_invite(branch: Branch, cancel: Request) -> None:
+    """``cancel`` cancels the branch's INVITE: a CANCEL of the call whose top Via branch is the INVITE's (what
+    §9.2 and §17.2.3 match it by). How the rest of it is built is §9.1's (RFC3261-9.1-2 to 9.1-6)."""
+    assert cancel.top_via.branch == branch.via.branch, (
+        f"{branch.name} got a CANCEL with branch {cancel.top_via.branch!r}, which does not cancel its INVITE "
+        f"(branch {branch.via.branch!r})")
+
+
+def cancel_answer(call: ProxiedCall, request: Request, within: float | None = None, *, judged: bool = False
+                  ) -> Response:
+    """The final response the UAC gets to its CANCEL ``request``. Its arrival is a precondition of the test
+    (``Inconclusive`` naming RFC3261-16.10-4) unless ``judged``: the module's clause is that answer."""
+    if judged:
+        return call.uac.expect_response(request, final=True, within=within)
+    with precondition(f"the DUT answers the UAC's CANCEL ({ANSWERS_CANCEL})"):
+        return call.uac.expect_response(request, final=True, within=within)
 
 
 def end_branch(branch: Branch, cancel: Request | None = None, status: int = 487, *, to_tag: str | None = None
@@ -255,7 +299,7 @@ def cancelled_responses(uac: SipPeer, dut: DutProfile, factory: Any, edit: Calla
     relayed 18x and the 200 (CANCEL) as the UAC got them, and the address the UAC sent its CANCEL from."""
     call = ringing(uac, dut, downstream(factory), edit=edit)
     request = cancel_upstream(call)
-    response = uac.expect_response(request, final=True)
+    response = cancel_answer(call, request)
     source = sent_from(uac, request)
     seen = [next(r for r in call.upstream if relayed(r)), response]
     branch = call.branches[0]
