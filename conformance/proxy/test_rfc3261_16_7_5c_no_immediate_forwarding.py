@@ -4,9 +4,9 @@ other responses. In particular, a stateful proxy MUST NOT forward any 100 (Tryin
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, expect_no_final,
-                                       pause, provisional, quiet_window, relayed, responses_seen, ringing,
-                                       upstream_final)
+from sipconform.scenario.proxy import (answer_cancel, await_cancel, cancel_upstream, downstream, end_branch,
+                                       expect_no_final, pause, provisional, quiet_window, relayed, responses_seen,
+                                       ringing, upstream_final)
 
 pytestmark = [pytest.mark.clause("RFC3261-16.7-5c"), pytest.mark.role("proxy")]
 
@@ -31,7 +31,7 @@ def test_487_waits_for_the_other_branch(sip_peer, sip_peer_factory, dut):
     a, b = call.branches
     end_branch(a, await_cancel(a))
     cancel_b = await_cancel(b)
-    b.peer.respond(cancel_b, 200)
+    answer_cancel(b, cancel_b)
     window = quiet_window(dut)
     expect_no_final(call, window)
     end_branch(b)

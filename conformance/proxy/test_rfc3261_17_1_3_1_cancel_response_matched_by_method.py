@@ -13,7 +13,7 @@ no response to its CANCEL from the branch; the 487 is ACKed by the DUT's INVITE 
 
 import pytest
 
-from sipconform.scenario.proxy import (MARK, await_cancel, cancel_upstream, downstream, end_branch, pause,
+from sipconform.scenario.proxy import (answer_cancel, await_cancel, cancel_upstream, downstream, end_branch, pause,
                                        quiet_window, relayed, responses_seen, ringing)
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.3-1"), pytest.mark.role("proxy")]
@@ -30,7 +30,7 @@ def test_200_to_cancel_and_487_to_invite_reach_their_own_transactions(sip_peer, 
         end_branch(branch, cancel)
     else:
         end_branch(branch)
-        branch.peer.respond(cancel, 200, headers=[(MARK, branch.name)])
+        answer_cancel(branch, cancel)
     branch.peer.expect_request("ACK", where=call.is_ours)
     pause(sip_peer, quiet_window(dut))
     finals = [r.start_line for r in responses_seen(sip_peer, call.invite) if r.status >= 200]

@@ -42,7 +42,7 @@ from sipconform.verdict import Inconclusive, NotApplicable, precondition
 
 __all__ = [
     "ANSWERS_CANCEL", "Branch", "CANCELS_PENDING", "LEGS", "MARK", "ProxiedCall", "RFC_TIMER_C", "ack_again",
-    "authorized_retry", "await_cancel", "cancel_and_ack", "cancel_answer", "cancel_problems", "cancel_received",
+    "answer_cancel", "authorized_retry", "await_cancel", "cancel_and_ack", "cancel_answer", "cancel_problems", "cancel_received",
     "check_cancels_invite", "cancel_upstream", "cancelled_responses", "capability", "downstream", "downstream_transport",
     "end_branch", "expect_no_cancel", "expect_no_final", "fork_header", "gave_up", "pause", "place_call",
     "provisional", "proxy_route", "quiet_window", "reach_branches", "reason_values", "relayed", "requests_seen",
@@ -250,18 +250,21 @@ def await_cancel(branch: Branch, within: float | None = None, *, judged: bool = 
     """The CANCEL the DUT sends to this branch for this call, one the branch can answer.
 
     Its arrival is a precondition of the test (``Inconclusive`` naming ``required_by``, the clause that wants
-    it) unless ``judged``: the module's own clause requires this CANCEL, so its absence fails. A CANCEL whose
-    CSeq method is not CANCEL is a precondition not reached either way: its 200 would answer the INVITE's
-    client transaction (§17.1.3), so the scenario cannot go on (RFC3261-9.1-4 judges it)."""
+    it) unless ``judged``: the module's own clause requires this CANCEL, so its absence fails."""
     if judged:
-        cancel = cancel_received(branch, within)
-    else:
-        with precondition(f"the DUT sends {branch.name} a CANCEL ({required_by})"):
-            cancel = cancel_received(branch, within)
+        return cancel_received(branch, within)
+    with precondition(f"the DUT sends {branch.name} a CANCEL ({required_by})"):
+        return cancel_received(branch, within)
+
+
+def answer_cancel(branch: Branch, cancel: Request, status: int = 200) -> Response:
+    """The branch answers the DUT's ``cancel`` (§9.2). A CANCEL whose CSeq method is not CANCEL cannot be
+    answered: the response would match the INVITE's client transaction (§17.1.3) and the scenario could not go
+    on, a precondition not reached (RFC3261-9.1-4 judges that CANCEL)."""
     if cancel.cseq.method != "CANCEL":
         raise Inconclusive(f"precondition not reached: {branch.name} can answer the DUT's CANCEL: its CSeq is "
                            f"{cancel.cseq}, so a response to it would answer the INVITE (RFC3261-9.1-4)")
-    return cancel
+    return branch.peer.respond(cancel, status, headers=[(MARK, branch.name)])
 
 
 def check_cancels_invite(branch: Branch, cancel: Request) -> None:
@@ -287,7 +290,7 @@ def end_branch(branch: Branch, cancel: Request | None = None, status: int = 487,
     """Answer the branch's CANCEL with 200 (if given) and its INVITE with ``status`` (§9.2)."""
     assert branch.invite is not None
     if cancel is not None:
-        branch.peer.respond(cancel, 200, headers=[(MARK, branch.name)])
+        answer_cancel(branch, cancel)
     response = branch.peer.respond(branch.invite, status, headers=[(MARK, branch.name)], to_tag=to_tag)
     branch.responses.append(response)
     return response
