@@ -8,7 +8,8 @@ Here: responses to CANCELs reaching the proxy from downstream with no server tra
 import pytest
 
 from sipconform.scenario.proxy import (answer_cancel, await_cancel, cancel_answer, cancel_upstream, downstream,
-                                       end_branch, pause, quiet_window, relayed, responses_seen, ringing, send_stray)
+                                       end_branch, pause, quiet_window, relayed, responses_seen, ringing, send_stray,
+                                       upstream_final)
 
 pytestmark = [pytest.mark.clause("RFC4320-4.2-2"), pytest.mark.role("proxy")]
 
@@ -23,7 +24,7 @@ def test_late_downstream_200_to_cancel_is_not_relayed(sip_peer, sip_peer_factory
     branch = call.branches[0]
     downstream_cancel = await_cancel(branch)
     end_branch(branch)
-    sip_peer.expect_response(call.invite, final=True)
+    upstream_final(call)
     pause(branch.peer, quiet_window(dut))
     answer_cancel(branch, downstream_cancel)
     pause(sip_peer, quiet_window(dut))

@@ -41,7 +41,7 @@ from sipconform.sip.uri import parse_params, uri_equal
 from sipconform.verdict import Inconclusive, NotApplicable, precondition
 
 __all__ = [
-    "ANSWERS_CANCEL", "Branch", "CANCELS_PENDING", "LEGS", "MARK", "ProxiedCall", "RFC_TIMER_C", "ack_again",
+    "ANSWERS_CANCEL", "Branch", "CANCELS_PENDING", "LEGS", "MARK", "ProxiedCall", "RFC_TIMER_C", "SENDS_FINAL", "ack_again",
     "answer_cancel", "authorized_retry", "await_cancel", "cancel_and_ack", "cancel_answer", "cancel_problems", "cancel_received",
     "check_cancels_invite", "cancel_upstream", "cancelled_responses", "capability", "downstream", "downstream_transport",
     "end_branch", "expect_no_cancel", "expect_no_final", "fork_header", "gave_up", "pause", "place_call",
@@ -234,6 +234,8 @@ def cancel_upstream(call: ProxiedCall, *, extra: Headers = (), retransmit: bool 
 
 CANCELS_PENDING = "RFC3261-16.10-2"
 """The clause that makes the DUT cancel a pending branch once the UAC cancels (§16.10)."""
+SENDS_FINAL = "RFC3261-16.7-6a"
+"""The clause that makes the DUT send the UAC a final response once every branch ended (§16.7 step 6)."""
 ANSWERS_CANCEL = "RFC3261-16.10-4"
 """The clause that makes the DUT answer the UAC's CANCEL 200 itself, at once (§16.10; §9 ¶4 too)."""
 
@@ -358,9 +360,15 @@ def send_stray(call: ProxiedCall, branch: Branch, status: int, method: str = "IN
     return ours
 
 
-def upstream_final(call: ProxiedCall, within: float | None = None) -> Response:
-    """The next final response to the UAC's INVITE."""
-    response = call.uac.expect_response(call.invite, final=True, within=within)
+def upstream_final(call: ProxiedCall, within: float | None = None, *, judged: bool = False,
+                   required_by: str = SENDS_FINAL) -> Response:
+    """The next final response to the UAC's INVITE. Its arrival is a precondition of the test (``Inconclusive``
+    naming ``required_by``, the clause that wants it) unless ``judged``: the module's clause is that final."""
+    if judged:
+        response = call.uac.expect_response(call.invite, final=True, within=within)
+    else:
+        with precondition(f"the UAC gets a final response to its INVITE ({required_by})"):
+            response = call.uac.expect_response(call.invite, final=True, within=within)
     call.upstream.append(response)
     return response
 
