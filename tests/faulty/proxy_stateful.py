@@ -408,6 +408,15 @@ class StatefulTU:
         if self.is_("ack-with-body"):
             ack = ack.set_header("Content-Type", "text/plain").with_body(b"bye")
         branch.peer.send(ack, branch.dest)
+        if not self.is_("ack-final-once"):  # §17.1.1.2: each copy of the final gets this ACK again, faulty as it is
+            self._resend_ack_on_copies(branch, ack)
+
+    @staticmethod
+    def _resend_ack_on_copies(branch: _Branch, ack: Request) -> None:
+        """The branch's INVITE client transaction sends ``ack`` again for each retransmitted final response."""
+        entry = branch.peer._clients.get((branch.invite.top_via.branch, "INVITE"))  # noqa: SLF001 - a test device
+        if entry is not None:
+            entry.tx.ack, entry.tx.auto_ack = ack, True
 
     def _final(self, ctx: _Context, resp: Response | None, status: int = 0) -> None:
         ctx.final_sent = True

@@ -4,7 +4,9 @@ against one that breaks it, with the devices of ``tests/faulty/proxy.py``.
 Each run is a real ``pytest conformance/proxy/<module> --sip-dut <profile>`` in a subprocess (as a lab would
 run it), read back from its results.json. ``MUTANTS`` reads: this fault -> this clause -> this verdict, whose
 message says this; ``only``: the test ids (substrings) that must get it, the module's other tests must still
-pass. Helpers live here, not in a conftest, so the UAS/UAC mutation fixtures stay as they are.
+pass; ``clean``: other clauses run in the same inner run, which must not fail or warn (the fault is attributed to
+its clause alone: they pass, or are inconclusive where the fault keeps them from their state). Helpers live
+here, not in a conftest, so the UAS/UAC mutation fixtures stay as they are.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from selftest_support import ROOT, clause_modules, inner_run_env, load_file_modu
 DEVICE_FILE = ROOT / "tests" / "faulty" / "proxy.py"
 RUN_TIMEOUT_S = 300.0
 FAIL, WARN, PASS = "fail", "warn", "pass"
+CLEAN = ("pass", "inconclusive", "not-applicable")  # what a ``clean`` clause may say under another clause's fault
 
 
 STATEFUL = clause_modules(ROOT / "conformance" / "proxy")
@@ -45,6 +48,7 @@ class Mutant:
     stateless: bool = False
     auth: bool = False
     timer_c: float | None = None    # the device's Timer C (and its profile's timer_c) if not its default 181 s
+    clean: tuple[str, ...] = ()     # other clauses run alongside: pass, inconclusive or not-applicable only
 
     @property
     def id(self) -> str:
@@ -237,10 +241,16 @@ def test_fault_is_caught_by_its_clause(tmp_path: Path, mutant: Mutant) -> None:
     assert mutant.clause in modules, f"no module for {mutant.clause}"
     known = _device_module().STATELESS_FAULTS if mutant.stateless else _device_module().FAULTS
     assert mutant.fault is None or mutant.fault in known, f"the device has no fault {mutant.fault!r}"
+    assert all(c in modules for c in mutant.clean), f"no module for {set(mutant.clean) - set(modules)}"
     for transport in mutant.transports:
-        results, diagnostics = _run(tmp_path, mutant.fault, [modules[mutant.clause]], transport,
-                                    stateless=mutant.stateless, auth=mutant.auth, timer_c=mutant.timer_c)
+        run = [modules[c] for c in (mutant.clause, *mutant.clean)]
+        everything, diagnostics = _run(tmp_path, mutant.fault, run, transport,
+                                       stateless=mutant.stateless, auth=mutant.auth, timer_c=mutant.timer_c)
+        results = [r for r in everything if r["clause"] == mutant.clause]
         assert results, f"{transport}: no results\n{diagnostics}"
+        blamed = [r for r in everything if r["clause"] in mutant.clean and r["verdict"] not in CLEAN]
+        assert not blamed, (f"{transport}: the fault is {mutant.clause}'s, yet other clauses blame it:\n"
+                            f"{_table(blamed)}\n\n{diagnostics}")
         wrong = [r for r in results if r["verdict"] != mutant.expected(r)
                  or (r["verdict"] == mutant.verdict != PASS and mutant.says not in (r.get("message") or ""))]
         assert not wrong, (f"{transport}: expected {mutant.verdict} (saying {mutant.says!r}) for "
