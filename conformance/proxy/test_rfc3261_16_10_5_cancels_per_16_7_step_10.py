@@ -8,7 +8,7 @@ pending) gets none.
 
 import pytest
 
-from sipconform.scenario.proxy import (LEGS, await_cancel, cancel_upstream, check_cancels_invite, downstream,
+from sipconform.scenario.proxy import (LEGS, await_ack, await_cancel, cancel_upstream, check_cancels_invite, downstream,
                                        downstream_transport, end_branch, expect_no_cancel, quiet_window, ringing)
 
 pytestmark = [pytest.mark.clause("RFC3261-16.10-5"), pytest.mark.role("proxy")]
@@ -26,7 +26,7 @@ def test_each_pending_branch_gets_its_own_cancel(sip_peer, sip_peer_factory, dut
     if done_first:
         done = pending.pop(0)
         end_branch(done, status=486)
-        done.peer.expect_request("ACK", where=call.is_ours)
+        await_ack(call, done)
     cancel_upstream(call)
     for branch in pending:
         cancel = await_cancel(branch, judged=True)

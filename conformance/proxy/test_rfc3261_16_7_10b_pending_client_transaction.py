@@ -8,8 +8,9 @@ not answered at all, is not pending and gets no (further) CANCEL. Informational:
 
 import pytest
 
-from sipconform.scenario.proxy import (MARK, answer_cancel, await_cancel, cancel_upstream, downstream, end_branch,
-                                       expect_no_cancel, pause, quiet_window, requests_seen, ringing, upstream_final)
+from sipconform.scenario.proxy import (MARK, answer_cancel, await_ack, await_cancel, cancel_upstream, downstream,
+                                       end_branch, expect_no_cancel, pause, quiet_window, requests_seen, ringing,
+                                       upstream_final)
 
 pytestmark = [pytest.mark.clause("RFC3261-16.7-10b"), pytest.mark.role("proxy")]
 
@@ -20,7 +21,7 @@ def test_branch_with_a_final_response_is_not_pending(sip_peer, sip_peer_factory,
     call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2))
     a, b = call.branches
     end_branch(a, status=486)
-    a.peer.expect_request("ACK", where=call.is_ours)
+    await_ack(call, a)
     cancel_upstream(call)
     end_branch(b, await_cancel(b))
     expect_no_cancel(a.peer, call.invite.call_id, quiet_window(dut))

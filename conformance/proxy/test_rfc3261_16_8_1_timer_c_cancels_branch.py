@@ -14,7 +14,7 @@ the UAC gets a final response. If the DUT gives up on nothing in that time, it m
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, check_cancels_invite, downstream, end_branch, gave_up,
+from sipconform.scenario.proxy import (await_ack, await_cancel, check_cancels_invite, downstream, end_branch, gave_up,
                                        quiet_window, requests_seen, ringing, timer_c, upstream_final, wait_until)
 from sipconform.verdict import Inconclusive
 
@@ -40,5 +40,5 @@ def test_branch_with_provisional_is_cancelled_when_timer_c_fires(sip_peer, sip_p
     cancel = await_cancel(branch, judged=True)
     check_cancels_invite(branch, cancel)
     end_branch(branch, cancel)
-    branch.peer.expect_request("ACK", where=call.is_ours)
+    await_ack(call, branch)
     upstream_final(call)

@@ -13,7 +13,7 @@ no response to its CANCEL from the branch; the 487 is ACKed by the DUT's INVITE 
 
 import pytest
 
-from sipconform.scenario.proxy import (SENDS_FINAL, answer_cancel, await_cancel, cancel_upstream, downstream,
+from sipconform.scenario.proxy import (SENDS_FINAL, answer_cancel, await_ack, await_cancel, cancel_upstream, downstream,
                                        end_branch, pause, quiet_window, relayed, responses_seen, ringing)
 from sipconform.verdict import inconclusive
 
@@ -32,7 +32,7 @@ def test_200_to_cancel_and_487_to_invite_reach_their_own_transactions(sip_peer, 
     else:
         end_branch(branch)
         answer_cancel(branch, cancel)
-    branch.peer.expect_request("ACK", where=call.is_ours)
+    await_ack(call, branch)
     pause(sip_peer, quiet_window(dut))
     finals = [r.start_line for r in responses_seen(sip_peer, call.invite) if r.status >= 200]
     if not finals:

@@ -7,8 +7,8 @@ all), the branch's INVITE transaction ends by itself: the 487 is ACKed and the U
 
 import pytest
 
-from sipconform.scenario.proxy import (answer_cancel, await_cancel, cancel_upstream, downstream, end_branch, ringing,
-                                       upstream_final)
+from sipconform.scenario.proxy import (answer_cancel, await_ack, await_cancel, cancel_upstream, downstream, end_branch,
+                                       ringing, upstream_final)
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-13"), pytest.mark.role("proxy")]
 
@@ -35,6 +35,6 @@ def test_487_is_acked_whatever_the_cancel_got(sip_peer, sip_peer_factory, dut, o
     end_branch(branch)
     if status is not None and not cancel_first:
         answer_cancel(branch, cancel, status)
-    branch.peer.expect_request("ACK", where=call.is_ours)
+    await_ack(call, branch, judged=True)
     final = upstream_final(call)
     assert final.status >= 300, f"the cancelled INVITE was answered {final.start_line!r}"

@@ -8,8 +8,8 @@ there is nothing left to cancel.
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, expect_no_cancel, pause,
-                                       provisional, quiet_window, ringing)
+from sipconform.scenario.proxy import (await_ack, await_cancel, cancel_upstream, downstream, end_branch,
+                                       expect_no_cancel, pause, provisional, quiet_window, ringing)
 from sipconform.verdict import warn
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-9"), pytest.mark.role("proxy")]
@@ -42,5 +42,5 @@ def test_final_instead_of_provisional_needs_no_cancel(sip_peer, sip_peer_factory
     branch = call.branches[0]
     pause(branch.peer, quiet_window(dut))
     end_branch(branch, status=486)
-    branch.peer.expect_request("ACK", where=call.is_ours)
+    await_ack(call, branch)
     expect_no_cancel(branch.peer, call.invite.call_id, quiet_window(dut))

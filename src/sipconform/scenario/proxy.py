@@ -41,8 +41,8 @@ from sipconform.sip.uri import parse_params, uri_equal
 from sipconform.verdict import Inconclusive, NotApplicable, precondition
 
 __all__ = [
-    "ANSWERS_CANCEL", "Branch", "CANCELS_PENDING", "LEGS", "MARK", "ProxiedCall", "RFC_TIMER_C", "SENDS_FINAL", "ack_again",
-    "answer_cancel", "authorized_retry", "await_cancel", "cancel_and_ack", "cancel_answer", "cancel_problems", "cancel_received",
+    "ACKS_FINAL", "ANSWERS_CANCEL", "Branch", "CANCELS_PENDING", "LEGS", "MARK", "ProxiedCall", "RFC_TIMER_C", "SENDS_FINAL", "ack_again",
+    "answer_cancel", "await_ack", "authorized_retry", "await_cancel", "cancel_and_ack", "cancel_answer", "cancel_problems", "cancel_received",
     "check_cancels_invite", "cancel_upstream", "cancelled_responses", "capability", "downstream", "downstream_transport",
     "end_branch", "expect_no_cancel", "expect_no_final", "fork_header", "gave_up", "pause", "place_call",
     "provisional", "proxy_route", "quiet_window", "reach_branches", "reason_values", "relayed", "requests_seen",
@@ -317,14 +317,27 @@ def cancel_and_ack(uac: SipPeer, dut: DutProfile, peers: Sequence[SipPeer], *, t
                    **place_kw: Any) -> list[tuple[Branch, Response, Request]]:
     """Ring every branch, cancel at the UAC, answer each branch's CANCEL 200 and its INVITE 487 (with
     ``to_tag`` if given), and collect the DUT's hop-by-hop ACK for each 487 (§17.1.1.3):
-    ``[(branch, 487, ACK)]``. A missing ACK is a ``NoMessage``."""
+    ``[(branch, 487, ACK)]``. A missing ACK is a precondition not reached (RFC3261-17.1.1.2-1's)."""
     call = ringing(uac, dut, peers, **place_kw)
     cancel_upstream(call)
     out = []
     for branch in call.branches:
         final = end_branch(branch, await_cancel(branch), to_tag=to_tag)
-        out.append((branch, final, branch.peer.expect_request("ACK", where=call.is_ours)))
+        out.append((branch, final, await_ack(call, branch)))
     return out
+
+
+ACKS_FINAL = "RFC3261-17.1.1.2-1"
+"""The clause that makes the DUT's INVITE client transaction ACK a non-2xx final response (§17.1.1.2)."""
+
+
+def await_ack(call: ProxiedCall, branch: Branch, *, judged: bool = False) -> Request:
+    """The DUT's ACK of the branch's non-2xx final response. Its arrival is a precondition of the test
+    (``Inconclusive`` naming RFC3261-17.1.1.2-1) unless ``judged``: the module's clause requires that ACK."""
+    if judged:
+        return branch.peer.expect_request("ACK", where=call.is_ours)
+    with precondition(f"the DUT ACKs {branch.name}'s final response ({ACKS_FINAL})"):
+        return branch.peer.expect_request("ACK", where=call.is_ours)
 
 
 def resend(branch: Branch, message: Message) -> None:
