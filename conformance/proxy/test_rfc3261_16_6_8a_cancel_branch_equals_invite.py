@@ -7,7 +7,7 @@ Here: the CANCEL and the ACK a stateful proxy sends on each branch carry the bra
 
 import pytest
 
-from sipconform.scenario.proxy import (LEGS, await_cancel, cancel_upstream, downstream, downstream_transport,
+from sipconform.scenario.proxy import (LEGS, await_ack, await_cancel, cancel_upstream, downstream, downstream_transport,
                                        end_branch, ringing)
 
 pytestmark = [pytest.mark.clause("RFC3261-16.6-8a"), pytest.mark.role("proxy")]
@@ -27,6 +27,6 @@ def test_cancel_and_ack_carry_the_invite_branch(sip_peer, sip_peer_factory, dut,
         assert cancel.top_via.branch == branch.via.branch, (
             f"{branch.name}: CANCEL branch {cancel.top_via.branch!r}, INVITE branch {branch.via.branch!r}")
         end_branch(branch, cancel)
-        ack = branch.peer.expect_request("ACK", where=call.is_ours)
+        ack = await_ack(call, branch)
         assert ack.top_via.branch == branch.via.branch, (
             f"{branch.name}: ACK (for the 487) branch {ack.top_via.branch!r}, INVITE branch {branch.via.branch!r}")

@@ -8,8 +8,8 @@ not answered at all, is not pending and gets no (further) CANCEL. Informational:
 
 import pytest
 
-from sipconform.scenario.proxy import (MARK, await_cancel, cancel_upstream, downstream, end_branch,
-                                       expect_no_cancel, pause, quiet_window, requests_seen, ringing,
+from sipconform.scenario.proxy import (MARK, answer_cancel, await_ack, await_cancel, cancel_upstream, downstream,
+                                       end_branch, expect_no_cancel, pause, quiet_window, requests_seen, ringing,
                                        upstream_final)
 
 pytestmark = [pytest.mark.clause("RFC3261-16.7-10b"), pytest.mark.role("proxy")]
@@ -21,7 +21,7 @@ def test_branch_with_a_final_response_is_not_pending(sip_peer, sip_peer_factory,
     call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2))
     a, b = call.branches
     end_branch(a, status=486)
-    a.peer.expect_request("ACK", where=call.is_ours)
+    await_ack(call, a)
     cancel_upstream(call)
     end_branch(b, await_cancel(b))
     expect_no_cancel(a.peer, call.invite.call_id, quiet_window(dut))
@@ -34,7 +34,7 @@ def test_cancelled_branch_is_not_cancelled_again(sip_peer, sip_peer_factory, dut
     cancel_upstream(call)
     a, b = call.branches
     for branch in (a, b):
-        branch.peer.respond(await_cancel(branch), 200, headers=[(MARK, branch.name)])
+        answer_cancel(branch, await_cancel(branch))
     pause(b.peer, 2 * dut.timers.t1)  # retransmissions of the DUT's CANCELs already in flight
     before = len(requests_seen(b.peer, "CANCEL", call.invite.call_id))
     a.peer.respond(a.invite, 200, headers=[(MARK, a.name)])

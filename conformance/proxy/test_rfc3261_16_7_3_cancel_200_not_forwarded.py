@@ -8,7 +8,7 @@ never reaches the UAC.
 import pytest
 
 from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, pause, quiet_window,
-                                       relayed, responses_seen, ringing)
+                                       relayed, responses_seen, ringing, upstream_final)
 
 pytestmark = [pytest.mark.clause("RFC3261-16.7-3"), pytest.mark.role("proxy")]
 
@@ -22,7 +22,7 @@ def test_downstream_200_to_cancel_stays_at_the_proxy(sip_peer, sip_peer_factory,
     cancel = cancel_upstream(call)
     for branch in call.branches:
         end_branch(branch, await_cancel(branch))
-    sip_peer.expect_response(call.invite, final=True)
+    upstream_final(call)
     pause(sip_peer, quiet_window(dut))
     leaked = [f"{r.start_line} from {relayed(r)}" for r in responses_seen(sip_peer, cancel) if relayed(r)]
     assert not leaked, f"the DUT forwarded a downstream response to its own CANCEL to the UAC: {leaked}"

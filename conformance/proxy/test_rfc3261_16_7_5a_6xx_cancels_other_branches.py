@@ -5,8 +5,8 @@ Section 10, and it MUST NOT create any new branches in this context."
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, downstream, end_branch, expect_no_final, quiet_window, relayed,
-                                       ringing, upstream_final)
+from sipconform.scenario.proxy import (await_cancel, downstream, end_branch, expect_no_final, quiet_window, ringing,
+                                       upstream_final)
 from sipconform.verdict import warn
 
 pytestmark = [pytest.mark.clause("RFC3261-16.7-5a"), pytest.mark.role("proxy")]
@@ -14,13 +14,13 @@ pytestmark = [pytest.mark.clause("RFC3261-16.7-5a"), pytest.mark.role("proxy")]
 
 def test_603_on_one_branch_cancels_the_other(sip_peer, sip_peer_factory, dut):
     """Stimulus: INVITE forked by the DUT to A and B, both ring; A answers 603. Expectation: B gets a CANCEL
-    (SHOULD); no branch gets a new INVITE; the UAC gets no final response before B's; then it gets the 6xx."""
+    (SHOULD); no branch gets a new INVITE; the UAC gets no final response before B's."""
     call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2))
     a, b = call.branches
     end_branch(a, status=603)
     window = quiet_window(dut)
     try:
-        cancel = await_cancel(b, within=window)
+        cancel = await_cancel(b, within=window, judged=True)
     except AssertionError:
         cancel = None
     expect_no_final(call, window)
@@ -28,8 +28,6 @@ def test_603_on_one_branch_cancels_the_other(sip_peer, sip_peer_factory, dut):
         again = [r for r in branch.peer.unconsumed() if getattr(r, "method", "") == "INVITE" and call.is_ours(r)]
         assert not again, f"the DUT created a new branch after the 6xx: {branch.name} got another INVITE"
     end_branch(b, cancel, status=487 if cancel else 486)
-    final = upstream_final(call)
-    assert 600 <= final.status < 700, (f"after A's 603 and B's final the UAC got {final.start_line!r} "
-                                       f"(from {relayed(final) or 'the DUT'}), not the 6xx")
+    upstream_final(call)  # which final it is (the 6xx, §16.7 step 6) is RFC3261-16.7-6a's
     if cancel is None:
         warn(f"after A's 603 the DUT did not cancel the pending branch B within {window:.2f} s")

@@ -4,9 +4,10 @@ other responses. In particular, a stateful proxy MUST NOT forward any 100 (Tryin
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, expect_no_final,
-                                       pause, provisional, quiet_window, relayed, responses_seen, ringing,
-                                       upstream_final)
+from sipconform.scenario.proxy import (MARK, answer_cancel, await_cancel, cancel_upstream, downstream, end_branch,
+                                       expect_no_final, pause, provisional, quiet_window, relayed, responses_seen,
+                                       ringing, upstream_final)
+from sipconform.verdict import inconclusive
 
 pytestmark = [pytest.mark.clause("RFC3261-16.7-5c"), pytest.mark.role("proxy")]
 
@@ -31,7 +32,7 @@ def test_487_waits_for_the_other_branch(sip_peer, sip_peer_factory, dut):
     a, b = call.branches
     end_branch(a, await_cancel(a))
     cancel_b = await_cancel(b)
-    b.peer.respond(cancel_b, 200)
+    answer_cancel(b, cancel_b)
     window = quiet_window(dut)
     expect_no_final(call, window)
     end_branch(b)
@@ -39,3 +40,18 @@ def test_487_waits_for_the_other_branch(sip_peer, sip_peer_factory, dut):
     pause(sip_peer, window)
     finals = {(r.status, r.to.tag) for r in responses_seen(sip_peer, call.invite) if r.status >= 200}
     assert len(finals) == 1, f"the UAC got {len(finals)} different final responses: {sorted(finals)}"
+
+
+def test_487_after_a_forwarded_2xx_is_not_forwarded(sip_peer, sip_peer_factory, dut):
+    """Stimulus: INVITE forked to A and B, both ring; A answers 200 (the UAC gets it and ACKs it); B answers the
+    DUT's CANCEL 200 and its INVITE 487. Expectation: the 487 never reaches the UAC (after a final response only
+    1xx and 2xx are forwarded)."""
+    call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2))
+    a, b = call.branches
+    a.peer.respond(a.invite, 200, headers=[(MARK, a.name)])
+    answer = upstream_final(call, required_by="RFC3261-16.7-5b")
+    if answer.status != 200:
+        inconclusive(f"precondition not reached: the UAC gets A's 200 (RFC3261-16.7-5b); it got {answer.start_line!r}")
+    sip_peer.ack(answer)
+    end_branch(b, await_cancel(b, within=quiet_window(dut), required_by="RFC3261-16.7-10"))
+    expect_no_final(call, quiet_window(dut), least=300)

@@ -6,7 +6,8 @@ client transactions in this response context have been terminated."
 import pytest
 
 from sipconform.scenario.proxy import (LEGS, await_cancel, cancel_upstream, downstream, downstream_transport,
-                                       end_branch, pause, quiet_window, responses_seen, ringing, upstream_final)
+                                       end_branch, pause, quiet_window, relayed, responses_seen, ringing,
+                                       upstream_final)
 
 pytestmark = [pytest.mark.clause("RFC3261-16.7-6a"), pytest.mark.role("proxy")]
 
@@ -21,7 +22,7 @@ def test_one_final_once_every_branch_ended(sip_peer, sip_peer_factory, dut, sip_
     cancel_upstream(call)
     for branch in call.branches:
         end_branch(branch, await_cancel(branch))
-    final = upstream_final(call)
+    final = upstream_final(call, judged=True)
     assert final.status >= 300, f"the UAC got {final.start_line!r} although every branch answered 487"
     pause(sip_peer, quiet_window(dut))
     finals = {(r.status, r.to.tag) for r in responses_seen(sip_peer, call.invite) if r.status >= 200}
@@ -30,16 +31,19 @@ def test_one_final_once_every_branch_ended(sip_peer, sip_peer_factory, dut, sip_
 
 def test_final_after_a_603_and_a_cancelled_branch(sip_peer, sip_peer_factory, dut):
     """Stimulus: INVITE forked to A and B, both ring; A answers 603; B answers 487 (to the DUT's CANCEL if one
-    comes, else on its own after 10*T1). Expectation: the UAC gets exactly one final response."""
+    comes, else on its own after 10*T1). Expectation: the UAC gets exactly one final response, the 6xx (§16.7
+    step 6: "It MUST choose from the 6xx class responses if any exist in the context")."""
     call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2))
     a, b = call.branches
     end_branch(a, status=603)
     try:
-        cancel = await_cancel(b, within=quiet_window(dut))
+        cancel = await_cancel(b, within=quiet_window(dut), judged=True)
     except AssertionError:
         cancel = None
     end_branch(b, cancel)
-    upstream_final(call)
+    final = upstream_final(call, judged=True)
     pause(sip_peer, quiet_window(dut))
     finals = {(r.status, r.to.tag) for r in responses_seen(sip_peer, call.invite) if r.status >= 200}
     assert len(finals) == 1, f"the UAC got {len(finals)} different final responses: {sorted(finals)}"
+    assert 600 <= final.status < 700, (f"after A's 603 and B's 487 the UAC got {final.start_line!r} "
+                                       f"(from {relayed(final) or 'the DUT'}), not the 6xx")

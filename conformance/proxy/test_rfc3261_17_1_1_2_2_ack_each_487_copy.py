@@ -10,8 +10,8 @@ Expectation: one ACK per copy of the 487 (three in all); the UAC gets the 487 to
 
 import pytest
 
-from sipconform.scenario.proxy import (ack_again, await_cancel, cancel_upstream, downstream, end_branch, ringing,
-                                       upstream_final)
+from sipconform.scenario.proxy import (ack_again, await_ack, await_cancel, cancel_upstream, downstream, end_branch,
+                                       ringing, upstream_final)
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.1.2-2"), pytest.mark.role("proxy"), pytest.mark.transport("udp")]
 
@@ -22,7 +22,7 @@ def test_each_copy_of_the_487_is_acked(sip_peer, sip_peer_factory, dut):
     cancel_upstream(call)
     branch = call.branches[0]
     final = end_branch(branch, await_cancel(branch))
-    branch.peer.expect_request("ACK", where=call.is_ours)
+    await_ack(call, branch)
     for copy in (2, 3):
         assert ack_again(call, branch, final, 2 * dut.timers.t1), (
             f"the DUT did not ACK copy {copy} of the branch's 487: each retransmission of the final response "

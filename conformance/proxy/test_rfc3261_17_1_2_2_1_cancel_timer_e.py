@@ -13,8 +13,8 @@ Timer F (64*T1).
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, pause, quiet_window,
-                                       requests_seen, ringing, wait_until)
+from sipconform.scenario.proxy import (await_ack, await_cancel, cancel_upstream, downstream, end_branch, pause,
+                                       quiet_window, requests_seen, ringing, wait_until)
 from sipconform.verdict import warn
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.2.2-1"), pytest.mark.role("proxy"), pytest.mark.slow]
@@ -52,7 +52,7 @@ def test_unanswered_cancel_follows_timer_e(sip_peer, sip_peer_factory, dut):
         pause(branch.peer, quiet_window(dut))
         assert len(seen()) == 1, f"the CANCEL was sent {len(seen())} times over TCP (no retransmission on TCP)"
     end_branch(branch, cancel)
-    branch.peer.expect_request("ACK", where=call.is_ours)
+    await_ack(call, branch)
 
 
 @pytest.mark.transport("udp")

@@ -11,8 +11,8 @@ DUT (within -50 % / +50 % and 0.2 s), not the doubling T1 cadence of "Trying".
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, requests_seen, ringing,
-                                       wait_until)
+from sipconform.scenario.proxy import (answer_cancel, await_ack, await_cancel, cancel_upstream, downstream, end_branch,
+                                       requests_seen, ringing, wait_until)
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.2.2-2"), pytest.mark.role("proxy"), pytest.mark.transport("udp")]
 
@@ -24,7 +24,7 @@ def test_cancel_answered_100_is_retransmitted_every_t2(sip_peer, sip_peer_factor
     cancel_upstream(call)
     branch = call.branches[0]
     cancel = await_cancel(branch)
-    branch.peer.respond(cancel, 100)
+    answer_cancel(branch, cancel, 100)
     trying_sent = branch.peer.reactor.elapsed()
     t1, t2 = dut.timers.t1, dut.timers.t2
 
@@ -42,4 +42,4 @@ def test_cancel_answered_100_is_retransmitted_every_t2(sip_peer, sip_peer_factor
             f"after the branch's 100 the CANCEL was retransmitted {later - earlier:.3f} s after the previous copy; "
             f"in Proceeding Timer E is T2 = {t2:g} s")
     end_branch(branch, cancel)
-    branch.peer.expect_request("ACK", where=call.is_ours)
+    await_ack(call, branch)

@@ -13,8 +13,8 @@ response is never ACKed) and no response to the UAC's CANCEL relayed from the br
 
 import pytest
 
-from sipconform.scenario.proxy import (MARK, await_cancel, cancel_upstream, downstream, end_branch, pause,
-                                       quiet_window, relayed, requests_seen, resend, responses_seen, ringing)
+from sipconform.scenario.proxy import (answer_cancel, await_ack, await_cancel, cancel_upstream, downstream, end_branch,
+                                       pause, quiet_window, relayed, requests_seen, resend, responses_seen, ringing)
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.2.2-3"), pytest.mark.role("proxy"), pytest.mark.transport("udp")]
 
@@ -25,7 +25,7 @@ def test_retransmitted_200_to_cancel_is_absorbed(sip_peer, sip_peer_factory, dut
     upstream_cancel = cancel_upstream(call)
     branch = call.branches[0]
     cancel = await_cancel(branch)
-    ok = branch.peer.respond(cancel, 200, headers=[(MARK, branch.name)])
+    ok = answer_cancel(branch, cancel)
     answered = branch.peer.reactor.elapsed()
     for _ in range(2):
         pause(branch.peer, dut.timers.t1)
@@ -40,4 +40,4 @@ def test_retransmitted_200_to_cancel_is_absorbed(sip_peer, sip_peer_factory, dut
     leaked = [r.start_line for r in responses_seen(sip_peer, upstream_cancel) if relayed(r)]
     assert not leaked, f"the DUT forwarded the branch's 200 to its CANCEL upstream: {leaked}"
     end_branch(branch)
-    branch.peer.expect_request("ACK", where=call.is_ours)
+    await_ack(call, branch)

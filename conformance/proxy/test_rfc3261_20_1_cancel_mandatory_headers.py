@@ -11,8 +11,9 @@ compact names alike). A CANCEL that lacks one is input the peer refuses as malfo
 import pytest
 
 from sipconform.peer import NoMessage
-from sipconform.scenario.proxy import await_cancel, cancel_upstream, downstream, end_branch, ringing
+from sipconform.scenario.proxy import CANCELS_PENDING, await_cancel, cancel_upstream, downstream, end_branch, ringing
 from sipconform.scenario.uac import unparseable
+from sipconform.verdict import inconclusive
 
 pytestmark = [pytest.mark.clause("RFC3261-20-1"), pytest.mark.role("proxy")]
 
@@ -25,11 +26,11 @@ def test_proxy_cancel_has_the_mandatory_header_fields(sip_peer, sip_peer_factory
     cancel_upstream(call)
     branch = call.branches[0]
     try:
-        cancel = await_cancel(branch)
-    except NoMessage:
+        cancel = await_cancel(branch, judged=True)
+    except NoMessage as exc:
         if broken := unparseable(branch.peer, "CANCEL"):  # a missing mandatory header makes it unacceptable
             pytest.fail(f"the DUT's CANCEL is malformed: {broken[0].error}", pytrace=False)
-        raise
+        inconclusive(f"precondition not reached: the DUT sends {branch.name} a CANCEL ({CANCELS_PENDING}): {exc}")
     wanted = [*MANDATORY, *(["Content-Length"] if branch.peer.transport == "tcp" else [])]
     missing = [name for name in wanted if not cancel.has(name)]
     assert not missing, (f"the DUT's CANCEL lacks the mandatory header field(s) {missing} "

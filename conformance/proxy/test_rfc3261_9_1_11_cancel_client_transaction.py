@@ -9,8 +9,8 @@ INVITE client transaction of the branch goes on regardless (its 487 is ACKed).
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, pause, quiet_window,
-                                       requests_seen, ringing, wait_until)
+from sipconform.scenario.proxy import (await_ack, await_cancel, cancel_upstream, downstream, end_branch, pause,
+                                       quiet_window, requests_seen, ringing, wait_until)
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-11"), pytest.mark.role("proxy")]
 
@@ -39,4 +39,4 @@ def test_unanswered_cancel_is_retransmitted_over_udp_only(sip_peer, sip_peer_fac
         pause(branch.peer, quiet_window(dut))
         assert len(seen()) == 1, f"the CANCEL was sent {len(seen())} times over TCP (no retransmission on TCP)"
     end_branch(branch, cancel)
-    branch.peer.expect_request("ACK", where=call.is_ours)
+    await_ack(call, branch)

@@ -7,7 +7,8 @@ all), the branch's INVITE transaction ends by itself: the 487 is ACKed and the U
 
 import pytest
 
-from sipconform.scenario.proxy import MARK, await_cancel, cancel_upstream, downstream, end_branch, ringing
+from sipconform.scenario.proxy import (answer_cancel, await_ack, await_cancel, cancel_upstream, downstream, end_branch,
+                                       ringing, upstream_final)
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-13"), pytest.mark.role("proxy")]
 
@@ -30,10 +31,12 @@ def test_487_is_acked_whatever_the_cancel_got(sip_peer, sip_peer_factory, dut, o
     branch = call.branches[0]
     cancel = await_cancel(branch)
     if status is not None and cancel_first:
-        branch.peer.respond(cancel, status, headers=[(MARK, branch.name)])
+        answer_cancel(branch, cancel, status)
     end_branch(branch)
     if status is not None and not cancel_first:
-        branch.peer.respond(cancel, status, headers=[(MARK, branch.name)])
-    branch.peer.expect_request("ACK", where=call.is_ours)
-    final = sip_peer.expect_response(call.invite, final=True)
+        answer_cancel(branch, cancel, status)
+    # a 487 after the CANCEL's 200 is ACKed by any INVITE client transaction (RFC3261-17.1.1.2-1's); the other
+    # orderings are where the two transactions must not wait for each other
+    await_ack(call, branch, judged=ordering in ("481-then-487", "487-only"))
+    final = upstream_final(call)
     assert final.status >= 300, f"the cancelled INVITE was answered {final.start_line!r}"

@@ -9,7 +9,7 @@ final response (§16.7 step 6). The 64*T1 interval is read from the DUT's CANCEL
 
 import pytest
 
-from sipconform.scenario.proxy import MARK, await_cancel, cancel_upstream, downstream, quiet_window, ringing
+from sipconform.scenario.proxy import answer_cancel, await_cancel, cancel_upstream, downstream, quiet_window, ringing
 from sipconform.verdict import warn
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-15"), pytest.mark.role("proxy"), pytest.mark.slow]
@@ -24,7 +24,7 @@ def test_branch_without_487_is_given_up_after_64_t1(sip_peer, sip_peer_factory, 
     branch = call.branches[0]
     cancel = await_cancel(branch)
     started = sip_peer.reactor.now()
-    branch.peer.respond(cancel, 200, headers=[(MARK, branch.name)])
+    answer_cancel(branch, cancel)
     limit = 64 * dut.timers.t1 + quiet_window(dut)
     try:
         final = sip_peer.expect_response(call.invite, final=True, within=limit)

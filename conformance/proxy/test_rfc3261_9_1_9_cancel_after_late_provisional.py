@@ -8,8 +8,8 @@ there is nothing left to cancel.
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, expect_no_cancel,
-                                       pause, provisional, quiet_window, ringing)
+from sipconform.scenario.proxy import (await_ack, await_cancel, cancel_upstream, downstream, end_branch,
+                                       expect_no_cancel, pause, provisional, quiet_window, ringing)
 from sipconform.verdict import warn
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-9"), pytest.mark.role("proxy")]
@@ -27,7 +27,7 @@ def test_cancel_follows_the_late_provisional(sip_peer, sip_peer_factory, dut, la
     pause(branch.peer, window)
     provisional(branch, late)
     started = branch.peer.reactor.now()
-    cancel = await_cancel(branch)
+    cancel = await_cancel(branch, judged=True)
     delay = branch.peer.reactor.now() - started
     end_branch(branch, cancel)
     if delay > window:
@@ -42,5 +42,5 @@ def test_final_instead_of_provisional_needs_no_cancel(sip_peer, sip_peer_factory
     branch = call.branches[0]
     pause(branch.peer, quiet_window(dut))
     end_branch(branch, status=486)
-    branch.peer.expect_request("ACK", where=call.is_ours)
+    await_ack(call, branch)
     expect_no_cancel(branch.peer, call.invite.call_id, quiet_window(dut))

@@ -7,8 +7,9 @@ gets the same 200 again and causes no new processing (no further CANCEL downstre
 
 import pytest
 
-from sipconform.scenario.proxy import (MARK, await_cancel, cancel_upstream, downstream, end_branch, pause,
-                                       quiet_window, requests_seen, responses_seen, ringing, wait_until)
+from sipconform.scenario.proxy import (answer_cancel, await_cancel, cancel_answer, cancel_upstream, downstream,
+                                       end_branch, pause, quiet_window, requests_seen, responses_seen, ringing,
+                                       wait_until)
 
 pytestmark = [pytest.mark.clause("RFC3261-9.2-13"), pytest.mark.role("proxy")]
 
@@ -20,11 +21,11 @@ def test_retransmitted_cancel_gets_the_same_200(sip_peer, sip_peer_factory, dut)
     branch receives no further CANCEL."""
     call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     cancel = cancel_upstream(call, retransmit=False)
-    first = sip_peer.expect_response(cancel, final=True)
+    first = cancel_answer(call, cancel)
     assert first.status == 200, f"the CANCEL got {first.start_line!r}"
     branch = call.branches[0]
     downstream_cancel = await_cancel(branch)
-    branch.peer.respond(downstream_cancel, 200, headers=[(MARK, branch.name)])
+    answer_cancel(branch, downstream_cancel)
     window = quiet_window(dut)
     pause(branch.peer, 2 * dut.timers.t1)  # retransmissions of the DUT's CANCEL already in flight
     copies = len(requests_seen(branch.peer, "CANCEL", call.invite.call_id))

@@ -4,8 +4,8 @@ a response it would receive from a downstream element."
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, pause, relayed,
-                                       responses_seen, ringing)
+from sipconform.scenario.proxy import (await_cancel, cancel_answer, cancel_upstream, downstream, end_branch, pause,
+                                       relayed, responses_seen, ringing, upstream_final)
 from sipconform.verify import same_via
 
 pytestmark = [pytest.mark.clause("RFC3261-9-4"), pytest.mark.role("proxy")]
@@ -21,14 +21,14 @@ def test_uac_gets_the_proxys_own_200_to_cancel(sip_peer, sip_peer_factory, dut, 
     cancel = cancel_upstream(call)
     branch = call.branches[0]
     downstream_cancel = await_cancel(branch)
-    response = sip_peer.expect_response(cancel, final=True)
+    response = cancel_answer(call, cancel, judged=True)
     assert response.status == 200, f"the UAC's CANCEL was answered {response.start_line!r}, not 200"
     assert relayed(response) is None, f"the 200 to the UAC's CANCEL was relayed from {relayed(response)}"
     assert len(response.vias) == 1 and same_via(cancel.top_via, response.top_via, top=True), (
         f"the 200's Via {[v.text for v in response.vias]} is not the UAC's CANCEL Via {cancel.top_via.text!r}")
     if downstream_answers:
         end_branch(branch, downstream_cancel)
-        sip_peer.expect_response(call.invite, final=True)
+        upstream_final(call)
         pause(sip_peer, 4 * dut.timers.t1)
         from_downstream = [r.start_line for r in responses_seen(sip_peer, cancel) if relayed(r)]
         assert not from_downstream, (

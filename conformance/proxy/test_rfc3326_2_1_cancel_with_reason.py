@@ -8,7 +8,7 @@ Here: the proxy receives a CANCEL carrying Reason; that is allowed, so the CANCE
 
 import pytest
 
-from sipconform.scenario.proxy import await_cancel, cancel_upstream, downstream, end_branch, ringing
+from sipconform.scenario.proxy import await_cancel, cancel_answer, cancel_upstream, downstream, end_branch, ringing
 
 pytestmark = [pytest.mark.clause("RFC3326-2-1"), pytest.mark.role("proxy")]
 
@@ -25,7 +25,7 @@ def test_cancel_with_reason_is_processed(sip_peer, sip_peer_factory, dut, reason
     the CANCEL is answered 200 and the branch gets the DUT's CANCEL."""
     call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     cancel = cancel_upstream(call, extra=[("Reason", REASONS[reason])])
-    response = sip_peer.expect_response(cancel, final=True)
+    response = cancel_answer(call, cancel)
     assert response.status == 200, f"a CANCEL with Reason {REASONS[reason]!r} was answered {response.start_line!r}"
     branch = call.branches[0]
     end_branch(branch, await_cancel(branch))

@@ -38,6 +38,6 @@ def test_cancel_after_2xx_on_another_branch(sip_peer, sip_peer_factory, dut):
     a, b = call.branches
     a.peer.respond(a.invite, 200, headers=[(MARK, a.name)])
     sip_peer.ack(upstream_final(call))
-    cancel = await_cancel(b, within=quiet_window(dut))
+    cancel = await_cancel(b, within=quiet_window(dut), required_by="RFC3261-16.7-10")
     end_branch(b, cancel)
     _protocols_distinct(cancel)

@@ -6,8 +6,8 @@ Informational (an example in the RFC, not a requirement): a missing or different
 
 import pytest
 
-from sipconform.scenario.proxy import (MARK, await_cancel, downstream, end_branch, quiet_window, reason_values,
-                                       ringing, upstream_final)
+from sipconform.scenario.proxy import (MARK, await_cancel, downstream, end_branch, quiet_window, reason_values, ringing,
+                                       upstream_final)
 
 pytestmark = [pytest.mark.clause("RFC3326-3.1-1"), pytest.mark.role("proxy")]
 
@@ -19,7 +19,7 @@ def test_cancel_after_200_says_cause_200(sip_peer, sip_peer_factory, dut):
     a, b = call.branches
     a.peer.respond(a.invite, 200, headers=[(MARK, a.name)])
     sip_peer.ack(upstream_final(call))
-    cancel = await_cancel(b, within=quiet_window(dut))
+    cancel = await_cancel(b, within=quiet_window(dut), required_by="RFC3261-16.7-10")
     end_branch(b, cancel)
     causes = [params.get("cause") for protocol, params in reason_values(cancel.header_values("reason"))
               if protocol == "SIP"]

@@ -8,7 +8,7 @@ the proxy's own CANCELs (or never do).
 import pytest
 
 from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, pause, quiet_window,
-                                       responses_seen, ringing)
+                                       responses_seen, ringing, upstream_final)
 
 pytestmark = [pytest.mark.clause("RFC4320-4.1-1"), pytest.mark.role("proxy")]
 
@@ -24,6 +24,6 @@ def test_cancel_gets_no_1xx_but_100(sip_peer, sip_peer_factory, dut, branches):
     pause(sip_peer, quiet_window(dut))
     for branch, downstream_cancel in zip(call.branches, cancels):
         end_branch(branch, downstream_cancel)
-    sip_peer.expect_response(call.invite, final=True)
+    upstream_final(call)
     bad = [r.start_line for r in responses_seen(sip_peer, cancel) if 100 < r.status < 200]
     assert not bad, f"the UAC's CANCEL got provisional responses other than 100: {bad}"

@@ -7,8 +7,9 @@ Here: responses to CANCELs reaching the proxy from downstream with no server tra
 
 import pytest
 
-from sipconform.scenario.proxy import (MARK, await_cancel, cancel_upstream, downstream, end_branch, pause,
-                                       quiet_window, relayed, responses_seen, ringing, send_stray)
+from sipconform.scenario.proxy import (answer_cancel, await_cancel, cancel_answer, cancel_upstream, downstream,
+                                       end_branch, pause, quiet_window, relayed, responses_seen, ringing, send_stray,
+                                       upstream_final)
 
 pytestmark = [pytest.mark.clause("RFC4320-4.2-2"), pytest.mark.role("proxy")]
 
@@ -19,13 +20,13 @@ def test_late_downstream_200_to_cancel_is_not_relayed(sip_peer, sip_peer_factory
     its CANCEL relayed from the branch."""
     call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     cancel = cancel_upstream(call)
-    sip_peer.expect_response(cancel, final=True)
+    cancel_answer(call, cancel)
     branch = call.branches[0]
     downstream_cancel = await_cancel(branch)
     end_branch(branch)
-    sip_peer.expect_response(call.invite, final=True)
+    upstream_final(call)
     pause(branch.peer, quiet_window(dut))
-    branch.peer.respond(downstream_cancel, 200, headers=[(MARK, branch.name)])
+    answer_cancel(branch, downstream_cancel)
     pause(sip_peer, quiet_window(dut))
     leaked = [r.start_line for r in responses_seen(sip_peer, cancel) if relayed(r)]
     assert not leaked, f"the DUT relayed a downstream response to the UAC's CANCEL: {leaked}"

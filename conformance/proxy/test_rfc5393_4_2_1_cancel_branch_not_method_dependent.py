@@ -12,7 +12,7 @@ Expectation: the DUT's CANCEL and its ACK for the 487 carry the top Via branch o
 
 import pytest
 
-from sipconform.scenario.proxy import await_cancel, cancel_upstream, downstream, end_branch, ringing
+from sipconform.scenario.proxy import await_ack, await_cancel, cancel_upstream, downstream, end_branch, ringing
 
 pytestmark = [pytest.mark.clause("RFC5393-4.2.1-1"), pytest.mark.role("proxy")]
 
@@ -31,6 +31,6 @@ def test_cancel_and_ack_keep_the_invite_branch(sip_peer, sip_peer_factory, dut):
         f"the DUT's CANCEL branch {cancel.top_via.branch!r} differs from its INVITE's {branch.via.branch!r}: the "
         f"branch must not vary with the request method or with fields only the INVITE carries")
     end_branch(branch, cancel)
-    ack = branch.peer.expect_request("ACK", where=call.is_ours)
+    ack = await_ack(call, branch)
     assert ack.top_via.branch == branch.via.branch, (
         f"the DUT's ACK (for the 487) branch {ack.top_via.branch!r} differs from its INVITE's {branch.via.branch!r}")

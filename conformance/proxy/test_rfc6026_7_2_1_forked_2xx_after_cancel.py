@@ -11,8 +11,8 @@ Expectation: the UAC receives both 2xx (relayed, both To tags) to its INVITE; it
 
 import pytest
 
-from sipconform.scenario.proxy import (MARK, await_cancel, cancel_upstream, downstream, relayed, responses_seen,
-                                       ringing, wait_until)
+from sipconform.scenario.proxy import (MARK, answer_cancel, await_cancel, cancel_upstream, downstream, relayed,
+                                       responses_seen, ringing, wait_until)
 
 pytestmark = [pytest.mark.clause("RFC6026-7.2-1"), pytest.mark.role("proxy")]
 
@@ -23,7 +23,7 @@ def test_both_2xx_of_a_forking_branch_reach_the_uac(sip_peer, sip_peer_factory, 
     cancel_upstream(call)
     branch = call.branches[0]
     assert branch.invite is not None
-    branch.peer.respond(await_cancel(branch), 200, headers=[(MARK, branch.name)])
+    answer_cancel(branch, await_cancel(branch))
     tags = [branch.peer.new_tag(), branch.peer.new_tag()]
     for tag in tags:
         branch.peer.respond(branch.invite, 200, to_tag=tag, headers=[(MARK, branch.name)])

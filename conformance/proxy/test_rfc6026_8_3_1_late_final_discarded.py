@@ -11,8 +11,8 @@ branch.
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, pause, quiet_window,
-                                       relayed, resend, responses_seen, ringing, upstream_final)
+from sipconform.scenario.proxy import (answer_cancel, await_ack, await_cancel, cancel_upstream, downstream, end_branch,
+                                       pause, quiet_window, relayed, resend, responses_seen, ringing, upstream_final)
 from sipconform.verdict import NotApplicable
 
 pytestmark = [pytest.mark.clause("RFC6026-8.3-1"), pytest.mark.role("proxy")]
@@ -27,9 +27,9 @@ def test_late_487_and_200_after_the_call_ended_are_discarded(sip_peer, sip_peer_
     cancel = cancel_upstream(call)
     (branch,) = call.branches
     downstream_cancel = await_cancel(branch)
-    ok = branch.peer.respond(downstream_cancel, 200)
+    ok = answer_cancel(branch, downstream_cancel)
     final = end_branch(branch)
-    branch.peer.expect_request("ACK", where=call.is_ours)
+    await_ack(call, branch)
     upstream_final(call)
     pause(sip_peer, max(dut.timers.i if sip_transport == "udp" else 0.0, quiet_window(dut)))
     before = len(responses_seen(sip_peer, call.invite))

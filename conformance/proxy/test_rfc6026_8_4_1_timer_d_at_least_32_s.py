@@ -11,7 +11,8 @@ Expectation: every copy is ACKed (the transaction is still "Completed" until Tim
 
 import pytest
 
-from sipconform.scenario.proxy import ack_again, await_cancel, cancel_upstream, downstream, end_branch, ringing
+from sipconform.scenario.proxy import (ack_again, await_ack, await_cancel, cancel_upstream, downstream, end_branch,
+                                       ringing)
 
 pytestmark = [pytest.mark.clause("RFC6026-8.4-1"), pytest.mark.role("proxy"), pytest.mark.transport("udp"),
               pytest.mark.slow]
@@ -23,7 +24,7 @@ def test_487_copies_within_timer_d_are_acked(sip_peer, sip_peer_factory, dut):
     cancel_upstream(call)
     branch = call.branches[0]
     final = end_branch(branch, await_cancel(branch))
-    branch.peer.expect_request("ACK", where=call.is_ours)
+    await_ack(call, branch)
     t1, elapsed = dut.timers.t1, 0.0
     for at in (2 * t1, 16 * t1, 60 * t1):
         acked = ack_again(call, branch, final, at - elapsed)

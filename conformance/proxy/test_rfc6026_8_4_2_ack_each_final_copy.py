@@ -11,7 +11,7 @@ Expectation: one ACK per copy; the UAC gets the final once the DUT relays it.
 
 import pytest
 
-from sipconform.scenario.proxy import ack_again, downstream, end_branch, ringing, upstream_final
+from sipconform.scenario.proxy import ack_again, await_ack, downstream, end_branch, ringing, upstream_final
 
 pytestmark = [pytest.mark.clause("RFC6026-8.4-2"), pytest.mark.role("proxy"), pytest.mark.transport("udp")]
 
@@ -22,7 +22,7 @@ def test_each_copy_of_a_rejection_is_acked(sip_peer, sip_peer_factory, dut, stat
     call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     branch = call.branches[0]
     final = end_branch(branch, status=status)
-    branch.peer.expect_request("ACK", where=call.is_ours)
+    await_ack(call, branch)
     for copy in (2, 3):
         assert ack_again(call, branch, final, 2 * dut.timers.t1), (
             f"the DUT did not ACK copy {copy} of the branch's {status}: each retransmission of a 300-699 final "

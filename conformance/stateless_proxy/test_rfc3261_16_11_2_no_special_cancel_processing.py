@@ -6,8 +6,8 @@ request."
 
 import pytest
 
-from sipconform.scenario.proxy import (MARK, await_cancel, cancel_upstream, downstream, pause, quiet_window,
-                                       relayed, responses_seen, ringing)
+from sipconform.scenario.proxy import (MARK, await_cancel, cancel_upstream, downstream, pause, quiet_window, relayed,
+                                       responses_seen, ringing)
 from sipconform.verify import same_via
 
 pytestmark = [pytest.mark.clause("RFC3261-16.11-2"), pytest.mark.role("stateless-proxy")]
@@ -24,7 +24,7 @@ def test_cancel_is_forwarded_like_the_invite(sip_peer, sip_peer_factory, dut, be
     call = ringing(sip_peer, dut, [peer], routes_beyond=routes)
     cancel = cancel_upstream(call)
     (branch,) = call.branches
-    forwarded = await_cancel(branch)
+    forwarded = await_cancel(branch, judged=True)
     window = quiet_window(dut)
     pause(sip_peer, window)
     early = [r.start_line for r in responses_seen(sip_peer, cancel)]

@@ -105,7 +105,7 @@ FAULTS: dict[str, tuple[str, str]] = {  # stateful: name -> (the clause it break
     "ack-two-vias": ("RFC3261-17.1.1.3-3", "ACKs the 487 with the upstream Via under its own"),
     "ack-without-route": ("RFC3261-17.1.1.3-4", "ACKs the 487 without the INVITE's Route"),
     "ack-with-body": ("RFC3261-17.1.1.3-5", "ACKs the 487 with a text body"),
-    "no-ack": ("RFC3261-17.1.1.3-3", "never ACKs a 487"),
+    "no-ack": ("RFC3261-17.1.1.2-1", "never ACKs a 487"),
     "reject-reason": ("RFC3326-2-1", "answers a CANCEL carrying Reason 400"),
     "drop-reason": ("RFC3326-2-2", "does not copy Reason into its CANCELs"),
     "duplicate-reason-protocol": ("RFC3326-2-4", "adds a second SIP Reason value to its CANCELs"),

@@ -234,7 +234,9 @@ class StatefulTU:
         dest = (branch.dest[0], branch.dest[1] + 1) if self.is_("cancel-to-wrong-port") else branch.dest
         if self.is_("cancel-re-resolves"):
             dest = self._locate(self._hop(inv))[0][0].address  # type: ignore[attr-defined]
-        by_hand = self.is_(*_TIMER_E_FAULTS)
+        # "cancel-cseq-invite": the CANCEL's key is the INVITE's, so the peer would take it for that INVITE sent
+        # again (no transaction of its own): its Timer E is run by hand, so that the fault breaks only its clause
+        by_hand = self.is_(*_TIMER_E_FAULTS) or (self.is_("cancel-cseq-invite") and branch.peer.transport == "udp")
         if self.is_("cancel-on-new-connection"):
             self._close_connection(branch.peer, dest)
         branch.peer.send(c, dest, retransmit=not (by_hand or self.is_("cancel-not-retransmitted")))  # type: ignore[arg-type]
@@ -270,7 +272,8 @@ class StatefulTU:
     def _timer_e_by_hand(self, branch: _Branch, interval: float, timer_f: float) -> None:
         """"cancel-no-t2-cap": the interval doubles past T2; "cancel-ignores-100": a 100 changes nothing."""
         def fire() -> None:
-            if branch.cancel_final or self.reactor.now() >= timer_f:
+            answered = branch.cancel_final or (self.is_("cancel-cseq-invite") and branch.state == "done")
+            if answered or self.reactor.now() >= timer_f:
                 return
             branch.peer.send(branch.cancel, branch.dest)  # type: ignore[arg-type]
             cap = float("inf") if self.is_("cancel-no-t2-cap") else self.timers.t2
@@ -408,6 +411,15 @@ class StatefulTU:
         if self.is_("ack-with-body"):
             ack = ack.set_header("Content-Type", "text/plain").with_body(b"bye")
         branch.peer.send(ack, branch.dest)
+        if not self.is_("ack-final-once"):  # §17.1.1.2: each copy of the final gets this ACK again, faulty as it is
+            self._resend_ack_on_copies(branch, ack)
+
+    @staticmethod
+    def _resend_ack_on_copies(branch: _Branch, ack: Request) -> None:
+        """The branch's INVITE client transaction sends ``ack`` again for each retransmitted final response."""
+        entry = branch.peer._clients.get((branch.invite.top_via.branch, "INVITE"))  # noqa: SLF001 - a test device
+        if entry is not None:
+            entry.tx.ack, entry.tx.auto_ack = ack, True
 
     def _final(self, ctx: _Context, resp: Response | None, status: int = 0) -> None:
         ctx.final_sent = True

@@ -4,7 +4,9 @@ against one that breaks it, with the devices of ``tests/faulty/proxy.py``.
 Each run is a real ``pytest conformance/proxy/<module> --sip-dut <profile>`` in a subprocess (as a lab would
 run it), read back from its results.json. ``MUTANTS`` reads: this fault -> this clause -> this verdict, whose
 message says this; ``only``: the test ids (substrings) that must get it, the module's other tests must still
-pass. Helpers live here, not in a conftest, so the UAS/UAC mutation fixtures stay as they are.
+pass; ``clean``: other clauses run in the same inner run, which must not fail or warn (the fault is attributed to
+its clause alone: they pass, or are inconclusive where the fault keeps them from their state). Helpers live
+here, not in a conftest, so the UAS/UAC mutation fixtures stay as they are.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from selftest_support import ROOT, clause_modules, inner_run_env, load_file_modu
 DEVICE_FILE = ROOT / "tests" / "faulty" / "proxy.py"
 RUN_TIMEOUT_S = 300.0
 FAIL, WARN, PASS = "fail", "warn", "pass"
+CLEAN = ("pass", "inconclusive", "not-applicable")  # what a ``clean`` clause may say under another clause's fault
 
 
 STATEFUL = clause_modules(ROOT / "conformance" / "proxy")
@@ -45,6 +48,7 @@ class Mutant:
     stateless: bool = False
     auth: bool = False
     timer_c: float | None = None    # the device's Timer C (and its profile's timer_c) if not its default 181 s
+    clean: tuple[str, ...] = ()     # other clauses run alongside: pass, inconclusive or not-applicable only
 
     @property
     def id(self) -> str:
@@ -61,18 +65,22 @@ BOTH = ("udp", "tcp")
 SHORT_C = 1.0  # a lab's short Timer C (20*T1 of the device), so that the §16.7/§16.8 tests end in seconds
 MUTANTS = [
     M("forward-cancel", "RFC3261-9-4", FAIL, "to CANCEL within"),
-    M("forward-cancel", "RFC3261-16.10-4", FAIL, "to CANCEL within"),
+    M("forward-cancel", "RFC3261-16.10-4", FAIL, "to CANCEL within",
+      clean=("RFC3261-18.2.1-1", "RFC3261-9.2-13", "RFC3326-2-1", "RFC3581-4-1", "RFC5393-5.4.1-1")),
     M("relay-cancel-200", "RFC3261-16.7-3", FAIL, "forwarded a downstream response to its own CANCEL", transports=BOTH),
     M("relay-cancel-200", "RFC4320-4.2-2", FAIL, "relayed a downstream response", only=("test_late",)),
     M("cancel-non-invite", "RFC3261-9.1-1", WARN, "expected no CANCEL"),
-    M("cancel-to-tag", "RFC3261-9.1-2", FAIL, "must not be copied into the CANCEL", transports=BOTH),
-    M("cancel-two-vias", "RFC3261-9.1-3", FAIL, "Via values"),
-    M("cancel-cseq-invite", "RFC3261-9.1-4", FAIL, "method not 'CANCEL'"),
+    M("cancel-to-tag", "RFC3261-9.1-2", FAIL, "must not be copied into the CANCEL", transports=BOTH,
+      clean=("RFC3261-16.10-5", "RFC3261-16.7-10")),
+    M("cancel-two-vias", "RFC3261-9.1-3", FAIL, "Via values", clean=("RFC3261-16.10-5", "RFC3261-16.7-10")),
+    M("cancel-cseq-invite", "RFC3261-9.1-4", FAIL, "method not 'CANCEL'",
+      clean=("RFC3261-16.10-2", "RFC3261-16.10-5", "RFC3261-16.7-3", "RFC3261-17.1.1.3-1", "RFC3261-9-4")),
     M("cancel-without-route", "RFC3261-9.1-5", FAIL, "Route values"),
     M("cancel-with-require", "RFC3261-9.1-6", FAIL, "carries Require"),
     M("cancel-before-provisional", "RFC3261-9.1-8", FAIL, "expected no CANCEL", transports=BOTH),
     M("cancel-before-provisional", "RFC3261-16.7-10b", WARN, "expected no CANCEL", only=("silent_branch",)),
-    M("never-cancel-late", "RFC3261-9.1-9", FAIL, "expected CANCEL", only=("follows_the_late",)),
+    M("never-cancel-late", "RFC3261-9.1-9", FAIL, "expected CANCEL", only=("follows_the_late",),
+      clean=("RFC3261-9.1-2",)),
     M("cancel-not-retransmitted", "RFC3261-9.1-11", FAIL, "was sent 1 time(s)"),
     M("cancel-to-wrong-port", "RFC3261-9.1-12", FAIL, "expected CANCEL"),
     M("ack-after-cancel-200", "RFC3261-9.1-13", FAIL, "expected ACK", only=("481-then-487", "487-only")),
@@ -88,9 +96,12 @@ MUTANTS = [
     M("no-cancel-on-6xx", "RFC3261-16.7-10", WARN, "did not cancel the other", only=("603",)),
     M("drop-2xx-after-final", "RFC3261-16.7-5b", FAIL, "expected a 200 response"),
     M("forward-100", "RFC3261-16.7-5c", FAIL, "forwarded the branch's 100", only=("100_is_not",)),
-    M("forward-487-at-once", "RFC3261-16.7-5c", FAIL, "expected no final response", only=("487_waits",)),
-    M("no-final-after-cancel", "RFC3261-16.7-6a", FAIL, "expected a final response", only=("once_every_branch",)),
-    M("no-cancel-on-2xx", "RFC3261-16.7-10", FAIL, "expected CANCEL", only=("200_on_one",)),
+    M("forward-487-at-once", "RFC3261-16.7-5c", FAIL, "expected no final response", only=("487_waits", "487_after"),
+      clean=("RFC3261-16.7-10", "RFC3261-16.7-5a")),
+    M("no-final-after-cancel", "RFC3261-16.7-6a", FAIL, "expected a final response", only=("once_every_branch",),
+      clean=("RFC3261-16.10-2", "RFC3261-18.2.2-2", "RFC3261-9-4")),
+    M("no-cancel-on-2xx", "RFC3261-16.7-10", FAIL, "expected CANCEL", only=("200_on_one",),
+      clean=("RFC3326-2-4", "RFC3326-3.1-1")),
     M("recancel-on-2xx", "RFC3261-16.7-10b", WARN, "got its CANCEL again", only=("not_cancelled_again",)),
     M("cancel-ended-branches", "RFC3261-16.7-10b", WARN, "expected no CANCEL", only=("final_response_is_not",)),
     M("cancel-ended-branches", "RFC3261-16.10-5", FAIL, "expected no CANCEL", only=("one-already-486",)),
@@ -106,9 +117,11 @@ MUTANTS = [
     M("stateful-unmatched-cancel-408", "RFC4320-4.2-1", FAIL, "408", only=("context_less",)),
     M("relay-stray-responses", "RFC4320-4.2-2", FAIL, "had no server transaction for", only=("test_stray",)),
     M("ack-without-from-tag", "RFC3261-17.1.1.3-1", FAIL, "ACK From"),
-    M("ack-to-without-tag", "RFC3261-17.1.1.3-2", FAIL, "is not the 487's"),
+    M("ack-to-without-tag", "RFC3261-17.1.1.3-2", FAIL, "is not the 487's",
+      clean=("RFC3261-17.1.1.2-2", "RFC6026-8.4-1", "RFC6026-8.4-2")),
     M("ack-two-vias", "RFC3261-17.1.1.3-3", FAIL, "Via values"),
-    M("no-ack", "RFC3261-17.1.1.3-3", FAIL, "expected ACK", transports=BOTH),
+    M("no-ack", "RFC3261-17.1.1.2-1", FAIL, "expected ACK", transports=BOTH,
+      clean=("RFC3261-17.1.1.3-3", "RFC3261-17.1.1.3-1", "RFC3261-16.6-8a", "RFC6026-8.4-2")),
     M("ack-without-route", "RFC3261-17.1.1.3-4", FAIL, "Route values"),
     M("ack-with-body", "RFC3261-17.1.1.3-5", WARN, "body"),
     M("reject-reason", "RFC3326-2-1", WARN, "'SIP/2.0 400"),
@@ -232,15 +245,22 @@ def test_conformant_proxy_passes_every_module(tmp_path: Path, stateless: bool) -
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.id for m in MUTANTS])
 def test_fault_is_caught_by_its_clause(tmp_path: Path, mutant: Mutant) -> None:
     """The faulty proxy makes its clause's module give the expected verdict (with a message that names the
-    problem) to the tests in ``only``, and lets the module's other tests pass."""
+    problem) to the tests in ``only``, and lets the module's other tests pass, and the ``clean`` clauses neither
+    fail nor warn."""
     modules = STATELESS if mutant.stateless else STATEFUL
     assert mutant.clause in modules, f"no module for {mutant.clause}"
     known = _device_module().STATELESS_FAULTS if mutant.stateless else _device_module().FAULTS
     assert mutant.fault is None or mutant.fault in known, f"the device has no fault {mutant.fault!r}"
+    assert all(c in modules for c in mutant.clean), f"no module for {set(mutant.clean) - set(modules)}"
     for transport in mutant.transports:
-        results, diagnostics = _run(tmp_path, mutant.fault, [modules[mutant.clause]], transport,
-                                    stateless=mutant.stateless, auth=mutant.auth, timer_c=mutant.timer_c)
+        run = [modules[c] for c in (mutant.clause, *mutant.clean)]
+        everything, diagnostics = _run(tmp_path, mutant.fault, run, transport,
+                                       stateless=mutant.stateless, auth=mutant.auth, timer_c=mutant.timer_c)
+        results = [r for r in everything if r["clause"] == mutant.clause]
         assert results, f"{transport}: no results\n{diagnostics}"
+        blamed = [r for r in everything if r["clause"] in mutant.clean and r["verdict"] not in CLEAN]
+        assert not blamed, (f"{transport}: the fault is {mutant.clause}'s, yet other clauses blame it:\n"
+                            f"{_table(blamed)}\n\n{diagnostics}")
         wrong = [r for r in results if r["verdict"] != mutant.expected(r)
                  or (r["verdict"] == mutant.verdict != PASS and mutant.says not in (r.get("message") or ""))]
         assert not wrong, (f"{transport}: expected {mutant.verdict} (saying {mutant.says!r}) for "

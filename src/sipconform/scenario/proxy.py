@@ -41,8 +41,9 @@ from sipconform.sip.uri import parse_params, uri_equal
 from sipconform.verdict import Inconclusive, NotApplicable, precondition
 
 __all__ = [
-    "Branch", "LEGS", "MARK", "ProxiedCall", "RFC_TIMER_C", "ack_again", "authorized_retry", "await_cancel",
-    "cancel_and_ack", "cancel_problems", "cancel_upstream", "cancelled_responses", "capability", "downstream", "downstream_transport",
+    "ACKS_FINAL", "ANSWERS_CANCEL", "Branch", "CANCELS_PENDING", "LEGS", "MARK", "ProxiedCall", "RFC_TIMER_C", "SENDS_FINAL", "ack_again",
+    "answer_cancel", "await_ack", "authorized_retry", "await_cancel", "cancel_and_ack", "cancel_answer", "cancel_problems", "cancel_received",
+    "check_cancels_invite", "cancel_upstream", "cancelled_responses", "capability", "downstream", "downstream_transport",
     "end_branch", "expect_no_cancel", "expect_no_final", "fork_header", "gave_up", "pause", "place_call",
     "provisional", "proxy_route", "quiet_window", "reach_branches", "reason_values", "relayed", "requests_seen",
     "resend", "responses_seen", "ringing", "routing", "same_via_value", "send_stray", "timer_c", "unreachable_sent_by",
@@ -231,11 +232,59 @@ def cancel_upstream(call: ProxiedCall, *, extra: Headers = (), retransmit: bool 
     return request
 
 
-def await_cancel(branch: Branch, within: float | None = None) -> Request:
-    """The CANCEL the DUT sends to this branch for this call (``NoMessage`` if none comes in time)."""
+CANCELS_PENDING = "RFC3261-16.10-2"
+"""The clause that makes the DUT cancel a pending branch once the UAC cancels (§16.10)."""
+SENDS_FINAL = "RFC3261-16.7-6a"
+"""The clause that makes the DUT send the UAC a final response once every branch ended (§16.7 step 6)."""
+ANSWERS_CANCEL = "RFC3261-16.10-4"
+"""The clause that makes the DUT answer the UAC's CANCEL 200 itself, at once (§16.10; §9 ¶4 too)."""
+
+
+def cancel_received(branch: Branch, within: float | None = None) -> Request:
+    """The first CANCEL of this call at this branch, as it came (``NoMessage`` if none comes in time)."""
     assert branch.invite is not None
     call_id = branch.invite.call_id
     return branch.peer.expect_request("CANCEL", within=within, where=lambda r: r.call_id == call_id)
+
+
+def await_cancel(branch: Branch, within: float | None = None, *, judged: bool = False,
+                 required_by: str = CANCELS_PENDING) -> Request:
+    """The CANCEL the DUT sends to this branch for this call, one the branch can answer.
+
+    Its arrival is a precondition of the test (``Inconclusive`` naming ``required_by``, the clause that wants
+    it) unless ``judged``: the module's own clause requires this CANCEL, so its absence fails."""
+    if judged:
+        return cancel_received(branch, within)
+    with precondition(f"the DUT sends {branch.name} a CANCEL ({required_by})"):
+        return cancel_received(branch, within)
+
+
+def answer_cancel(branch: Branch, cancel: Request, status: int = 200) -> Response:
+    """The branch answers the DUT's ``cancel`` (§9.2). A CANCEL whose CSeq method is not CANCEL cannot be
+    answered: the response would match the INVITE's client transaction (§17.1.3) and the scenario could not go
+    on, a precondition not reached (RFC3261-9.1-4 judges that CANCEL)."""
+    if cancel.cseq.method != "CANCEL":
+        raise Inconclusive(f"precondition not reached: {branch.name} can answer the DUT's CANCEL: its CSeq is "
+                           f"{cancel.cseq}, so a response to it would answer the INVITE (RFC3261-9.1-4)")
+    return branch.peer.respond(cancel, status, headers=[(MARK, branch.name)])
+
+
+def check_cancels_invite(branch: Branch, cancel: Request) -> None:
+    """``cancel`` cancels the branch's INVITE: a CANCEL of the call whose top Via branch is the INVITE's (what
+    §9.2 and §17.2.3 match it by). How the rest of it is built is §9.1's (RFC3261-9.1-2 to 9.1-6)."""
+    assert cancel.top_via.branch == branch.via.branch, (
+        f"{branch.name} got a CANCEL with branch {cancel.top_via.branch!r}, which does not cancel its INVITE "
+        f"(branch {branch.via.branch!r})")
+
+
+def cancel_answer(call: ProxiedCall, request: Request, within: float | None = None, *, judged: bool = False
+                  ) -> Response:
+    """The final response the UAC gets to its CANCEL ``request``. Its arrival is a precondition of the test
+    (``Inconclusive`` naming RFC3261-16.10-4) unless ``judged``: the module's clause is that answer."""
+    if judged:
+        return call.uac.expect_response(request, final=True, within=within)
+    with precondition(f"the DUT answers the UAC's CANCEL ({ANSWERS_CANCEL})"):
+        return call.uac.expect_response(request, final=True, within=within)
 
 
 def end_branch(branch: Branch, cancel: Request | None = None, status: int = 487, *, to_tag: str | None = None
@@ -243,7 +292,7 @@ def end_branch(branch: Branch, cancel: Request | None = None, status: int = 487,
     """Answer the branch's CANCEL with 200 (if given) and its INVITE with ``status`` (§9.2)."""
     assert branch.invite is not None
     if cancel is not None:
-        branch.peer.respond(cancel, 200, headers=[(MARK, branch.name)])
+        answer_cancel(branch, cancel)
     response = branch.peer.respond(branch.invite, status, headers=[(MARK, branch.name)], to_tag=to_tag)
     branch.responses.append(response)
     return response
@@ -255,7 +304,7 @@ def cancelled_responses(uac: SipPeer, dut: DutProfile, factory: Any, edit: Calla
     relayed 18x and the 200 (CANCEL) as the UAC got them, and the address the UAC sent its CANCEL from."""
     call = ringing(uac, dut, downstream(factory), edit=edit)
     request = cancel_upstream(call)
-    response = uac.expect_response(request, final=True)
+    response = cancel_answer(call, request)
     source = sent_from(uac, request)
     seen = [next(r for r in call.upstream if relayed(r)), response]
     branch = call.branches[0]
@@ -268,14 +317,27 @@ def cancel_and_ack(uac: SipPeer, dut: DutProfile, peers: Sequence[SipPeer], *, t
                    **place_kw: Any) -> list[tuple[Branch, Response, Request]]:
     """Ring every branch, cancel at the UAC, answer each branch's CANCEL 200 and its INVITE 487 (with
     ``to_tag`` if given), and collect the DUT's hop-by-hop ACK for each 487 (§17.1.1.3):
-    ``[(branch, 487, ACK)]``. A missing ACK is a ``NoMessage``."""
+    ``[(branch, 487, ACK)]``. A missing ACK is a precondition not reached (RFC3261-17.1.1.2-1's)."""
     call = ringing(uac, dut, peers, **place_kw)
     cancel_upstream(call)
     out = []
     for branch in call.branches:
         final = end_branch(branch, await_cancel(branch), to_tag=to_tag)
-        out.append((branch, final, branch.peer.expect_request("ACK", where=call.is_ours)))
+        out.append((branch, final, await_ack(call, branch)))
     return out
+
+
+ACKS_FINAL = "RFC3261-17.1.1.2-1"
+"""The clause that makes the DUT's INVITE client transaction ACK a non-2xx final response (§17.1.1.2)."""
+
+
+def await_ack(call: ProxiedCall, branch: Branch, *, judged: bool = False) -> Request:
+    """The DUT's ACK of the branch's non-2xx final response. Its arrival is a precondition of the test
+    (``Inconclusive`` naming RFC3261-17.1.1.2-1) unless ``judged``: the module's clause requires that ACK."""
+    if judged:
+        return branch.peer.expect_request("ACK", where=call.is_ours)
+    with precondition(f"the DUT ACKs {branch.name}'s final response ({ACKS_FINAL})"):
+        return branch.peer.expect_request("ACK", where=call.is_ours)
 
 
 def resend(branch: Branch, message: Message) -> None:
@@ -311,9 +373,15 @@ def send_stray(call: ProxiedCall, branch: Branch, status: int, method: str = "IN
     return ours
 
 
-def upstream_final(call: ProxiedCall, within: float | None = None) -> Response:
-    """The next final response to the UAC's INVITE."""
-    response = call.uac.expect_response(call.invite, final=True, within=within)
+def upstream_final(call: ProxiedCall, within: float | None = None, *, judged: bool = False,
+                   required_by: str = SENDS_FINAL) -> Response:
+    """The next final response to the UAC's INVITE. Its arrival is a precondition of the test (``Inconclusive``
+    naming ``required_by``, the clause that wants it) unless ``judged``: the module's clause is that final."""
+    if judged:
+        response = call.uac.expect_response(call.invite, final=True, within=within)
+    else:
+        with precondition(f"the UAC gets a final response to its INVITE ({required_by})"):
+            response = call.uac.expect_response(call.invite, final=True, within=within)
     call.upstream.append(response)
     return response
 
