@@ -190,7 +190,8 @@ class Uac:
         from sipconform.sip import Response
 
         if self.fault != "accepts-extra-via-response":
-            self.peer.drop_next(count=10**9, where=lambda m: isinstance(m, Response) and len(m.vias) > 1)
+            self.peer.drop_next(count=10**9, where=lambda m: isinstance(m, Response) and len(m.vias) > 1
+                                and not self._own_extra_via(m))
         if self.fault == "drops-rport-response":
             self.peer.drop_next(count=10**9, where=lambda m: isinstance(m, Response) and any(
                 k.lower() == "rport" and v for k, v in m.top_via.params))
@@ -212,6 +213,12 @@ class Uac:
         self.peer._deliver = deliver_unmatched  # noqa: SLF001
         if self.fault == "487-copies-to-tu":
             self.peer._execute = execute_leaky  # noqa: SLF001
+
+    def _own_extra_via(self, r) -> bool:  # noqa: ANN001
+        """A response to the "cancel-extra-via" fault's CANCEL: its two Via values are the CANCEL's own, and
+        a UAC that put the second one there still matches the response by its top Via (§17.1.3)."""
+        return (self.fault == "cancel-extra-via" and self.cancel is not None and r.cseq.method == "CANCEL"
+                and [v.text for v in r.vias[1:]] == [v.text for v in self.cancel.vias[1:]])
 
     def _locate(self) -> list[tuple[str, int]]:
         """The servers for the Request-URI, in the order to try them (RFC 3263 §4.2, through ``--dns``)."""
@@ -476,6 +483,14 @@ class Uac:
             self.peer._transmit(a, self.proxy, self.peer._t.connect(self.proxy))  # noqa: SLF001 - on purpose
             return
         self.peer.send(a, self.proxy)
+        self._hand_ack_to_transaction(r, a)
+
+    def _hand_ack_to_transaction(self, r, ack) -> None:  # noqa: ANN001
+        """The INVITE client transaction re-sends the ACK the core built (faulty or not) for each retransmitted
+        final response (§17.1.1.2), as it does its own: an ACK fault breaks the ACK, not its retransmission."""
+        entry = self._tx(self.invite)
+        if entry is not None and r.top_via.branch == self.invite.top_via.branch:
+            entry.tx.ack, entry.tx.auto_ack = ack, True
 
     def _send_bye(self, ok, dest=None) -> None:  # noqa: ANN001
         self.byes.add(ok.to.tag)

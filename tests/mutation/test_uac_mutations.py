@@ -124,7 +124,7 @@ MUTANTS = [
     M("cancel-no-retransmit", FAIL, "retransmitted 0 time(s)"),
     M("cancel-to-request-uri", FAIL, "but the CANCEL to callee", clean=("RFC3261-17.1.1.2-1",), transports=BOTH),
     M("cancel-new-connection", WARN, "new TCP connection", transports=("tcp",)),
-    M("ack-after-cancel-200", FAIL, "expected ACK", only="487-then-200", transports=BOTH),
+    M("ack-after-cancel-200", FAIL, "once the CANCEL got its 200", only="487-then-200", transports=BOTH),
     M("keeps-invite-forever", WARN, "still held the INVITE client transaction", transports=BOTH),
     M("no-ack", FAIL, "no ACK for the 487", transports=BOTH),
     M("ack-wrong-from-tag", FAIL, "From tag is 'not-the-invites'", clean=ACK_CLEAN),
