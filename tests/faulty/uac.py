@@ -66,7 +66,7 @@ FAULTS: dict[str, tuple[str, str]] = {
                                   "state) and sends the CANCEL again for a retransmitted 200"),
     "cancel-200-as-answer": ("RFC3261-17.1.3-1", "takes the 200 to its CANCEL for the INVITE's answer and ACKs it"),
     "no-reack-487": ("RFC3261-17.1.1.2-2", "does not ACK a retransmitted 487 again"),
-    "short-timer-d": ("RFC6026-8.4-1", "runs Timer D for 8*T1 only over UDP"),
+    "short-timer-d": ("RFC6026-8.4-1", "runs Timer D for 24*T1 only over UDP"),
     "487-copies-to-tu": ("RFC6026-8.4-2", "passes retransmitted 487s up to its core, which ACKs each once more"),
     "bye-on-cancel-timeout": ("RFC3261-8.1.3.1-1", "sends BYE on the early dialog when its CANCEL times out"),
     "cancel-no-content-length": ("RFC3261-20-1", "sends the CANCEL without Content-Length"),
@@ -513,6 +513,8 @@ class Uac:
         if self.fault == "bye-on-cancel-timeout" and self.cancel is not None and not self.byes:
             if (self.cancel.top_via.branch, "CANCEL") in self.peer._timed_out:  # noqa: SLF001
                 self._send_bye(self.provisional, self.proxy)
+                if (entry := self._tx(self.invite)) is not None:
+                    self.peer._forget(entry)  # noqa: SLF001 - the INVITE is given up (§9.1) like the conformant UAC's
                 self._end()
                 return
         gave_up = self.cancel is not None and self.final is None and now > self.cancel_at + 64 * t1
@@ -521,13 +523,14 @@ class Uac:
 
 
 def _short_timer_d():  # noqa: ANN202
-    """The "short-timer-d" fault's timers: Timer D of 8*T1 instead of at least 32 s (64*T1 here)."""
+    """The "short-timer-d" fault's timers: Timer D of 24*T1 instead of at least 32 s (64*T1 here): long enough for
+    RFC3261-17.1.1.2-2's copies (12*T1 and 4*T1 for the ACK), too short for RFC6026-8.4-1's last (60*T1)."""
     from sipconform.sip import Timers
 
     class ShortTimerD(Timers):
         @property
         def d(self) -> float:
-            return 8 * self.t1
+            return 24 * self.t1
 
     return ShortTimerD(**TIMERS_S)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sipconform.dut.upper_tester import UpperTester, UpperTesterError, UpperTesterMissing
-from sipconform.peer import Received, SendError, SipPeer
+from sipconform.peer import NoMessage, Received, SendError, SipPeer
 from sipconform.sip import Message, Request, Response
 from sipconform.verdict import Inconclusive, precondition
 
@@ -157,10 +157,18 @@ def cancelled(peer: SipPeer, upper: UpperTester, status: int = 180,
 
 def await_ack(call: IncomingCall, *, within: float | None = None, what: str = "") -> Request:
     """The ACK of the INVITE's final response (same Call-ID and CSeq number), as a precondition."""
-    number = call.invite.cseq.number
+    number, branch, peer = call.invite.cseq.number, call.invite.top_via.branch, call.peer
     with precondition(what or "the DUT ACKs the final response to its INVITE"):
-        return call.peer.expect_request(
+        ack = peer.expect_request(
             "ACK", within=within, where=lambda r: r.call_id == call.invite.call_id and r.cseq.number == number)
+    if ack.top_via.branch == branch:
+        return ack
+    # Another branch: an ACK of a 2xx (a 200 to the CANCEL taken for the INVITE's, RFC3261-17.1.3-1), or the
+    # final's ACK on a wrong branch (RFC3261-17.1.1.3-3). An ACK on the INVITE's branch within T1 is the one.
+    try:
+        return peer.expect_request("ACK", within=peer.timers.t1, where=acks_of(call))
+    except NoMessage:
+        return ack
 
 
 def terminated(peer: SipPeer, upper: UpperTester, *, to_tag: str | None = None,
