@@ -60,7 +60,8 @@ FAULTS: dict[str, tuple[str, str]] = {
     "no-ack-2xx": ("RFC3261-13.2.2.4-1", "does not ACK a 2xx that comes after its CANCEL"),
     "no-bye-after-2xx": ("RFC3261-15-1", "keeps a call its user hung up when a 2xx crossed the CANCEL"),
     "reason-same-protocol": ("RFC3326-2-4", "puts two Reason values with protocol SIP into the CANCEL"),
-    "cancel-timer-e-not-doubled": ("RFC3261-17.1.2.2-1", "retransmits the CANCEL every T1, never doubling Timer E"),
+    "cancel-timer-e-not-doubled": ("RFC3261-17.1.2.2-1", "retransmits the unanswered CANCEL every T1, never "
+                                   "doubling Timer E (in \"Proceeding\" every T2, as it should)"),
     "cancel-stops-on-1xx": ("RFC3261-17.1.2.2-2", "stops retransmitting the CANCEL once it got a 100"),
     "cancel-no-completed-state": ("RFC3261-17.1.2.2-3", "ends the CANCEL transaction at its 200 (no Completed "
                                   "state) and sends the CANCEL again for a retransmitted 200"),
@@ -366,6 +367,8 @@ class Uac:
         if r.status < 200:
             if self.fault == "cancel-stops-on-1xx" and entry is not None:
                 entry.tx._deadlines.clear()  # noqa: SLF001 - the fault: no Timer E in "Proceeding"
+            elif self.fault == "cancel-timer-e-not-doubled" and entry is not None:
+                entry.tx.timers = self.timers  # the fault is in "Trying" only: T2 in "Proceeding" (§17.1.2.2)
             return
         self.cancel_final = r
         if self.fault == "cancel-no-completed-state" and entry is not None:
@@ -518,7 +521,8 @@ class Uac:
                 self._end()
                 return
         gave_up = self.cancel is not None and self.final is None and now > self.cancel_at + 64 * t1
-        if gave_up and self.fault not in ("keeps-invite-forever", "bye-on-cancel-timeout"):
+        waits_for_timeout = self.fault == "bye-on-cancel-timeout" and self.cancel_final is None  # its BYE is due then
+        if gave_up and self.fault != "keeps-invite-forever" and not waits_for_timeout:
             self.done = True  # §9.1: the INVITE client transaction is destroyed
 
 
