@@ -26,9 +26,9 @@ def _offers_100rel(invite):
 
 def test_reliable_180_after_the_487_is_acked_or_discarded(sip_peer, upper_tester, sip_timers, dut):
     """Stimulus: the DUT calls (offering 100rel); the peer answers a reliable 180 (PRACKs answered 200); the
-    DUT hangs up; the CANCEL is answered 200 (its retransmissions stop: a precondition), the INVITE 487 and
-    ACKed; then the peer sends the reliable 180
-    again. Expectation: within 4*T1 a PRACK (answered) or nothing; no CANCEL, INVITE or BYE."""
+    DUT hangs up; the CANCEL is answered 200 (its retransmissions stop: a precondition, else a later CANCEL
+    could be one), the INVITE 487 and ACKed; then the peer sends the reliable 180 again. Expectation: within
+    4*T1 a PRACK (answered) or nothing; no CANCEL, INVITE or BYE."""
     if dut.capability("reliable_provisional") is False:
         not_applicable("the profile says the DUT does not support reliable provisional responses (100rel)")
     call = incoming_call(sip_peer, upper_tester)

@@ -343,9 +343,9 @@ def await_cancel_settled(call: IncomingCall, cancel: Request) -> None:
 
     peer.reactor.run_until(lambda: bool(again()), peer.clock.now() + max(0.0, came + 2 * t1 - peer.reactor.elapsed()))
     if late := again():
-        raise Inconclusive(f"precondition not reached: the DUT's CANCEL transaction takes the 200 to it (§17.1.2.2): "
-                           f"it sent the CANCEL again {late[0].time - came:.3f} s after the first copy, its 200 "
-                           "notwithstanding, so a later CANCEL cannot be told from a retransmission")
+        raise Inconclusive("precondition not reached: the DUT's CANCEL transaction takes the 200 to it "
+                           f"(RFC3261-9.1-11): it sent the CANCEL again {late[0].time - came:.3f} s after the first "
+                           "copy, its 200 notwithstanding, so a later CANCEL cannot be told from a retransmission")
 
 
 def transmission_times(peer: SipPeer, request: Request) -> list[float]:
