@@ -9,7 +9,7 @@ longer than the test waits: 64*T1). The peer rings and then stays silent; the up
 import pytest
 
 from sipconform.peer import NoMessage
-from sipconform.scenario.uac import answer, arrival, finish, incoming_call
+from sipconform.scenario.uac import answer, arrival, expect_cancel, finish, incoming_call
 from sipconform.verdict import inconclusive, warn
 
 pytestmark = [pytest.mark.clause("RFC3261-13.2.1-1"), pytest.mark.role("uac")]
@@ -28,7 +28,7 @@ def test_cancel_when_the_invite_expires(sip_peer, upper_tester, sip_timers):
     due = arrival(sip_peer, call.invite).time + int(expires)
     window = max(due + 4 * sip_timers.t1 - sip_peer.reactor.elapsed(), 0)
     try:
-        cancel = sip_peer.expect_request("CANCEL", within=window, where=lambda r: r.call_id == call.invite.call_id)
+        cancel = expect_cancel(call, within=window)
     except NoMessage:
         finish(call)
         warn(f"no CANCEL by {int(expires)} s (Expires) + {4 * sip_timers.t1:.3g} s after the INVITE, which was still "

@@ -11,6 +11,7 @@ is no answer to the INVITE: no ACK for it (that would be an ACK for a 2xx, on a 
 import pytest
 
 from sipconform.scenario.uac import acks_of, answer, cancelled, copies
+from sipconform.verdict import inconclusive
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.3-1"), pytest.mark.role("uac")]
 
@@ -18,8 +19,9 @@ pytestmark = [pytest.mark.clause("RFC3261-17.1.3-1"), pytest.mark.role("uac")]
 @pytest.mark.parametrize("order", ["200-then-487", "487-then-200"])
 def test_cancel_200_and_487_reach_their_own_transactions(sip_peer, upper_tester, sip_timers, order):
     """Stimulus: the DUT calls the peer; 180; the DUT hangs up; the peer answers the CANCEL 200 and the
-    INVITE 487, back to back in the given order. Expectation: an ACK for the 487 (INVITE's branch, CSeq
-    "<n> ACK") within 8*T1; in the 4*T1 after it no other ACK of the call and no BYE."""
+    INVITE 487, back to back in the given order. Expectation: in the 4*T1 after the ACK for the 487 (CSeq
+    "<n> ACK", the INVITE's branch or, if none has it, the first; within 8*T1, a precondition) no other ACK
+    of the call and no BYE."""
     call, cancel = cancelled(sip_peer, upper_tester)
     t1 = sip_timers.t1
     if order == "200-then-487":
@@ -28,17 +30,22 @@ def test_cancel_200_and_487_reach_their_own_transactions(sip_peer, upper_tester,
     else:
         answer(call, 487)
         sip_peer.respond(cancel, 200)
-    is_ack = acks_of(call)
+    is_ack = acks_of(call, any_branch=True)
     sip_peer.reactor.run_until(lambda: bool(copies(sip_peer, is_ack)), sip_peer.clock.now() + 8 * t1)
-    acked = bool(copies(sip_peer, is_ack))
     sip_peer.reactor.run_for(4 * t1)
+    acks = copies(sip_peer, is_ack)
+    branch = call.invite.top_via.branch
+    own = next((i for i in acks if i.message.top_via.branch == branch), acks[0] if acks else None)
+    acked = own is not None
 
-    def stray(m):
+    def stray(m):  # a BYE, or an ACK other than the 487's (whose wrong branch is RFC3261-17.1.1.3-3's business)
         return (getattr(m, "method", None) in ("ACK", "BYE") and m.call_id == call.invite.call_id
-                and not is_ack(m))
+                and not (acked and is_ack(m) and m.top_via.branch == own.message.top_via.branch))
     others = copies(sip_peer, stray)
     assert not others, (f"the DUT sent {others[0].first_line!r} (branch "
                         f"{others[0].message.top_via.branch!r}): it took the 200 to its CANCEL (CSeq "
                         f"\"{cancel.cseq.number} CANCEL\") for an answer to its INVITE")
-    assert acked, (f"no ACK for the 487 (CSeq \"{call.invite.cseq.number} INVITE\", the INVITE's branch) within "
-                   f"{8 * t1:.3g} s: the 487 did not reach the INVITE client transaction")
+    if not acked:
+        inconclusive(f"precondition not reached: the DUT ACKs the 487 to its cancelled INVITE (RFC3261-17.1.1.2-1): "
+                     f"no ACK within {8 * t1:.3g} s, so whether the 487 reached the INVITE client transaction "
+                     "cannot be seen")

@@ -10,7 +10,8 @@ another address, port or transport, or not at all) cannot be seen: inconclusive.
 
 import pytest
 
-from sipconform.scenario.uac import Target, answer, arrival, await_first, finish, hang_up, incoming_call_at
+from sipconform.scenario.uac import (Target, answer, arrival, await_first, finish, hang_up, incoming_call_at,
+                                      refused)
 from sipconform.verdict import inconclusive, warn
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-12"), pytest.mark.role("uac")]
@@ -29,10 +30,12 @@ def test_cancel_goes_where_the_invite_went(sip_peer_factory, upper_tester, sip_t
     call = incoming_call_at([proxy, callee], upper_tester, Target.via(callee, proxy))
     answer(call, 180)
     hang_up(call)
-    found = await_first([callee, proxy], "CANCEL", sip_timers.b, where=lambda r: r.call_id == call.invite.call_id)
+    found = await_first([callee, proxy], "CANCEL", sip_timers.b, where=lambda r: r.call_id == call.invite.call_id,
+                        until_refused=True)
     if found is None:
         finish(call)
-        inconclusive(f"no CANCEL reached {_where(callee)} or {_where(proxy)} within 64*T1 of the hang-up")
+        inconclusive(f"no CANCEL reached {_where(callee)} or {_where(proxy)} within 64*T1 of the hang-up"
+                     f"{refused([callee, proxy], 'CANCEL')}")
     peer, cancel = found
     finish(call, cancel if peer is call.peer else None)
     assert peer is call.peer, f"the INVITE was sent to {_where(call.peer)} but the CANCEL to {_where(peer)}"

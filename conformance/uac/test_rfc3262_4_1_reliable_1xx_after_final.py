@@ -10,8 +10,8 @@ false makes it not applicable.
 
 import pytest
 
-from sipconform.scenario.uac import (answer, answer_request, await_ack, await_cancel, copies, finish, incoming_call,
-                                      resend)
+from sipconform.scenario.uac import (answer, answer_request, await_ack, await_cancel, await_cancel_settled, copies,
+                                      finish, incoming_call, resend)
 from sipconform.sip import Request
 from sipconform.verdict import inconclusive, not_applicable, warn
 
@@ -26,8 +26,9 @@ def _offers_100rel(invite):
 
 def test_reliable_180_after_the_487_is_acked_or_discarded(sip_peer, upper_tester, sip_timers, dut):
     """Stimulus: the DUT calls (offering 100rel); the peer answers a reliable 180 (PRACKs answered 200); the
-    DUT hangs up; the CANCEL is answered 200, the INVITE 487 and ACKed; then the peer sends the reliable 180
-    again. Expectation: within 4*T1 a PRACK (answered) or nothing; no CANCEL, INVITE or BYE."""
+    DUT hangs up; the CANCEL is answered 200 (its retransmissions stop: a precondition, else a later CANCEL
+    could be one), the INVITE 487 and ACKed; then the peer sends the reliable 180 again. Expectation: within
+    4*T1 a PRACK (answered) or nothing; no CANCEL, INVITE or BYE."""
     if dut.capability("reliable_provisional") is False:
         not_applicable("the profile says the DUT does not support reliable provisional responses (100rel)")
     call = incoming_call(sip_peer, upper_tester)
@@ -41,6 +42,7 @@ def test_reliable_180_after_the_487_is_acked_or_discarded(sip_peer, upper_tester
     sip_peer.respond(cancel, 200)
     answer(call, 487)
     await_ack(call, what="the DUT ACKs the 487 to its cancelled INVITE")
+    await_cancel_settled(call, cancel)
     resend(call, reliable)
     again_at = sip_peer.reactor.elapsed()
     answer_request(call, "PRACK", within=4 * t1)

@@ -60,13 +60,14 @@ FAULTS: dict[str, tuple[str, str]] = {
     "no-ack-2xx": ("RFC3261-13.2.2.4-1", "does not ACK a 2xx that comes after its CANCEL"),
     "no-bye-after-2xx": ("RFC3261-15-1", "keeps a call its user hung up when a 2xx crossed the CANCEL"),
     "reason-same-protocol": ("RFC3326-2-4", "puts two Reason values with protocol SIP into the CANCEL"),
-    "cancel-timer-e-not-doubled": ("RFC3261-17.1.2.2-1", "retransmits the CANCEL every T1, never doubling Timer E"),
+    "cancel-timer-e-not-doubled": ("RFC3261-17.1.2.2-1", "retransmits the unanswered CANCEL every T1, never "
+                                   "doubling Timer E (in \"Proceeding\" every T2, as it should)"),
     "cancel-stops-on-1xx": ("RFC3261-17.1.2.2-2", "stops retransmitting the CANCEL once it got a 100"),
     "cancel-no-completed-state": ("RFC3261-17.1.2.2-3", "ends the CANCEL transaction at its 200 (no Completed "
                                   "state) and sends the CANCEL again for a retransmitted 200"),
     "cancel-200-as-answer": ("RFC3261-17.1.3-1", "takes the 200 to its CANCEL for the INVITE's answer and ACKs it"),
     "no-reack-487": ("RFC3261-17.1.1.2-2", "does not ACK a retransmitted 487 again"),
-    "short-timer-d": ("RFC6026-8.4-1", "runs Timer D for 8*T1 only over UDP"),
+    "short-timer-d": ("RFC6026-8.4-1", "runs Timer D for 24*T1 only over UDP"),
     "487-copies-to-tu": ("RFC6026-8.4-2", "passes retransmitted 487s up to its core, which ACKs each once more"),
     "bye-on-cancel-timeout": ("RFC3261-8.1.3.1-1", "sends BYE on the early dialog when its CANCEL times out"),
     "cancel-no-content-length": ("RFC3261-20-1", "sends the CANCEL without Content-Length"),
@@ -190,7 +191,8 @@ class Uac:
         from sipconform.sip import Response
 
         if self.fault != "accepts-extra-via-response":
-            self.peer.drop_next(count=10**9, where=lambda m: isinstance(m, Response) and len(m.vias) > 1)
+            self.peer.drop_next(count=10**9, where=lambda m: isinstance(m, Response) and len(m.vias) > 1
+                                and not self._own_extra_via(m))
         if self.fault == "drops-rport-response":
             self.peer.drop_next(count=10**9, where=lambda m: isinstance(m, Response) and any(
                 k.lower() == "rport" and v for k, v in m.top_via.params))
@@ -212,6 +214,12 @@ class Uac:
         self.peer._deliver = deliver_unmatched  # noqa: SLF001
         if self.fault == "487-copies-to-tu":
             self.peer._execute = execute_leaky  # noqa: SLF001
+
+    def _own_extra_via(self, r) -> bool:  # noqa: ANN001
+        """A response to the "cancel-extra-via" fault's CANCEL: its two Via values are the CANCEL's own, and
+        a UAC that put the second one there still matches the response by its top Via (§17.1.3)."""
+        return (self.fault == "cancel-extra-via" and self.cancel is not None and r.cseq.method == "CANCEL"
+                and [v.text for v in r.vias[1:]] == [v.text for v in self.cancel.vias[1:]])
 
     def _locate(self) -> list[tuple[str, int]]:
         """The servers for the Request-URI, in the order to try them (RFC 3263 §4.2, through ``--dns``)."""
@@ -359,6 +367,8 @@ class Uac:
         if r.status < 200:
             if self.fault == "cancel-stops-on-1xx" and entry is not None:
                 entry.tx._deadlines.clear()  # noqa: SLF001 - the fault: no Timer E in "Proceeding"
+            elif self.fault == "cancel-timer-e-not-doubled" and entry is not None:
+                entry.tx.timers = self.timers  # the fault is in "Trying" only: T2 in "Proceeding" (§17.1.2.2)
             return
         self.cancel_final = r
         if self.fault == "cancel-no-completed-state" and entry is not None:
@@ -476,6 +486,14 @@ class Uac:
             self.peer._transmit(a, self.proxy, self.peer._t.connect(self.proxy))  # noqa: SLF001 - on purpose
             return
         self.peer.send(a, self.proxy)
+        self._hand_ack_to_transaction(r, a)
+
+    def _hand_ack_to_transaction(self, r, ack) -> None:  # noqa: ANN001
+        """The INVITE client transaction re-sends the ACK the core built (faulty or not) for each retransmitted
+        final response (§17.1.1.2), as it does its own: an ACK fault breaks the ACK, not its retransmission."""
+        entry = self._tx(self.invite)
+        if entry is not None and r.top_via.branch == self.invite.top_via.branch:
+            entry.tx.ack, entry.tx.auto_ack = ack, True
 
     def _send_bye(self, ok, dest=None) -> None:  # noqa: ANN001
         self.byes.add(ok.to.tag)
@@ -498,21 +516,25 @@ class Uac:
         if self.fault == "bye-on-cancel-timeout" and self.cancel is not None and not self.byes:
             if (self.cancel.top_via.branch, "CANCEL") in self.peer._timed_out:  # noqa: SLF001
                 self._send_bye(self.provisional, self.proxy)
+                if (entry := self._tx(self.invite)) is not None:
+                    self.peer._forget(entry)  # noqa: SLF001 - the INVITE is given up (§9.1) like the conformant UAC's
                 self._end()
                 return
         gave_up = self.cancel is not None and self.final is None and now > self.cancel_at + 64 * t1
-        if gave_up and self.fault not in ("keeps-invite-forever", "bye-on-cancel-timeout"):
+        waits_for_timeout = self.fault == "bye-on-cancel-timeout" and self.cancel_final is None  # its BYE is due then
+        if gave_up and self.fault != "keeps-invite-forever" and not waits_for_timeout:
             self.done = True  # §9.1: the INVITE client transaction is destroyed
 
 
 def _short_timer_d():  # noqa: ANN202
-    """The "short-timer-d" fault's timers: Timer D of 8*T1 instead of at least 32 s (64*T1 here)."""
+    """The "short-timer-d" fault's timers: Timer D of 24*T1 instead of at least 32 s (64*T1 here): long enough for
+    RFC3261-17.1.1.2-2's copies (12*T1 and 4*T1 for the ACK), too short for RFC6026-8.4-1's last (60*T1)."""
     from sipconform.sip import Timers
 
     class ShortTimerD(Timers):
         @property
         def d(self) -> float:
-            return 8 * self.t1
+            return 24 * self.t1
 
     return ShortTimerD(**TIMERS_S)
 

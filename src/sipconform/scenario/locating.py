@@ -21,7 +21,7 @@ from sipconform.peer import SipPeer
 from sipconform.peer.dns import Zone
 from sipconform.scenario.proxy import (MARK, Branch, cancel_upstream, end_branch, place_call, provisional,
                                        upstream_provisional, wait_until)
-from sipconform.scenario.uac import Target, await_first
+from sipconform.scenario.uac import Target, await_first, refused
 from sipconform.sip import Request
 from sipconform.verdict import Inconclusive
 
@@ -138,11 +138,11 @@ def cancel_destination(tried: Failover, within: float) -> tuple[SipPeer, Request
     ``within``: a CANCEL sent anywhere else cannot be seen)."""
     branch = tried.second.top_via.branch
     found = await_first([tried.t2, tried.t1], "CANCEL", within,
-                        where=_of_call(tried.second.call_id, lambda r: r.top_via.branch == branch))
+                        where=_of_call(tried.second.call_id, lambda r: r.top_via.branch == branch), until_refused=True)
     if found is None:
         raise Inconclusive(f"precondition not reached: the DUT sends a CANCEL for the INVITE t2 rang for (Via "
                            f"branch {branch}): none reached {where(tried.t2)} or {where(tried.t1)} within "
-                           f"{within:.3g} s")
+                           f"{within:.3g} s{refused([tried.t2, tried.t1], 'CANCEL')}")
     return found
 
 

@@ -11,11 +11,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sipconform.dut.upper_tester import UpperTester, UpperTesterError, UpperTesterMissing
-from sipconform.peer import Received, SendError, SipPeer
+from sipconform.peer import NoMessage, Received, SendError, SipPeer
 from sipconform.sip import Message, Request, Response
 from sipconform.verdict import Inconclusive, precondition
 
 __all__ = ["IncomingCall", "SilentCall", "Target", "acks_of", "act", "answer", "answer_bye", "answer_request", "arrival", "await_ack",
+           "await_cancel_settled", "expect_cancel", "refused",
            "cancel_or_malformed",
            "await_cancel", "await_copies", "await_first", "await_request", "await_retransmission", "cancelled", "dial",
            "cancelled_reinvite", "copies", "established", "finish", "hang_up", "incoming_call", "incoming_call_at",
@@ -127,7 +128,24 @@ def await_cancel(call: IncomingCall, *, within: float | None = None, hang: bool 
     if hang:
         hang_up(call)
     with precondition("the DUT sends a CANCEL when the upper tester hangs up a ringing call"):
-        return call.peer.expect_request("CANCEL", within=within, where=_of_call(call, "CANCEL"))
+        return expect_cancel(call, within=within)
+
+
+def expect_cancel(call: IncomingCall, *, within: float | None = None) -> Request:
+    """Take the DUT's CANCEL of the call, waiting up to ``within`` (default Timer B). A CANCEL the peer could
+    not accept (unparseable, or lacking a mandatory header field) ends the wait at once: the awaited CANCEL
+    will not come (its retransmissions are no better): ``Inconclusive`` naming the problem (the clause the
+    broken header field belongs to judges it; a test needing the CANCEL cannot go on)."""
+    peer, of_call = call.peer, _of_call(call, "CANCEL")
+
+    def came() -> bool:
+        return any(isinstance(m, Request) and of_call(m) for m in peer.unconsumed())
+
+    peer.reactor.run_until(lambda: came() or bool(unparseable(peer, "CANCEL")),
+                           peer.clock.now() + (peer.timers.b if within is None else within))
+    if not came() and (broken := unparseable(peer, "CANCEL")):
+        raise Inconclusive(f"precondition not reached: the DUT sends a CANCEL the peer can accept: {broken[0].error}")
+    return peer.expect_request("CANCEL", within=0, where=of_call)
 
 
 def cancelled(peer: SipPeer, upper: UpperTester, status: int = 180,
@@ -139,10 +157,18 @@ def cancelled(peer: SipPeer, upper: UpperTester, status: int = 180,
 
 def await_ack(call: IncomingCall, *, within: float | None = None, what: str = "") -> Request:
     """The ACK of the INVITE's final response (same Call-ID and CSeq number), as a precondition."""
-    number = call.invite.cseq.number
+    number, branch, peer = call.invite.cseq.number, call.invite.top_via.branch, call.peer
     with precondition(what or "the DUT ACKs the final response to its INVITE"):
-        return call.peer.expect_request(
+        ack = peer.expect_request(
             "ACK", within=within, where=lambda r: r.call_id == call.invite.call_id and r.cseq.number == number)
+    if ack.top_via.branch == branch:
+        return ack
+    # Another branch: an ACK of a 2xx (a 200 to the CANCEL taken for the INVITE's, RFC3261-17.1.3-1), or the
+    # final's ACK on a wrong branch (RFC3261-17.1.1.3-3). An ACK on the INVITE's branch within T1 is the one.
+    try:
+        return peer.expect_request("ACK", within=peer.timers.t1, where=acks_of(call))
+    except NoMessage:
+        return ack
 
 
 def terminated(peer: SipPeer, upper: UpperTester, *, to_tag: str | None = None,
@@ -180,7 +206,7 @@ def cancelled_reinvite(call: IncomingCall) -> tuple[Request, Request]:
     peer.respond(reinvite, 180)
     act(call.upper.cancel, "cancel its re-INVITE")
     with precondition("the DUT sends a CANCEL when the upper tester cancels its ringing re-INVITE"):
-        cancel = peer.expect_request("CANCEL", where=_of_call(call, "CANCEL"))
+        cancel = expect_cancel(call)
     peer.respond(cancel, 200)
     peer.respond(reinvite, 487)
     with precondition("the DUT ACKs the 487 to its re-INVITE"):
@@ -291,14 +317,35 @@ def same_request(request: Request) -> Callable[[Message], bool]:
     return match
 
 
-def acks_of(call: IncomingCall) -> Callable[[Message], bool]:
-    """ACKs for a non-2xx final response to the call's INVITE: its Call-ID, CSeq number and branch."""
+def acks_of(call: IncomingCall, *, any_branch: bool = False) -> Callable[[Message], bool]:
+    """ACKs for a non-2xx final response to the call's INVITE: its Call-ID, CSeq number and branch
+    (``any_branch``: whatever their branch, when a wrong one is another clause's business, RFC3261-17.1.1.3-3)."""
     invite = call.invite
 
     def match(m: Message) -> bool:
         return (isinstance(m, Request) and m.method == "ACK" and m.call_id == invite.call_id
-                and m.cseq.number == invite.cseq.number and m.top_via.branch == invite.top_via.branch)
+                and m.cseq.number == invite.cseq.number and (any_branch or m.top_via.branch == invite.top_via.branch))
     return match
+
+
+def await_cancel_settled(call: IncomingCall, cancel: Request) -> None:
+    """Precondition of a test that reads a later CANCEL as the DUT's TU acting anew: the peer answered
+    ``cancel`` 200 at once, and the DUT's CANCEL client transaction took that 200 (§17.1.2.2: its
+    retransmissions stop). Watch until 2*T1 after the CANCEL came (Timer E fires T1 after it); a copy later
+    than T1/2 after it (one may cross the 200) means the 200 never reached the transaction, and a CANCEL
+    sent later cannot be told from a retransmission."""
+    peer, t1 = call.peer, call.peer.timers.t1
+    came = arrival(peer, cancel).time
+    match = same_request(cancel)
+
+    def again() -> list[Received]:
+        return [i for i in copies(peer, match) if i.time > came + t1 / 2]
+
+    peer.reactor.run_until(lambda: bool(again()), peer.clock.now() + max(0.0, came + 2 * t1 - peer.reactor.elapsed()))
+    if late := again():
+        raise Inconclusive("precondition not reached: the DUT's CANCEL transaction takes the 200 to it "
+                           f"(RFC3261-9.1-11): it sent the CANCEL again {late[0].time - came:.3f} s after the first "
+                           "copy, its 200 notwithstanding, so a later CANCEL cannot be told from a retransmission")
 
 
 def transmission_times(peer: SipPeer, request: Request) -> list[float]:
@@ -324,10 +371,10 @@ def resend(call: IncomingCall, response: Response) -> None:
 
 def reack_counts(call: IncomingCall, final: Response, offsets: Sequence[float]) -> list[int]:
     """Re-send the INVITE's non-2xx ``final`` at each of ``offsets`` (seconds from now, increasing, at
-    least 5*T1 apart) and count the ACKs each copy drew: the peer waits up to 4*T1 for the first ACK,
-    then T1 more for any further one."""
+    least 5*T1 apart) and count the ACKs each copy drew (whatever their branch): the peer waits up to 4*T1
+    for the first ACK, then T1 more for any further one."""
     peer, t1 = call.peer, call.peer.timers.t1
-    is_ack = acks_of(call)
+    is_ack = acks_of(call, any_branch=True)
     start, counts = peer.clock.now(), []
     for offset in offsets:
         peer.reactor.run_until(lambda: False, start + offset)
@@ -369,8 +416,11 @@ def arrival(peer: SipPeer, message: Message) -> Received:
 
 
 def await_first(peers: Sequence[SipPeer], method: str, within: float,
-                where: Callable[[Request], bool] | None = None) -> tuple[SipPeer, Request] | None:
-    """The first of ``peers`` to receive a ``method`` request (with ``where``) and that request, or None."""
+                where: Callable[[Request], bool] | None = None, *,
+                until_refused: bool = False) -> tuple[SipPeer, Request] | None:
+    """The first of ``peers`` to receive a ``method`` request (with ``where``) and that request, or None;
+    ``until_refused``: None at once when input that starts like a ``method`` request could not be accepted
+    (see ``refused``: the request awaited came, malformed, and its retransmissions will be no better)."""
     def ready() -> SipPeer | None:
         for p in peers:
             if any(isinstance(m, Request) and m.method == method and (where is None or where(m))
@@ -378,7 +428,10 @@ def await_first(peers: Sequence[SipPeer], method: str, within: float,
                 return p
         return None
 
-    if not peers or not peers[0].reactor.run_until(lambda: ready() is not None, peers[0].clock.now() + within):
+    def settled() -> bool:
+        return ready() is not None or (until_refused and bool(refused(peers, method)))
+
+    if not peers or not peers[0].reactor.run_until(settled, peers[0].clock.now() + within) or ready() is None:
         return None
     found = ready()
     assert found is not None
@@ -388,11 +441,18 @@ def await_first(peers: Sequence[SipPeer], method: str, within: float,
 def await_request(peers: Sequence[SipPeer], method: str, what: str, *, within: float | None = None,
                   where: Callable[[Request], bool] | None = None) -> tuple[SipPeer, Request]:
     """``await_first`` as a precondition (default wait: Timer B of the first peer)."""
-    found = await_first(peers, method, peers[0].timers.b if within is None else within, where)
+    found = await_first(peers, method, peers[0].timers.b if within is None else within, where, until_refused=True)
     if found is None:
         raise Inconclusive(f"precondition not reached: {what}: no {method} reached "
-                           f"{' or '.join(p.name for p in peers)}")
+                           f"{' or '.join(p.name for p in peers)}{refused(peers, method)}")
     return found
+
+
+def refused(peers: Sequence[SipPeer], method: str) -> str:
+    """``"; the one that came could not be accepted: <error>"`` when one of ``peers`` got input starting like
+    a ``method`` request that it could not accept (see ``unparseable``), else ``""``."""
+    broken = [item for p in peers for item in unparseable(p, method)]
+    return f"; the one that came could not be accepted: {broken[0].error}" if broken else ""
 
 
 def sdp_answer(peer: SipPeer, version: int = 1) -> bytes:
