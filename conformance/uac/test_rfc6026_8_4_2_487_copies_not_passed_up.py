@@ -9,7 +9,7 @@ response it must not have seen.
 
 import pytest
 
-from sipconform.scenario.uac import await_cancel_settled, reack_counts, terminated
+from sipconform.scenario.uac import ack_matched_the_invite, await_cancel_settled, reack_counts, terminated
 from sipconform.sip import Request
 
 pytestmark = [pytest.mark.clause("RFC6026-8.4-2"), pytest.mark.role("uac"), pytest.mark.transport("udp")]
@@ -17,10 +17,11 @@ pytestmark = [pytest.mark.clause("RFC6026-8.4-2"), pytest.mark.role("uac"), pyte
 
 def test_487_copies_stay_in_the_transaction(sip_peer, upper_tester, sip_timers):
     """Stimulus: the whole §9.1 flow (180, CANCEL answered 200, 487, ACK; the CANCEL's retransmissions stop:
-    a precondition, else a later CANCEL could be one); then the peer sends the 487 again twice, 6*T1 apart.
+    a precondition, else a later CANCEL could be one; so is an ACK that matched the INVITE's transaction); then the peer sends the 487 again twice, 6*T1 apart.
     Expectation: exactly one ACK per copy (within 4*T1, T1 more allowed for another) and no other request
     from the DUT meanwhile."""
-    call, cancel, final, _ = terminated(sip_peer, upper_tester)
+    call, cancel, final, ack = terminated(sip_peer, upper_tester)
+    ack_matched_the_invite(call, ack)
     await_cancel_settled(call, cancel)
     t1 = sip_timers.t1
     before = len(sip_peer.received())

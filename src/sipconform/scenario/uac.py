@@ -15,7 +15,7 @@ from sipconform.peer import NoMessage, Received, SendError, SipPeer
 from sipconform.sip import Message, Request, Response
 from sipconform.verdict import Inconclusive, precondition
 
-__all__ = ["IncomingCall", "SilentCall", "Target", "acks_of", "act", "answer", "answer_bye", "answer_request", "arrival", "await_ack",
+__all__ = ["IncomingCall", "SilentCall", "Target", "ack_matched_the_invite", "acks_of", "act", "answer", "answer_bye", "answer_request", "arrival", "await_ack",
            "await_cancel_settled", "expect_cancel", "refused",
            "cancel_or_malformed",
            "await_cancel", "await_copies", "await_first", "await_request", "await_retransmission", "cancelled", "dial",
@@ -367,6 +367,18 @@ def resend(call: IncomingCall, response: Response) -> None:
     """Send ``response`` (to the INVITE or its CANCEL) again as it was, to where the INVITE came from, as a
     server transaction retransmitting it would (even once the peer's own transaction has ended)."""
     call.peer.send(response, to=arrival(call.peer, call.invite).source)
+
+
+def ack_matched_the_invite(call: IncomingCall, ack: Request) -> None:
+    """Precondition of counting the ACKs each copy of the 487 draws: the DUT's ACK matched the peer's INVITE
+    server transaction (§17.2.3: the INVITE's top Via branch and sent-by), so the peer's own 487
+    retransmissions (Timer G) stopped, and every 487 the DUT gets from then on is a copy the test sent. An
+    ACK that matches no transaction is RFC3261-17.1.1.3-3's to judge."""
+    want, got = call.invite.top_via, ack.top_via
+    if (got.branch, got.host.lower(), got.port) != (want.branch, want.host.lower(), want.port):
+        raise Inconclusive(f"the DUT's ACK for the 487 has Via {ack.top_via.text!r}, not the INVITE's branch and "
+                           f"sent-by ({want.text!r}): it matched no transaction, so the peer's own 487 "
+                           "retransmissions went on and the ACKs of a copy cannot be counted (see RFC3261-17.1.1.3-3)")
 
 
 def reack_counts(call: IncomingCall, final: Response, offsets: Sequence[float]) -> list[int]:
