@@ -6,7 +6,7 @@ import pytest
 
 from sipconform.scenario.proxy import (await_cancel, cancel_answer, cancel_upstream, downstream, end_branch, pause,
                                        relayed, responses_seen, ringing, upstream_final)
-from sipconform.verify import same_via
+from sipconform.verify.messages import same_via
 
 pytestmark = [pytest.mark.clause("RFC3261-9-4"), pytest.mark.role("proxy")]
 

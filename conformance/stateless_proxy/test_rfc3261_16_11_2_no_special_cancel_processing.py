@@ -8,7 +8,7 @@ import pytest
 
 from sipconform.scenario.proxy import (MARK, await_cancel, cancel_upstream, downstream, pause, quiet_window, relayed,
                                        responses_seen, ringing)
-from sipconform.verify import same_via
+from sipconform.verify.messages import same_via
 
 pytestmark = [pytest.mark.clause("RFC3261-16.11-2"), pytest.mark.role("stateless-proxy")]
 

@@ -10,7 +10,7 @@ Here: the response to a CANCEL, and the 487 to the cancelled INVITE.
 import pytest
 
 from sipconform.scenario.uas import cancel, cancelled, final_response, ring, second_via
-from sipconform.verify import response_mirrors_request
+from sipconform.verify.messages import response_mirrors_request
 
 pytestmark = [pytest.mark.clause("RFC3261-8.2.6.2-1"), pytest.mark.role("uas")]
 

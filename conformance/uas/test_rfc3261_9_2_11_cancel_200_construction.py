@@ -10,7 +10,7 @@ import pytest
 
 from sipconform.scenario.uas import cancel, ring
 from sipconform.verdict import inconclusive
-from sipconform.verify import response_mirrors_request
+from sipconform.verify.messages import response_mirrors_request
 
 pytestmark = [pytest.mark.clause("RFC3261-9.2-11"), pytest.mark.role("uas")]
 

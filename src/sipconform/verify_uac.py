@@ -10,8 +10,9 @@ from collections.abc import Iterable, Sequence
 
 from sipconform.sip import NameAddr, ParseError, Request, Response, Via
 from sipconform.sip.grammar import is_token
+from sipconform.sip.timers import Timers
 from sipconform.sip.uri import split_outside_quotes, uri_equal
-from sipconform.verify import same_via
+from sipconform.verify.messages import same_via
 
 __all__ = ["Findings", "forbidden_headers", "interval_problems", "reason_problems", "same_address", "same_routes",
            "same_top_via", "timer_e_intervals"]
@@ -130,9 +131,8 @@ def reason_problems(values: list[str]) -> list[str]:
 
 
 def timer_e_intervals(t1: float, t2: float, count: int) -> list[float]:
-    """§17.1.2.2: the gaps between the transmissions of a non-INVITE request over UDP in "Trying": Timer E
-    starts at T1 and doubles on each firing, capped at T2 (T1, 2*T1, 4*T1, ..., T2, T2, ...)."""
-    return [min(t1 * 2 ** k, t2) for k in range(count)]
+    """§17.1.2.2: the first ``count`` gaps between transmissions of a non-INVITE request over UDP."""
+    return Timers(t1, t2).non_invite_intervals(count)
 
 
 # How far a measured gap may stray from the timer's value: a factor (clock and scheduling of both ends)

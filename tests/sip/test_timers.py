@@ -74,3 +74,19 @@ def test_response_retransmits_capped_at_t2_until_timer_h() -> None:
     intervals = list(Timers().response_retransmits())
     assert intervals == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0]
     assert sum(intervals) < Timers().h
+
+
+def test_named_windows_scale_with_t1() -> None:
+    slow, fast = Timers(0.5, 4.0, 5.0), Timers(0.1, 4.0, 5.0)
+    assert (slow.settle, slow.immediately, slow.ack, slow.dialog_teardown) == (1.0, 2.0, 4.0, 8.0)
+    assert fast.immediately == pytest.approx(0.4)
+    assert slow.quiet == 5.0 and fast.quiet == 1.0  # 10*T1, at least a second
+
+
+def test_timer_e_schedule() -> None:
+    t = Timers(0.5, 4.0, 5.0)
+    assert t.non_invite_intervals(6) == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+    assert t.timer_e_reaches_t2 == 3.5  # RFC 4320 §4.1: T1 + 2*T1 + 4*T1
+    assert Timers(0.1, 4.0, 5.0).timer_e_reaches_t2 == pytest.approx(6.3)
+    assert t.transmissions(3) == 1.5 and t.transmissions(6, cap=t.t2) == 0.5 + 1 + 2 + 4 + 4
+    assert t.tolerance(1.0) == 2.0

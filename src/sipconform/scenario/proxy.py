@@ -114,7 +114,7 @@ def proxy_route(dut: DutProfile, transport: str) -> str:
 
 def quiet_window(dut: DutProfile) -> float:
     """How long "nothing happens" is watched for: 10*T1 of the DUT, at least one second."""
-    return max(10 * dut.timers.t1, 1.0)
+    return dut.timers.quiet
 
 
 @dataclass
@@ -474,16 +474,8 @@ def pause(peer: SipPeer, seconds: float) -> None:
 
 
 def timer_e_reaches_t2(timers: Timers) -> float:
-    """RFC 4320 §4.1: "the amount of time it takes a client transaction's Timer E to be reset to T2"
-    (T1 + 2*T1 + ... until the next interval is T2: 3.5 s with the default T1 and T2)."""
-    t1, t2 = timers.t1, timers.t2
-    elapsed, interval = 0.0, t1
-    for _ in range(64):
-        elapsed += interval
-        interval = min(2 * interval, t2)
-        if interval >= t2:
-            break
-    return elapsed
+    """RFC 4320 §4.1's "time it takes a client transaction's Timer E to be reset to T2" (``Timers``)."""
+    return timers.timer_e_reaches_t2
 
 
 def authorized_retry(invite: Request, challenge: Response, *, user: str, password: str, branch: str) -> Request:
