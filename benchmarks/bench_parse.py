@@ -138,7 +138,7 @@ def _norm(fields: Fields) -> tuple[object, ...]:
 
 def _first_diff(a: bytes, b: bytes) -> str:
     la, lb = a.split(b"\r\n"), b.split(b"\r\n")
-    for i, (x, y) in enumerate(zip(la, lb)):
+    for i, (x, y) in enumerate(zip(la, lb, strict=False)):
         if x != y:
             return f"line {i + 1}: {x[:50]!r} -> {y[:50]!r}"
     return f"{len(la)} lines -> {len(lb)} lines"
@@ -244,7 +244,7 @@ def report(results: list[LibResult], subset_us: dict[str, float], number: int, r
     base = next(r for r in results if r.name == "sipconform")
     lines: list[str] = []
     out = lines.append
-    out(f"SIP parse benchmark: parse + Call-ID + CSeq number/method + top Via branch + From/To tag + serialize")
+    out("SIP parse benchmark: parse + Call-ID + CSeq number/method + top Via branch + From/To tag + serialize")
     out(f"Python {platform.python_version()} ({platform.python_implementation()}), {platform.machine()}; "
         f"mix of {len(MIX)} messages; best of {repeat} x {number} passes")
     out("")

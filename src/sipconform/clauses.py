@@ -29,8 +29,8 @@ from typing import Any
 from sipconform.dut.profile import ROLES
 from sipconform.verdict import LEVELS
 
-__all__ = ["CATALOGUE", "STATUSES", "BugReport", "Clause", "EtsiPurpose", "derive_level", "derive_roles", "derive_section", "get",
-           "load_catalogue", "markers_in", "trace_properties"]
+__all__ = ["CATALOGUE", "STATUSES", "BugReport", "Clause", "EtsiPurpose", "derive_level", "derive_roles",
+           "derive_section", "get", "load_catalogue", "markers_in", "trace_properties"]
 
 STATUSES = ("tested", "planned", "untestable")
 

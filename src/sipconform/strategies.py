@@ -250,7 +250,7 @@ def messages(draw: st.DrawFn, *, response: bool | None = None, method: str | Non
     n_vias = draw(st.integers(1, 3))
     via_branches = [draw(_VIA_BRANCH) for _ in range(n_vias)]
     sent_by = [(draw(hosts()), draw(ports())) for _ in range(n_vias)]
-    vias = [_via(draw, b, h, p, folding) for b, (h, p) in zip(via_branches, sent_by)]
+    vias = [_via(draw, b, h, p, folding) for b, (h, p) in zip(via_branches, sent_by, strict=False)]
     routes = [f"<{draw(sip_uris())};lr>" for _ in range(draw(st.integers(0, 2)))]
     gen = Generated(b"", None if is_response else method, None, None, draw(call_ids()),
                     (draw(st.integers(0, 2**31 - 1)), method), draw(_MAYBE_TAG), draw(_MAYBE_TAG),
@@ -304,7 +304,8 @@ def _cancel(draw: st.DrawFn, invite: Request, branch: str | None, host: str, por
               (draw(header_names("Call-ID")), invite.call_id),
               (draw(header_names("CSeq")), f"{invite.cseq.number}{draw(lws(folding))}CANCEL"),
               (draw(header_names("Max-Forwards")), str(draw(st.integers(1, 70))))]
-    fields += [("X-" + draw(tokens(1, 8)), draw(tokens(0, 12))) for _ in range(draw(st.integers(0, 2 * unknown_headers)))]
+    extra = draw(st.integers(0, 2 * unknown_headers))
+    fields += [("X-" + draw(tokens(1, 8)), draw(tokens(0, 12))) for _ in range(extra)]
     # Route lines stay in their order (§7.3.1): shuffle everything else around them.
     routes = [f for f in fields if f[0].lower() == "route"]
     groups = [[f] for f in fields if f[0].lower() != "route"] + ([routes] if routes else [])

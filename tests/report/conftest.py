@@ -78,7 +78,8 @@ def results_doc(directory, dut: str, verdicts: dict[str, str], transports=("udp"
     for clause, verdict in verdicts.items():
         for transport in transports:
             for variant in ("long-names", "compact-names"):
-                module = MODULES.get(clause) or f"uas/test_{clause.lower().replace('-', '_').replace('.', '_')}.py::test_it"
+                stem = clause.lower().replace("-", "_").replace(".", "_")
+                module = MODULES.get(clause) or f"uas/test_{stem}.py::test_it"
                 nodeid = f"conformance/{module}[{dut}-{transport}-{variant}]"
                 level = LEVELS.get(clause) or CATALOGUE[clause].level
                 entry = {"nodeid": nodeid, "clause": clause, "level": level, "transport": transport,

@@ -65,7 +65,7 @@ def test_non_invite_properties(t1: float, t2: float) -> None:
     intervals = list(t.non_invite_retransmits())
     assert intervals[0] == t1
     assert max(intervals) <= t2
-    assert all(b == min(2 * a, t2) for a, b in zip(intervals, intervals[1:]))
+    assert all(b == min(2 * a, t2) for a, b in zip(intervals, intervals[1:], strict=False))
     assert sum(intervals) < t.f <= sum(intervals) + intervals[-1] + t2
 
 

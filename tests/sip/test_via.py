@@ -38,7 +38,8 @@ def test_second_via_value_of_the_same_field_is_kept():
 
 
 def test_response_address_uses_sent_by_port_or_rport():
-    assert response_address(_req("SIP/2.0/UDP 127.0.0.3:5070;branch=z9hG4bK1"), ("127.0.0.1", 4000)) == ("127.0.0.1", 5070)
+    via = "SIP/2.0/UDP 127.0.0.3:5070;branch=z9hG4bK1"
+    assert response_address(_req(via), ("127.0.0.1", 4000)) == ("127.0.0.1", 5070)
     assert response_address(_req("SIP/2.0/UDP 127.0.0.3;branch=z9hG4bK1"), ("127.0.0.1", 4000)) == ("127.0.0.1", 5060)
     assert response_address(_req("SIP/2.0/UDP 127.0.0.1:5070;rport;branch=z9hG4bK1"),
                             ("127.0.0.1", 4000)) == ("127.0.0.1", 4000)

@@ -58,8 +58,8 @@ class _Resolver:
         transport = "tcp" if handler.protocol == "tcp" else "udp"
         for question in request.questions:
             name, qtype = fqdn(str(question.qname)), QTYPE.get(question.qtype)
-            self.server._log(Query(time.monotonic(), handler.client_address[:2], transport, name, str(qtype)))
-            found = self.server._answer(name, str(qtype))
+            self.server.record(Query(time.monotonic(), handler.client_address[:2], transport, name, str(qtype)))
+            found = self.server.answer(name, str(qtype))
             if found is None:
                 reply.header.rcode = RCODE.NXDOMAIN
             for rr in found or ():
@@ -134,11 +134,11 @@ class ZoneServer:
             server.server.server_close()
         self._servers = []
 
-    def _log(self, query: Query) -> None:
+    def record(self, query: Query) -> None:
         with self._lock:
             self.queries.append(query)
 
-    def _answer(self, name: str, qtype: str) -> list[RR] | None:
+    def answer(self, name: str, qtype: str) -> list[RR] | None:
         """The record set (rotated by one for the next answer), [] for NODATA, None for NXDOMAIN."""
         with self._lock:
             found = self._records.get((name, qtype))

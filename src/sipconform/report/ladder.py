@@ -76,7 +76,7 @@ def _summary_parts(rec: WireRecord) -> list[str]:
     for label, get in getters:
         try:
             parts.append(f"{label} {get()}")
-        except Exception:  # a malformed header: the first line and the tooltip still show it
+        except Exception:  # noqa: BLE001 - a malformed header: the first line and the tooltip still show it
             parts.append(f"{label} ?")
     return parts
 

@@ -41,12 +41,14 @@ h1{font-size:20px;margin:0 0 6px}p.meta,ul.duts{margin:2px 0;color:#444}.banner{
 table{width:100%;table-layout:fixed;border-collapse:collapse;margin-top:10px}
 th,td{border:1px solid #c9c9c9;padding:4px 6px;vertical-align:top;overflow-wrap:anywhere;text-align:left}
 thead th{background:#f2f4f7;position:sticky;top:0}th.clause{width:34%}
-tr.section th{background:#e8edf5;font-weight:600}tbody th details{font-weight:normal}td .word{font-weight:600;text-decoration:none;color:inherit}
+tr.section th{background:#e8edf5;font-weight:600}tbody th details{font-weight:normal}
+td .word{font-weight:600;text-decoration:none;color:inherit}
 .lvl{display:inline-block;font-size:11px;padding:0 4px;border-radius:3px;background:#444;color:#fff}
 .lvl-MUST{background:#8b1111}.lvl-SHOULD{background:#5e4500}details summary{cursor:pointer;color:#333;font-size:12px}
 blockquote{margin:4px 0;padding-left:8px;border-left:3px solid #bbb;font-size:13px}
 ul.tests{margin:2px 0 0;padding-left:14px;font-size:12px}ul.tests a{color:#1a4a8a}
-.many td,.many th{font-size:12px}tfoot td{font-size:12px;background:#fafafa}.legend span{padding:1px 6px;margin-right:4px}
+.many td,.many th{font-size:12px}tfoot td{font-size:12px;background:#fafafa}
+.legend span{padding:1px 6px;margin-right:4px}
 """
 _SCRIPT = ("addEventListener('load',function(){var d=document.documentElement;"
            "d.setAttribute('data-scroll-width',d.scrollWidth);d.setAttribute('data-client-width',d.clientWidth);});")
@@ -195,7 +197,7 @@ def _verdict_css() -> str:
 
 def _header(docs: Sequence[Mapping[str, Any]], sources: Sequence[Path]) -> str:
     items = []
-    for doc, src in zip(docs, sources):
+    for doc, src in zip(docs, sources, strict=False):
         for d in doc.get("duts") or [doc.get("dut", {})]:
             where = f" at {d.get('host')}:{d.get('port')}" if d.get("host") else ""
             items.append(f"<li>{escape(str(d.get('name')))} — role {escape(str(d.get('role')))}{escape(where)}"

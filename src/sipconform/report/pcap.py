@@ -95,7 +95,7 @@ class _Stream:
 
 
 def _isn(src: Address, dst: Address) -> int:
-    return int.from_bytes(hashlib.sha1(f"{src}>{dst}".encode()).digest()[:4], "big")
+    return int.from_bytes(hashlib.sha1(f"{src}>{dst}".encode(), usedforsecurity=False).digest()[:4], "big")
 
 
 def _ends(rec: WireRecord) -> tuple[Address, Address] | None:

@@ -234,8 +234,9 @@ class Transaction:
     def _handle(self, event: Event, now: float, message: Message | None) -> list[Action]:
         row = self.machine.transitions.get(self.state, {})
         if not self.started or event not in row:
-            raise TransactionError(f"{self.machine.name} in state {self.state.value}: "
-                                   f"no transition for {event.value}" + (f" ({_first_line(message)})" if message else ""))
+            seen = f" ({_first_line(message)})" if message else ""
+            raise TransactionError(
+                f"{self.machine.name} in state {self.state.value}: no transition for {event.value}{seen}")
         return self._apply(row[event], now, message) + self.advance(now)
 
     def _apply(self, transition: Transition, now: float, message: Message | None,

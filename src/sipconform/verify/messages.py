@@ -35,6 +35,6 @@ def response_mirrors_request(request: Request, response: Response) -> list[str]:
         problems.append(f"CSeq {response.cseq} differs from the request's {request.cseq}")
     sent, returned = request.vias, response.vias
     if len(sent) != len(returned) or not all(
-            same_via(s, r, top=(i == 0)) for i, (s, r) in enumerate(zip(sent, returned))):
+            same_via(s, r, top=(i == 0)) for i, (s, r) in enumerate(zip(sent, returned, strict=False))):
         problems.append(f"Via values {[v.text for v in returned]} differ from the request's {[v.text for v in sent]}")
     return problems
