@@ -101,8 +101,8 @@ def test_t1_above_t2_takes_the_rfc_t2(pytester: pytest.Pytester) -> None:
     assert observed(pytester, "--sip-dut", "fake.toml", "--sip-t1", "6", "--sip-transport", "udp") == [
         "role=uas transport=udp t1=6 t2=6"]
     result = pytester.runpytest("--sip-dut", "fake.toml", "--sip-t1", "0.5", "--no-sip-probe", "--collect-only")
-    result.stdout.fnmatch_lines(["sip note: fake: T1 0.5 s exceeds the profile's T2 0.4 s: T2 is the RFC 3261 "
-                                 "value 4 s (§17.1.2.2)"])
+    result.stdout.fnmatch_lines(["sip note: fake: T1 0.5 s exceeds the profile's T2 0.4 s, which §17.1.2.2 needs "
+                                 "at least as large: T2 is 4 s (RFC 3261 Table 4, or T1 if larger)"])
 
 
 def test_address_with_role(pytester: pytest.Pytester) -> None:

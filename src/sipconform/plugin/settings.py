@@ -110,7 +110,8 @@ def _timers(timers: Timers, t1: float | None) -> tuple[Timers, str | None]:
         return replace(timers, t1=t1), None
     t2 = max(Timers().t2, t1)
     return (Timers(t1=t1, t2=t2, t4=timers.t4),
-            f"T1 {t1:g} s exceeds the profile's T2 {timers.t2:g} s: T2 is the RFC 3261 value {t2:g} s (§17.1.2.2)")
+            f"T1 {t1:g} s exceeds the profile's T2 {timers.t2:g} s, which §17.1.2.2 needs at least as large: "
+            f"T2 is {t2:g} s (RFC 3261 Table 4, or T1 if larger)")
 
 
 def _one_dut(spec: str, base: Path, role: str | None, refs: Mapping[str, DutProfile],
