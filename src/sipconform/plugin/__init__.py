@@ -155,8 +155,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 # ---- fixtures ---------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def sip_settings(pytestconfig: pytest.Config) -> Settings:
-    """The run's resolved SIP settings (command line > ini > DUT profile > default): selected DUTs,
-    transport choice, T1 override, strict mode, results path."""
+    """The run's resolved SIP settings (command line > ini > DUT profile > default): the selected DUTs, each
+    final (role, transports, timers after ``--sip-t1``), transport choice, strict mode, results path."""
     return _settings(pytestconfig)
 
 
