@@ -9,8 +9,8 @@ statefully (the proxy retransmitting on its own over UDP) is a warn.
 
 import pytest
 
-from sipconform.scenario.proxy import (MARK, capability, downstream, proxy_route, quiet_window, relayed,
-                                       requests_seen, routing, wait_until)
+from sipconform.scenario.proxy import (MARK, downstream, proxy_route, quiet_window, relayed, requests_seen, routing,
+                                       wait_until)
 from sipconform.sip import cancel_for
 from sipconform.verdict import Fail, warn
 
@@ -36,7 +36,7 @@ def test_cancel_without_context_is_forwarded_statelessly(sip_peer, sip_peer_fact
         answers = [r.start_line for r in sip_peer.unconsumed() if r.call_id == cancel.call_id]
         what = f"answered it {answers}" if answers else f"sent nothing on within {window:.2f} s"
         message = f"the DUT did not forward a CANCEL that matches no response context: it {what}"
-        if capability(dut, "strict_rfc3261_proxy", False):
+        if dut.capabilities.strict_rfc3261_proxy:
             raise Fail(message) from None
         warn(message)
     own = [r.start_line for r in sip_peer.unconsumed() if r.call_id == cancel.call_id and not relayed(r)]

@@ -9,8 +9,8 @@ profile gives credentials as ``[capabilities] auth_user`` / ``auth_password``.
 import pytest
 
 from sipconform.scenario.proxy import (Branch, ProxiedCall, authorized_retry, await_cancel, cancel_answer,
-                                       cancel_upstream, capability, downstream, end_branch, place_call, provisional,
-                                       quiet_window, reach_branches, upstream_provisional)
+                                       cancel_upstream, downstream, end_branch, place_call, provisional, quiet_window,
+                                       reach_branches, upstream_provisional)
 from sipconform.verdict import Inconclusive
 
 pytestmark = [pytest.mark.clause("RFC3261-9.2-4"), pytest.mark.role("proxy")]
@@ -28,7 +28,7 @@ def test_cancel_of_an_authorised_invite_is_not_challenged(sip_peer, sip_peer_fac
         raise Inconclusive("the DUT does not challenge INVITEs (no 401/407 within 10*T1)") from None
     if challenge.status not in (401, 407):
         raise Inconclusive(f"the DUT answered the INVITE {challenge.start_line!r}, not a 401/407 challenge")
-    user, password = capability(dut, "auth_user"), capability(dut, "auth_password")
+    user, password = dut.capabilities.auth_user, dut.capabilities.auth_password
     if not user or password is None:
         raise Inconclusive("the DUT challenges INVITEs; the profile gives no [capabilities] auth_user/auth_password")
     invite = authorized_retry(first.invite, challenge, user=str(user), password=str(password),

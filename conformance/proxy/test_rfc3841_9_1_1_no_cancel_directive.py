@@ -11,19 +11,16 @@ Expectation: the UAC gets the 200; the other branch gets no CANCEL for 10*T1; it
 import pytest
 
 from sipconform.peer import UnexpectedMessage
-from sipconform.scenario.proxy import (MARK, capability, downstream, end_branch, expect_no_cancel, quiet_window,
-                                       requests_seen, ringing, upstream_final)
-from sipconform.verdict import Inconclusive, NotApplicable, warn
+from sipconform.scenario.proxy import (MARK, downstream, end_branch, expect_no_cancel, quiet_window, requests_seen,
+                                       ringing, upstream_final)
+from sipconform.verdict import Inconclusive, warn
 
-pytestmark = [pytest.mark.clause("RFC3841-9.1-1"), pytest.mark.role("proxy")]
+pytestmark = [pytest.mark.clause("RFC3841-9.1-1"), pytest.mark.role("proxy"), pytest.mark.requires("request_disposition")]
 
 
 def test_no_cancel_directive_keeps_other_branches_after_2xx(sip_peer, sip_peer_factory, dut):
     """Stimulus: as above. Expectation: as above."""
-    supported = capability(dut, "request_disposition")
-    if supported is False:
-        raise NotApplicable("the profile declares no RFC 3841 Request-Disposition support "
-                            "([capabilities] request_disposition = false)")
+    supported = dut.capabilities.request_disposition
     call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2), headers=[("Request-Disposition", "no-cancel")])
     answering, other = call.branches
     assert answering.invite is not None

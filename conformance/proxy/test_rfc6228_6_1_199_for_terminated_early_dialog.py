@@ -16,19 +16,16 @@ Expectation: before the UAC cancels (within 10*T1 of the 486), a 199 with the re
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, cancel_upstream, capability, downstream, end_branch,
-                                       quiet_window, reason_values, responses_seen, ringing, upstream_final,
-                                       wait_until)
-from sipconform.verdict import Inconclusive, NotApplicable
+from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, quiet_window,
+                                       reason_values, responses_seen, ringing, upstream_final, wait_until)
+from sipconform.verdict import Inconclusive
 
-pytestmark = [pytest.mark.clause("RFC6228-6-1"), pytest.mark.role("proxy")]
+pytestmark = [pytest.mark.clause("RFC6228-6-1"), pytest.mark.role("proxy"), pytest.mark.requires("rfc6228")]
 
 
 def test_199_for_the_early_dialog_a_rejection_ends(sip_peer, sip_peer_factory, dut):
     """Stimulus: as above. Expectation: as above."""
-    supported = capability(dut, "rfc6228")
-    if supported is False:
-        raise NotApplicable("the profile declares no 199 generation ([capabilities] rfc6228 = false)")
+    supported = dut.capabilities.rfc6228
     call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2), headers=[("Supported", "199")])
     rejecting, other = call.branches
     end_branch(rejecting, status=486)

@@ -13,9 +13,9 @@ import pytest
 from sipconform.scenario.uac import (answer, answer_request, await_ack, await_cancel, await_cancel_settled, copies,
                                       finish, incoming_call, resend)
 from sipconform.sip import Request
-from sipconform.verdict import inconclusive, not_applicable, warn
+from sipconform.verdict import inconclusive, warn
 
-pytestmark = [pytest.mark.clause("RFC3262-4-1"), pytest.mark.role("uac")]
+pytestmark = [pytest.mark.clause("RFC3262-4-1"), pytest.mark.role("uac"), pytest.mark.requires("reliable_provisional")]
 
 
 def _offers_100rel(invite):
@@ -29,8 +29,6 @@ def test_reliable_180_after_the_487_is_acked_or_discarded(sip_peer, upper_tester
     DUT hangs up; the CANCEL is answered 200 (its retransmissions stop: a precondition, else a later CANCEL
     could be one), the INVITE 487 and ACKed; then the peer sends the reliable 180 again. Expectation: within
     4*T1 a PRACK (answered) or nothing; no CANCEL, INVITE or BYE."""
-    if dut.capability("reliable_provisional") is False:
-        not_applicable("the profile says the DUT does not support reliable provisional responses (100rel)")
     call = incoming_call(sip_peer, upper_tester)
     if not _offers_100rel(call.invite):
         finish(call)

@@ -16,7 +16,7 @@ from sipconform.peer import NoMessage
 from sipconform.scenario.reliable import ring_reliably
 from sipconform.scenario.uas import cancelled, final_response
 
-pytestmark = [pytest.mark.clause("RFC3262-3-1"), pytest.mark.role("uas")]
+pytestmark = [pytest.mark.clause("RFC3262-3-1"), pytest.mark.role("uas"), pytest.mark.requires("reliable_provisional")]
 
 
 def test_cancelled_invite_ends_without_waiting_for_prack(sip_peer, dut, sip_timers):

@@ -17,7 +17,7 @@ from sipconform.scenario.reliable import prack, reliable_18x_after_final, ring_r
 from sipconform.scenario.uas import cancelled, final_response
 from sipconform.verdict import Inconclusive, warn
 
-pytestmark = [pytest.mark.clause("RFC3262-3-2"), pytest.mark.role("uas")]
+pytestmark = [pytest.mark.clause("RFC3262-3-2"), pytest.mark.role("uas"), pytest.mark.requires("reliable_provisional")]
 
 
 def _cancelled_with_unacked_180(sip_peer, dut):

@@ -12,7 +12,7 @@ import pytest
 from sipconform.scenario.reliable import reliable_18x_after_final, ring_reliably, rseq_of
 from sipconform.scenario.uas import cancelled, final_response
 
-pytestmark = [pytest.mark.clause("RFC3262-3-3"), pytest.mark.role("uas")]
+pytestmark = [pytest.mark.clause("RFC3262-3-3"), pytest.mark.role("uas"), pytest.mark.requires("reliable_provisional")]
 
 
 def test_no_new_reliable_provisional_after_final(sip_peer, dut, sip_timers):

@@ -10,16 +10,14 @@ Timer L is RFC6026-6-1). Applies to devices that declare ``rfc6026 = true``.
 import pytest
 
 from sipconform.scenario.uas import ack_2xx, answered, answers_to, hang_up
-from sipconform.verdict import not_applicable
 
-pytestmark = [pytest.mark.clause("RFC6026-7.1-1"), pytest.mark.role("uas"), pytest.mark.transport("udp")]
+pytestmark = [pytest.mark.clause("RFC6026-7.1-1"), pytest.mark.role("uas"), pytest.mark.transport("udp"),
+              pytest.mark.requires("rfc6026")]
 
 
 def test_invite_retransmission_after_2xx_is_absorbed(sip_peer, dut, sip_timers):
     """Stimulus: INVITE answered 200 at once; before the ACK, the identical INVITE again.
     Expectation: during 4*T1, no response to it but copies of the 200 (same To tag)."""
-    if not dut.capability("rfc6026", False):
-        not_applicable("the profile does not declare RFC 6026 (capabilities.rfc6026)")
     call = answered(sip_peer, dut)
     first = call.final
     sip_peer.send(bytes(call.invite), sip_peer.source_of(first))

@@ -16,15 +16,13 @@ import pytest
 
 from sipconform.scenario.transport_error import (INVITE_SENT_AGAIN, after_failed_retransmission, cancel_to_uas,
                                                  invite_sent_again, new_request_evidence)
-from sipconform.verdict import not_applicable
 
-pytestmark = [pytest.mark.clause("RFC6026-7.1-2"), pytest.mark.role("uas"), pytest.mark.transport("tcp")]
+pytestmark = [pytest.mark.clause("RFC6026-7.1-2"), pytest.mark.role("uas"), pytest.mark.transport("tcp"),
+              pytest.mark.requires("rfc6026")]
 
 
 def test_transaction_stays_proceeding_after_a_response_could_not_be_sent(sip_peer, dut):
     """Stimulus: as above. Expectation: the INVITE sent again is not a new request; the CANCEL gets 200."""
-    if not dut.capability("rfc6026", False):
-        not_applicable("the profile does not declare RFC 6026 (capabilities.rfc6026)")
     call = after_failed_retransmission(sip_peer, dut)
     evidence = new_request_evidence(call, invite_sent_again(call, dut))
     assert evidence is None, (

@@ -15,7 +15,8 @@ import pytest
 from sipconform.scenario.reinvite import cancel_executed_reinvite
 from sipconform.verdict import warn
 
-pytestmark = [pytest.mark.clause("RFC6141-3.3-1"), pytest.mark.role("uas")]
+pytestmark = [pytest.mark.clause("RFC6141-3.3-1"), pytest.mark.role("uas"),
+              pytest.mark.requires("reliable_provisional")]
 
 
 def test_reinvite_with_executed_change_gets_2xx(sip_peer, dut):

@@ -16,7 +16,8 @@ import pytest
 from sipconform.scenario.reinvite import cancel_executed_reinvite
 from sipconform.verdict import warn
 
-pytestmark = [pytest.mark.clause("RFC6141-3.8-1"), pytest.mark.role("uas")]
+pytestmark = [pytest.mark.clause("RFC6141-3.8-1"), pytest.mark.role("uas"),
+              pytest.mark.requires("reliable_provisional")]
 
 
 def test_cancelled_reinvite_with_executed_change_gets_2xx(sip_peer, dut):

@@ -26,8 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sipconform.dut.profile import ROLES
-from sipconform.verdict import LEVELS
+from sipconform.vocabulary import LEVELS, ROLES
 
 __all__ = ["CATALOGUE", "STATUSES", "BugReport", "Clause", "EtsiPurpose", "derive_level", "derive_roles",
            "derive_section", "get", "load_catalogue", "markers_in", "trace_properties"]

@@ -13,13 +13,12 @@ from contextlib import contextmanager
 from enum import Enum
 from typing import NoReturn
 
+from sipconform.vocabulary import LEVELS
+
 __all__ = [
     "LEVELS", "Fail", "Inconclusive", "NotApplicable", "Outcome", "Verdict", "Warn",
     "classify", "describe", "inconclusive", "not_applicable", "precondition", "warn", "worst",
 ]
-
-LEVELS = ("MUST", "SHOULD", "MAY", "INFO")
-"""Normalised requirement levels; only MUST makes a failed assertion a hard ``fail``."""
 
 
 class Verdict(str, Enum):

@@ -32,7 +32,11 @@ import pytest
 from sipconform.dut.baresip_ctrl import BaresipControl
 from sipconform.dut.probe import probe
 from sipconform.dut.process import group_members, wait_pids_gone
-from sipconform.dut.reference import REFERENCE_DUTS, ReferenceDutError, RunningDut, start_reference
+from sipconform.dut.profile import ProfileError
+from sipconform.dut.reference import ReferenceDutError, RunningDut, start_reference
+from sipconform.dut.registry import reference_duts, reference_profile
+
+REFERENCE_DUTS = reference_duts()[0]
 
 HAVE = {p: shutil.which(p) is not None for p in ("kamailio", "baresip")}
 if not any(HAVE.values()):
@@ -40,7 +44,8 @@ if not any(HAVE.values()):
 
 
 def needs(name: str) -> pytest.MarkDecorator:
-    program = REFERENCE_DUTS[name].program if name in REFERENCE_DUTS else name
+    ref = REFERENCE_DUTS[name].reference if name in REFERENCE_DUTS else None
+    program = ref.program if ref is not None else name
     return pytest.mark.skipif(not HAVE[program], reason=f"'{program}' not installed (run scripts/setup.sh)")
 
 
@@ -70,11 +75,12 @@ def _assert_gone(pids: list[int], pgid: int) -> None:
 # ---- lifecycle ----------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ALL)
 def test_start_probe_stop(name: str, tmp_path: Path) -> None:
-    dut = start_reference(name, tmp_path)
+    dut = start_reference(reference_profile(name), tmp_path)
     try:
         prof = dut.profile
         assert prof.host == "127.0.0.1" and prof.port > 0 and prof.role == ROLES[name]
-        assert prof.transports == ("udp", "tcp") and prof.reference["launcher"] == name
+        assert prof.transports == ("udp", "tcp") and prof.reference is not None
+        assert prof.reference.program == name.split("-")[0]
         user = "dut" if name.startswith("baresip") else None
         for transport in ("udp", "tcp"):
             status = probe(prof.host, prof.port, transport, 3.0, user=user)
@@ -95,7 +101,7 @@ def test_start_probe_stop(name: str, tmp_path: Path) -> None:
 
 @needs("kamailio-uas")
 def test_udp_only(tmp_path: Path) -> None:
-    with start_reference("kamailio-uas", tmp_path, transports=("udp",)) as dut:
+    with start_reference(reference_profile("kamailio-uas"), tmp_path, transports=("udp",)) as dut:
         assert dut.profile.transports == ("udp",)
         assert probe("127.0.0.1", dut.profile.port, "udp", 2.0) == "SIP/2.0 200 OK"
         assert probe("127.0.0.1", dut.profile.port, "tcp", 0.3) is None
@@ -107,27 +113,28 @@ def test_broken_config_fails_fast(tmp_path: Path) -> None:
     cfg.write_text('#!KAMAILIO\nloadmodule "tm.so"\nrequest_route {\n\tthis is not kamailio;\n}\n')
     started = time.monotonic()
     with pytest.raises(ReferenceDutError) as err:
-        start_reference("kamailio-uas", tmp_path, config=cfg)
+        start_reference(reference_profile("kamailio-uas"), tmp_path, config=cfg)
     assert time.monotonic() - started < 5.0
     msg = str(err.value)
     assert "kamailio-uas" in msg and "last lines of the log" in msg and "broken.cfg" in msg
 
 
 def test_missing_binary_and_unknown_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(ReferenceDutError, match="unknown reference DUT"):
-        start_reference("asterisk", tmp_path)
+    with pytest.raises(ProfileError, match="unknown reference DUT 'asterisk'; known: .*kamailio-uas"):
+        reference_profile("asterisk")
     monkeypatch.setattr("sipconform.dut.reference.shutil.which", lambda _: None)
     with pytest.raises(ReferenceDutError, match="not installed"):
-        start_reference("kamailio-uas", tmp_path)
+        start_reference(reference_profile("kamailio-uas"), tmp_path)
 
 
 BLOCKER = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
     from sipconform.dut.reference import start_reference
+    from sipconform.dut.registry import reference_profile
 
     def test_start_then_block():
-        dut = start_reference("kamailio-uas", Path(os.environ["BLOCK_WORKDIR"]))
+        dut = start_reference(reference_profile("kamailio-uas"), Path(os.environ["BLOCK_WORKDIR"]))
         print(f"READY {dut.process.pid}", flush=True)
         while True:
             signal.pause()
@@ -179,7 +186,7 @@ def _wait(dut: RunningDut) -> float:
 @pytest.mark.parametrize("name", [pytest.param(n, marks=needs(n)) for n in ("kamailio-uas", "baresip-uas")])
 def test_uas_ringing_cancel(name: str, transport: str, tmp_path: Path, sipwire) -> None:  # noqa: ANN001
     """INVITE -> 180 -> CANCEL (same Via/branch, CSeq n CANCEL) -> 200 (CANCEL) + 487 (INVITE) -> ACK."""
-    with start_reference(name, tmp_path, transports=(transport,)) as dut:
+    with start_reference(reference_profile(name), tmp_path, transports=(transport,)) as dut:
         target = (dut.profile.host, dut.profile.port)
         ep = sipwire.endpoint(transport, None if transport == "udp" else target)
         user = dut.profile.targets["ring"]
@@ -208,7 +215,7 @@ def test_uas_ringing_cancel(name: str, transport: str, tmp_path: Path, sipwire) 
 @needs("baresip-uac")
 def test_uac_cancel_driven_over_ctrl(transport: str, tmp_path: Path, sipwire) -> None:  # noqa: ANN001
     """dial -> INVITE -> we 180 -> hangup -> CANCEL -> we 200 + 487 -> ACK (§9.1, §17.1.1.3)."""
-    with start_reference("baresip-uac", tmp_path, transports=(transport,)) as dut:
+    with start_reference(reference_profile("baresip-uac"), tmp_path, transports=(transport,)) as dut:
         assert dut.control is not None
         ep = sipwire.endpoint(transport)
         uri = f"sip:peer@127.0.0.1:{ep.port}" + (";transport=tcp" if transport == "tcp" else "")
@@ -236,7 +243,7 @@ def test_uac_cancel_driven_over_ctrl(transport: str, tmp_path: Path, sipwire) ->
 @needs("kamailio-uas")
 def test_kamailio_uas_targets_behave_as_declared(tmp_path: Path, sipwire) -> None:  # noqa: ANN001
     """[targets] of kamailio-uas.toml: answer -> 200 (Contact), busy -> 486, trying -> only 100."""
-    with start_reference("kamailio-uas", tmp_path, transports=("udp",)) as dut:
+    with start_reference(reference_profile("kamailio-uas"), tmp_path, transports=("udp",)) as dut:
         target, t1 = (dut.profile.host, dut.profile.port), dut.profile.timers.t1
         ep = sipwire.endpoint("udp")
         for behaviour, code in (("answer", 200), ("busy", 486), ("trying", 100)):

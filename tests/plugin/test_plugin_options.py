@@ -86,10 +86,23 @@ def test_cli_overrides_ini(pytester: pytest.Pytester) -> None:
                     "--sip-role", "proxy") == ["role=proxy transport=udp t1=0.05 t2=0.4"]
 
 
-def test_t1_above_t2_raises_t2(pytester: pytest.Pytester) -> None:
+def test_t1_override_keeps_the_profiles_t2_and_t4(pytester: pytest.Pytester) -> None:
+    write_profile(pytester, TIMERS.replace("t4 = 5.0", "t4 = 2.5"))
+    assert observed(pytester, "--sip-dut", "fake.toml", "--sip-t1", "0.3", "--sip-transport", "udp") == [
+        "role=uas transport=udp t1=0.3 t2=0.4"]
+
+
+def test_t1_above_t2_takes_the_rfc_t2(pytester: pytest.Pytester) -> None:
+    """§17.1.2.2 caps the doubling retransmit interval at T2: a T2 below T1 cannot be kept; T2 is the RFC's 4 s
+    (T1 itself when larger), and the report header says so."""
     write_profile(pytester)
     assert observed(pytester, "--sip-dut", "fake.toml", "--sip-t1", "1.5", "--sip-transport", "udp") == [
-        "role=uas transport=udp t1=1.5 t2=1.5"]
+        "role=uas transport=udp t1=1.5 t2=4"]
+    assert observed(pytester, "--sip-dut", "fake.toml", "--sip-t1", "6", "--sip-transport", "udp") == [
+        "role=uas transport=udp t1=6 t2=6"]
+    result = pytester.runpytest("--sip-dut", "fake.toml", "--sip-t1", "0.5", "--no-sip-probe", "--collect-only")
+    result.stdout.fnmatch_lines(["sip note: fake: T1 0.5 s exceeds the profile's T2 0.4 s, which §17.1.2.2 needs "
+                                 "at least as large: T2 is 4 s (RFC 3261 Table 4, or T1 if larger)"])
 
 
 def test_address_with_role(pytester: pytest.Pytester) -> None:

@@ -109,7 +109,8 @@ def test_reference_dut_that_cannot_start_errors_its_tests_once(pytester: pytest.
     pytester.mkdir("fixtures")
     pytester.mkdir("fixtures/duts")
     pytester.path.joinpath("fixtures/duts/broken.toml").write_text(
-        'name = "broken-uas"\nrole = "uas"\nport = 0\ntransports = ["udp"]\n[reference]\nlauncher = "no-such-dut"\n')
+        'name = "broken-uas"\nrole = "uas"\nport = 0\ntransports = ["udp"]\n[reference]\nprogram = "kamailio"\n'
+        'config = "kamailio/no-such.cfg"\n')
     pytester.makepyfile(test_ref="""
         import pytest
 
@@ -120,7 +121,7 @@ def test_reference_dut_that_cannot_start_errors_its_tests_once(pytester: pytest.
     """)
     result = pytester.runpytest("--sip-dut", "broken-uas")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    message = "reference DUT broken-uas could not be started: unknown reference DUT 'no-such-dut'"
+    message = "reference DUT broken-uas could not be started: broken-uas: configuration "
     result.stdout.fnmatch_lines(["*ERROR at setup of test_it[[]broken-uas-udp-0[]]*", message + "*",
                                  "*ERROR at setup of test_it[[]broken-uas-udp-1[]]*", message + "*",
                                  "*2 errors in *"])

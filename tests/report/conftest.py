@@ -72,7 +72,7 @@ def results_doc(directory, dut: str, verdicts: dict[str, str], transports=("udp"
     from sipconform.clauses import CATALOGUE
     from sipconform.report.ladder import ladder_svg
     from sipconform.report.pcap import write_pcap
-    from sipconform.report.pytest_reports import safe_name
+    from sipconform.plugin.reports import safe_name
 
     results = []
     for clause, verdict in verdicts.items():

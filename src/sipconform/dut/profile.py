@@ -7,17 +7,19 @@ validates it once and turns every mistake into a ``ProfileError`` that names the
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
+from sipconform.dut.capabilities import Capabilities, capabilities_from
+from sipconform.dut.schema import ProfileError, check_names
 from sipconform.sip.timers import Timers
+from sipconform.vocabulary import ROLES, TRANSPORTS
 
-__all__ = ["ROLES", "TARGET_BEHAVIOURS", "TRANSPORTS", "DutProfile", "ProfileError", "UpperTesterSpec", "load_profile",
-           "parse_address", "profile_from_mapping"]
+__all__ = ["KEYS", "PROGRAMS", "ROLES", "TABLES", "TARGET_BEHAVIOURS", "TRANSPORTS", "DutProfile", "ProfileError",
+           "ReferenceSpec", "UpperTesterSpec", "load_profile", "parse_address", "profile_from_mapping"]
 
-ROLES = ("uas", "uac", "proxy", "stateless-proxy")
-TRANSPORTS = ("udp", "tcp")
 UPPER_TESTER_KINDS = ("exec", "baresip", "manual", "none")
 ACTIONS = ("call", "hangup", "reinvite", "cancel", "reject")
 """The ``[upper_tester]`` argv keys of an ``exec`` upper tester."""
@@ -31,10 +33,20 @@ TARGET_BEHAVIOURS = {
     "busy": "rejects at once with a non-2xx final (e.g. 486)",
 }
 DEFAULT_TARGETS = {"ring": "sipconform"}
+PROGRAMS = ("kamailio", "baresip")
+"""``[reference] program``: the programs the suite can start as a reference DUT (``dut/reference.py``)."""
 
-
-class ProfileError(ValueError):
-    """A DUT profile that cannot be used, with the offending key in the message."""
+# The schema: top-level keys, and each table with its keys (None: checked by its own parser). A new table
+# (``[tls]``) is one more entry here and one more field of ``DutProfile``.
+KEYS = ("name", "role", "host", "port", "transports", "known_deviations")
+TABLES: dict[str, tuple[str, ...] | None] = {
+    "timers": ("t1", "t2", "t4"),
+    "capabilities": None,  # dut/capabilities.py
+    "targets": tuple(TARGET_BEHAVIOURS),
+    "upper_tester": ("kind", "control", *ACTIONS),
+    "reference": ("program", "config", "user", "fr_inv_ms"),
+    "dns": ("server",),
+}
 
 
 @dataclass(frozen=True)
@@ -52,8 +64,20 @@ class UpperTesterSpec:
 
 
 @dataclass(frozen=True)
+class ReferenceSpec:
+    """``[reference]``: the suite starts this DUT itself (the one registry of reference DUTs)."""
+
+    program: str  # one of PROGRAMS
+    config: str  # relative to the fixtures directory: a kamailio cfg or a baresip template directory
+    user: str | None = None  # baresip: its account's user (the OPTIONS probe's Request-URI user)
+    fr_inv_ms: int = 32000  # kamailio: tm's fr_inv_timer, how long a ringing INVITE stays pending
+
+
+@dataclass(frozen=True)
 class DutProfile:
-    """A device under test. ``reference`` names a built-in launcher when the suite starts the DUT itself."""
+    """A device under test, resolved once: identity, role, address, transports, timers, capabilities,
+    targets, upper tester and DNS. ``reference`` is set when the suite starts the DUT itself; the started
+    DUT is this same profile with its real address (``with_address``)."""
 
     name: str
     role: str
@@ -61,19 +85,19 @@ class DutProfile:
     port: int = 5060
     transports: tuple[str, ...] = ("udp",)
     timers: Timers = field(default_factory=Timers)
-    capabilities: Mapping[str, Any] = field(default_factory=dict)
+    capabilities: Capabilities = field(default_factory=Capabilities)
     upper_tester: UpperTesterSpec = field(default_factory=UpperTesterSpec)
-    reference: Mapping[str, Any] | None = None
+    reference: ReferenceSpec | None = None
     known_deviations: tuple[str, ...] = ()
     targets: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
     source: str = ""
     dns_server: tuple[str, int] | None = None  # [dns] server: where the DUT sends its DNS queries (RFC 3263 tests)
 
-    def capability(self, name: str, default: Any = None) -> Any:
-        return self.capabilities.get(name, default)
-
-    def with_address(self, host: str, port: int) -> DutProfile:
-        return replace(self, host=host, port=port)
+    def with_address(self, host: str, port: int, *, dns_server: tuple[str, int] | None = None,
+                     control: str | None = None) -> DutProfile:
+        """The same DUT at the address it was started on (and its DNS server, its upper tester's control)."""
+        upper = self.upper_tester if control is None else replace(self.upper_tester, control=control)
+        return replace(self, host=host, port=port, dns_server=dns_server or self.dns_server, upper_tester=upper)
 
 
 def _require(cond: bool, where: str, msg: str) -> None:
@@ -81,25 +105,22 @@ def _require(cond: bool, where: str, msg: str) -> None:
         raise ProfileError(f"{where}: {msg}")
 
 
-def profile_from_mapping(data: Mapping[str, Any], source: str = "<profile>") -> DutProfile:
-    """Validate a parsed TOML mapping into a ``DutProfile``."""
-    where = source
-    name = data.get("name", Path(source).stem)
-    role = data.get("role")
-    _require(role in ROLES, where, f"role must be one of {', '.join(ROLES)}, got {role!r}")
-    host = data.get("host", "127.0.0.1")
-    _require(isinstance(host, str) and bool(host), where, "host must be a non-empty string")
-    port = data.get("port", 5060)
-    _require(isinstance(port, int) and 0 <= port <= 65535, where, f"port must be 0..65535, got {port!r}")
-    transports = tuple(data.get("transports", ["udp"]))
-    _require(bool(transports) and all(t in TRANSPORTS for t in transports), where,
-             f"transports must be a non-empty subset of {list(TRANSPORTS)}, got {list(transports)}")
-    raw_timers = data.get("timers", {})
-    try:
-        timers = Timers(**{k: float(v) for k, v in raw_timers.items()})
-    except (TypeError, ValueError) as exc:
-        raise ProfileError(f"{where}: [timers]: {exc}") from None
-    ut = data.get("upper_tester", {})
+def _table(data: Mapping[str, Any], name: str, where: str) -> Mapping[str, Any]:
+    value: Mapping[str, Any] = data.get(name, {})
+    _require(isinstance(value, Mapping), where, f"[{name}] must be a table")
+    keys = TABLES[name]
+    if keys is not None:
+        check_names(value, keys, where, "key", f"[{name}]")
+    return value
+
+
+def _check_schema(data: Mapping[str, Any], where: str) -> None:
+    check_names(data, (*KEYS, *TABLES), where, "key", tables=TABLES)
+    for name in TABLES:
+        _table(data, name, where)
+
+
+def _upper_tester(ut: Mapping[str, Any], role: str, where: str) -> UpperTesterSpec:
     kind = ut.get("kind", "none")
     _require(kind in UPPER_TESTER_KINDS, where, f"upper_tester.kind must be one of {UPPER_TESTER_KINDS}, got {kind!r}")
     for key in ACTIONS:
@@ -110,22 +131,58 @@ def profile_from_mapping(data: Mapping[str, Any], source: str = "<profile>") -> 
              "upper_tester.kind = 'exec' needs a 'call' argv")
     _require(kind != "exec" or any(ut.get(key) for key in ACTIONS), where,
              f"upper_tester.kind = 'exec' needs an argv for at least one of {', '.join(ACTIONS)}")
-    upper = UpperTesterSpec(kind=kind, control=ut.get("control"), **{key: tuple(ut.get(key, [])) for key in ACTIONS})
-    targets = data.get("targets", DEFAULT_TARGETS)
-    _require(isinstance(targets, dict)
-             and all(k in TARGET_BEHAVIOURS and isinstance(v, str) for k, v in targets.items()), where, f"[targets] keys must be among {list(TARGET_BEHAVIOURS)} with string values (Request-URI users)")
+    return UpperTesterSpec(kind=kind, control=ut.get("control"), **{key: tuple(ut.get(key, [])) for key in ACTIONS})
+
+
+def _reference(ref: Mapping[str, Any], where: str) -> ReferenceSpec | None:
+    if not ref:
+        return None
+    program, config = ref.get("program"), ref.get("config")
+    _require(program in PROGRAMS, where, f"[reference] program must be one of {', '.join(PROGRAMS)}, got {program!r}")
+    _require(isinstance(config, str) and bool(config), where,
+             "[reference] config must name the DUT's configuration under fixtures/")
+    user, fr_inv_ms = ref.get("user"), ref.get("fr_inv_ms", 32000)
+    _require(user is None or isinstance(user, str), where, "[reference] user must be a string")
+    _require(isinstance(fr_inv_ms, int) and fr_inv_ms > 0, where, "[reference] fr_inv_ms must be a positive integer")
+    return ReferenceSpec(program=str(program), config=str(config), user=user, fr_inv_ms=fr_inv_ms)
+
+
+def profile_from_mapping(data: Mapping[str, Any], source: str = "<profile>") -> DutProfile:
+    """Validate a parsed TOML mapping into a ``DutProfile`` (the schema first: unknown names are errors)."""
+    where = source
+    _check_schema(data, where)
+    name = data.get("name", Path(source).stem)
+    role = data.get("role")
+    _require(role in ROLES, where, f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    host = data.get("host", "127.0.0.1")
+    _require(isinstance(host, str) and bool(host), where, "host must be a non-empty string")
+    port = data.get("port", 5060)
+    _require(isinstance(port, int) and 0 <= port <= 65535, where, f"port must be 0..65535, got {port!r}")
+    raw_transports = data.get("transports", ["udp"])
+    transports = tuple(raw_transports) if isinstance(raw_transports, list) else ()
+    _require(bool(transports) and all(t in TRANSPORTS for t in transports), where,
+             f"transports must be a non-empty list, a subset of {list(TRANSPORTS)}, got {raw_transports!r}")
+    try:
+        timers = Timers(**{k: float(v) for k, v in _table(data, "timers", where).items()})
+    except (TypeError, ValueError) as exc:
+        raise ProfileError(f"{where}: [timers]: {exc}") from None
+    targets = _table(data, "targets", where)
+    _require(all(isinstance(v, str) for v in targets.values()), where,
+             "[targets] values must be strings (Request-URI users)")
+    deviations = data.get("known_deviations", [])
+    _require(isinstance(deviations, list), where, "known_deviations must be a list of strings")
     return DutProfile(
-        dns_server=_dns_server(data.get("dns", {}), where),
+        dns_server=_dns_server(_table(data, "dns", where), where),
         name=str(name), role=str(role), host=host, port=port, transports=transports, timers=timers,
-        capabilities=dict(data.get("capabilities", {})), upper_tester=upper, targets={**DEFAULT_TARGETS, **targets},
-        reference=data.get("reference"), known_deviations=tuple(data.get("known_deviations", [])),
-        source=source,
+        capabilities=capabilities_from(_table(data, "capabilities", where), where),
+        upper_tester=_upper_tester(_table(data, "upper_tester", where), str(role), where),
+        targets={**DEFAULT_TARGETS, **targets}, reference=_reference(_table(data, "reference", where), where),
+        known_deviations=tuple(str(d) for d in deviations), source=source,
     )
 
 
-def _dns_server(section: Any, where: str) -> tuple[str, int] | None:
+def _dns_server(section: Mapping[str, Any], where: str) -> tuple[str, int] | None:
     """``[dns] server = "HOST:PORT"`` (IPv6 host in brackets): the address the DUT resolves through."""
-    _require(isinstance(section, dict), where, "[dns] must be a table")
     value = section.get("server")
     if value is None:
         return None

@@ -1,9 +1,10 @@
 """Reference DUTs: real kamailio and baresip processes the suite starts, probes and stops.
 
-``start_reference(name, workdir)`` picks free loopback ports, writes/uses the project's
-configs (``fixtures/kamailio/*.cfg``, ``fixtures/baresip/``), starts the program as a
-``ManagedProcess``, and returns once it answers a SIP OPTIONS (RFC 3261 §11) on every
-requested transport. Anything that goes wrong is one ``ReferenceDutError`` whose message
+``start_reference(profile, workdir)`` receives the resolved profile of a reference DUT (its
+``[reference]`` table says which program and config; its timers are the ones the tests use, after
+``--sip-t1``), picks free loopback ports, writes/uses the project's configs
+(``fixtures/kamailio/*.cfg``, ``fixtures/baresip/``), starts the program as a ``ManagedProcess``, and
+returns once it answers a SIP OPTIONS (RFC 3261 §11) on every requested transport. Anything that goes wrong is one ``ReferenceDutError`` whose message
 ends with the tail of the DUT's log.
 """
 
@@ -22,10 +23,11 @@ from pathlib import Path
 
 from sipconform.dut.probe import probe
 from sipconform.dut.process import ManagedProcess, ProcessStartError
-from sipconform.dut.profile import DutProfile, ProfileError, load_profile
+from sipconform.dut.profile import DutProfile, ReferenceSpec
+from sipconform.sip.timers import Timers
 
-__all__ = ["FIXTURES", "REFERENCE_DUTS", "ReferenceDutError", "ReferenceSpec", "RunningDut",
-           "free_port", "resolver_address", "start_reference"]
+__all__ = ["FIXTURES", "ReferenceDutError", "RunningDut", "free_port", "kamailio_defines", "resolver_address",
+           "start_reference", "unapplied_timers"]
 
 FIXTURES = Path(os.environ.get("SIPCONFORM_FIXTURES") or Path(__file__).resolve().parents[3] / "fixtures")
 BARESIP_MODULES = os.environ.get("SIPCONFORM_BARESIP_MODULES", "/usr/lib/baresip/modules")
@@ -38,32 +40,10 @@ class ReferenceDutError(RuntimeError):
     """A reference DUT could not be started or did not answer (message includes its log tail)."""
 
 
-@dataclass(frozen=True)
-class ReferenceSpec:
-    name: str
-    program: str  # "kamailio" | "baresip"
-    profile_file: str  # relative to FIXTURES
-    description: str
-
-    def profile_path(self) -> Path:
-        return FIXTURES / self.profile_file
-
-
-REFERENCE_DUTS: dict[str, ReferenceSpec] = {
-    spec.name: spec for spec in (
-        ReferenceSpec("kamailio-uas", "kamailio", "duts/kamailio-uas.toml", "kamailio 5.6, ringing UAS (tm)"),
-        ReferenceSpec("kamailio-proxy", "kamailio", "duts/kamailio-proxy.toml", "kamailio 5.6, stateful proxy (tm)"),
-        ReferenceSpec("kamailio-stateless-proxy", "kamailio", "duts/kamailio-stateless-proxy.toml",
-                      "kamailio 5.6, stateless proxy (forward)"),
-        ReferenceSpec("baresip-uas", "baresip", "duts/baresip-uas.toml", "baresip 1.0, UAS that rings"),
-        ReferenceSpec("baresip-uac", "baresip", "duts/baresip-uac.toml", "baresip 1.0, UAC driven over ctrl_tcp"),
-    )
-}
-
-
 @dataclass
 class RunningDut:
-    """A started reference DUT: its profile (real address), its process, and for baresip its control port."""
+    """A started reference DUT: its profile (the one it was started with, at its real address), its process,
+    and for baresip its control port."""
 
     profile: DutProfile
     process: ManagedProcess
@@ -168,13 +148,34 @@ def _with_resolver(argv: list[str], rundir: Path, dns: tuple[str, int]) -> list[
 
 
 # ---- launchers --------------------------------------------------------------------------
-def _kamailio_argv(profile: DutProfile, cfg: Path, port: int, transports: tuple[str, ...], rundir: Path) -> list[str]:
+_FIXED_TIMERS = {"baresip": Timers()}
+"""Programs whose timers cannot be set: libre (baresip) runs the RFC 3261 defaults."""
+
+
+def unapplied_timers(profile: DutProfile) -> str | None:
+    """Why the launcher cannot run ``profile``'s timers (a note for the report header), or None."""
+    program = profile.reference.program if profile.reference else ""
+    fixed = _FIXED_TIMERS.get(program)
+    if fixed is None or fixed == profile.timers:
+        return None
     t = profile.timers
-    ref = dict(profile.reference or {})
-    defines = {
-        "T1_MS": round(t.t1 * 1000), "T2_MS": round(t.t2 * 1000), "FR_MS": round(64 * t.t1 * 1000),
-        "FR_INV_MS": int(ref.get("fr_inv_ms", 32000)), "WT_MS": round(t.t4 * 1000),
-    }
+    return (f"{program} has no timer settings: it runs T1 "
+            f"{fixed.t1:g} s, T2 {fixed.t2:g} s, T4 {fixed.t4:g} s, while the tests expect T1 {t.t1:g} s, "
+            f"T2 {t.t2:g} s, T4 {t.t4:g} s")
+
+
+def kamailio_defines(profile: DutProfile, ref: ReferenceSpec) -> dict[str, int]:
+    """The ``-A NAME=VALUE`` defines a kamailio cfg receives, from the profile's (resolved) timers: tm's
+    retransmission timers T1 and T2, Timer B/F (64*T1), the INVITE's final-response wait, and T4 as tm's
+    wait timer."""
+    t = profile.timers
+    return {"T1_MS": round(t.t1 * 1000), "T2_MS": round(t.t2 * 1000), "FR_MS": round(t.b * 1000),
+            "FR_INV_MS": ref.fr_inv_ms, "WT_MS": round(t.t4 * 1000)}
+
+
+def _kamailio_argv(profile: DutProfile, ref: ReferenceSpec, cfg: Path, port: int, transports: tuple[str, ...],
+                   rundir: Path) -> list[str]:
+    defines = kamailio_defines(profile, ref)
     argv = ["kamailio", "-f", str(cfg), "-DD", "-E", "-Y", str(rundir), "-P", str(rundir / "kamailio.pid"),
             "-m", "32", "-M", "4"]
     for key, value in defines.items():
@@ -248,39 +249,35 @@ def _await_ready(proc: ManagedProcess, profile: DutProfile, transports: tuple[st
             raise _fail(f"{profile.name} on {HOST}:{profile.port} {why}", proc)
 
 
-def start_reference(name: str, workdir: Path, *, transports: Iterable[str] = ("udp", "tcp"),
+def start_reference(profile: DutProfile, workdir: Path, *, transports: Iterable[str] | None = None,
                     config: Path | None = None, ready_timeout: float = READY_TIMEOUT) -> RunningDut:
-    """Start the reference DUT ``name`` (a key of ``REFERENCE_DUTS``) with its files under ``workdir``.
+    """Start the reference DUT ``profile`` (resolved: a ``[reference]`` table, its timers after the options)
+    with its files under ``workdir``, on ``transports`` (default: the profile's).
 
     ``config`` overrides the kamailio cfg file / baresip template directory (tests of broken configs).
     """
-    spec = REFERENCE_DUTS.get(name)
-    if spec is None:
-        raise ReferenceDutError(f"unknown reference DUT {name!r}; known: {', '.join(REFERENCE_DUTS)}")
-    trs = tuple(dict.fromkeys(transports))
+    name, ref = profile.name, profile.reference
+    if ref is None:
+        raise ReferenceDutError(f"{name}: the profile has no [reference] table, the suite cannot start it")
+    trs = tuple(dict.fromkeys(profile.transports if transports is None else transports))
     if not trs or any(t not in ("udp", "tcp") for t in trs):
         raise ReferenceDutError(f"{name}: transports must be a non-empty subset of udp, tcp; got {list(trs)}")
-    binary = shutil.which(spec.program)
+    binary = shutil.which(ref.program)
     if binary is None:
-        raise ReferenceDutError(f"{name}: '{spec.program}' is not installed (run scripts/setup.sh)")
-    try:
-        base = load_profile(spec.profile_path())
-    except ProfileError as exc:
-        raise ReferenceDutError(f"{name}: {exc}") from None
-    ref = dict(base.reference or {})
-    source = config or FIXTURES / str(ref.get("config", ""))
+        raise ReferenceDutError(f"{name}: '{ref.program}' is not installed (run scripts/setup.sh)")
+    source = config or FIXTURES / ref.config
     if not source.exists():
         raise ReferenceDutError(f"{name}: configuration {source} not found")
     workdir = _fresh_dir(Path(workdir), name)
     last: ReferenceDutError | None = None
-    resolves = base.role != "uas"  # the UAC and the proxies locate servers by DNS (RFC 3263 tests)
+    resolves = profile.role != "uas"  # the UAC and the proxies locate servers by DNS (RFC 3263 tests)
     for attempt in range(_START_ATTEMPTS):
         dns: tuple[str, int] | None = None
-        if spec.program == "kamailio":
+        if ref.program == "kamailio":
             port, ctrl_port = free_port(), None
             rundir = workdir / "run"
             rundir.mkdir(parents=True, exist_ok=True)
-            argv = _kamailio_argv(base, source, port, trs, rundir)
+            argv = _kamailio_argv(profile, ref, source, port, trs, rundir)
             argv[0] = binary
             dns = resolver_address() if resolves else None
             if dns is not None:  # without root (no port 53, no mount namespace) its profile names no [dns]
@@ -292,16 +289,16 @@ def start_reference(name: str, workdir: Path, *, transports: Iterable[str] = ("u
             confdir = workdir / "conf"
             _write_baresip_conf(confdir, source, port, ctrl_port, dns)
             argv = [binary, "-f", str(confdir), "-s"]
-        profile = replace(base, host=HOST, port=port, transports=trs, dns_server=dns)
-        if ctrl_port is not None:  # baresip-uac and -uas: kind = "baresip" (from their profiles)
-            profile = replace(profile, upper_tester=replace(base.upper_tester, control=f"{HOST}:{ctrl_port}"))
+        # baresip-uac and -uas: kind = "baresip" (from their profiles), controlled on ctrl_port
+        started = replace(profile, transports=trs).with_address(
+            HOST, port, dns_server=dns, control=None if ctrl_port is None else f"{HOST}:{ctrl_port}")
         try:
-            proc = ManagedProcess(argv, workdir, spec.program if attempt == 0 else f"{spec.program}-{attempt}")
+            proc = ManagedProcess(argv, workdir, ref.program if attempt == 0 else f"{ref.program}-{attempt}")
         except ProcessStartError as exc:
             raise ReferenceDutError(f"{name}: {exc}") from None
         try:
-            _await_ready(proc, profile, trs, time.monotonic() + ready_timeout, ctrl_port,
-                         ref.get("user") if spec.program == "baresip" else None)
+            _await_ready(proc, started, trs, time.monotonic() + ready_timeout, ctrl_port,
+                         ref.user if ref.program == "baresip" else None)
         except ReferenceDutError as exc:
             clash = _port_clash(proc)
             proc.stop()
@@ -313,6 +310,6 @@ def start_reference(name: str, workdir: Path, *, transports: Iterable[str] = ("u
             proc.stop()
             raise
         control = (HOST, ctrl_port) if ctrl_port is not None else None
-        return RunningDut(profile=profile, process=proc, control=control)
+        return RunningDut(profile=started, process=proc, control=control)
     assert last is not None
     raise last

@@ -43,7 +43,7 @@ from sipconform.verdict import Inconclusive, NotApplicable, precondition
 __all__ = [
     "ACKS_FINAL", "ANSWERS_CANCEL", "Branch", "CANCELS_PENDING", "LEGS", "MARK", "ProxiedCall", "RFC_TIMER_C", "SENDS_FINAL", "ack_again",
     "answer_cancel", "await_ack", "authorized_retry", "await_cancel", "cancel_and_ack", "cancel_answer", "cancel_problems", "cancel_received",
-    "check_cancels_invite", "cancel_upstream", "cancelled_responses", "capability", "downstream", "downstream_transport",
+    "check_cancels_invite", "cancel_upstream", "cancelled_responses", "downstream", "downstream_transport",
     "end_branch", "expect_no_cancel", "expect_no_final", "fork_header", "gave_up", "pause", "place_call",
     "provisional", "proxy_route", "quiet_window", "reach_branches", "reason_values", "relayed", "requests_seen",
     "resend", "responses_seen", "ringing", "routing", "same_via_value", "send_stray", "timer_c", "unreachable_sent_by",
@@ -51,17 +51,10 @@ __all__ = [
 ]
 
 MARK = "X-Sipconform-Origin"
-ROUTINGS = ("request-uri", "route")
 LEGS = ("same", "other")
 """``downstream`` parametrisation: downstream peers on the UAC's transport, or on the other one."""
 
 Headers = Iterable[tuple[str, str]]
-
-
-def capability(dut: DutProfile, name: str, default: Any = None) -> Any:
-    """``[capabilities] name``, else ``default``."""
-    value = dut.capability(name)
-    return default if value is None else value
 
 
 RFC_TIMER_C = 180.0
@@ -70,20 +63,18 @@ RFC_TIMER_C = 180.0
 
 def timer_c(dut: DutProfile) -> tuple[float, bool]:
     """The DUT's Timer C: ``[capabilities] timer_c`` seconds, else the RFC's 3 minutes; and whether declared."""
-    value = capability(dut, "timer_c")
-    return (float(value), True) if value is not None else (RFC_TIMER_C, False)
+    value = dut.capabilities.timer_c
+    return (value, True) if value is not None else (RFC_TIMER_C, False)
 
 
 def routing(dut: DutProfile) -> str:
-    value = str(capability(dut, "routing", "request-uri"))
-    if value not in ROUTINGS:
-        raise NotApplicable(f"profile [capabilities] routing = {value!r}: the suite knows {', '.join(ROUTINGS)}")
-    return value
+    """``[capabilities] routing`` (checked against ``ROUTINGS`` when the profile is loaded)."""
+    return dut.capabilities.routing
 
 
 def fork_header(dut: DutProfile) -> str:
     """The header that makes the DUT fork; ``Inconclusive`` if the profile declares none."""
-    name = capability(dut, "fork_header")
+    name = dut.capabilities.fork_header
     if not name:
         raise Inconclusive("the clause needs a forking proxy and the profile declares no [capabilities] "
                            "fork_header, the way to make the DUT fork an INVITE")

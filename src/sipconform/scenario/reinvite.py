@@ -2,7 +2,7 @@
 offer whose answer the DUT sends in a reliable 18x (RFC 3262), PRACKed so that the change is executed
 (RFC 6141 §3.3), and the CANCEL of that re-INVITE (§3.8).
 
-Gated on the profile's ``capabilities.reliable_provisional`` (false: not-applicable). A DUT that answers
+Tests using it carry ``requires("reliable_provisional")`` (false: not-applicable). A DUT that answers
 the re-INVITE at once, or never puts its answer in a reliable 18x, never reaches the state the clauses
 are about: ``Inconclusive``.
 """
@@ -17,7 +17,7 @@ from typing import NoReturn
 from sipconform.dut.profile import DutProfile
 from sipconform.peer import NoMessage, SipPeer
 from sipconform.sip import Response
-from sipconform.verdict import Inconclusive, not_applicable, precondition
+from sipconform.verdict import Inconclusive, precondition
 
 from .reliable import prack, rseq_of
 from .uac import sdp_answer
@@ -71,9 +71,6 @@ def cancel_executed_reinvite(peer: SipPeer, dut: DutProfile) -> ExecutedReinvite
     """RFC 6141 §3.8 flow: in a confirmed dialog, a re-INVITE with an offer (Require: 100rel); the DUT's
     reliable 18x with the answer is PRACKed (the change is executed); then the re-INVITE is CANCELled.
     Returns what the DUT answered; a 2xx to the re-INVITE is ACKed, and the dialog ended with BYE."""
-    if dut.capability("reliable_provisional") is False:
-        not_applicable("the profile says the DUT sends no reliable provisional responses "
-                       "(capabilities.reliable_provisional = false), where the re-INVITE's answer would go")
     with confirmed_dialog(peer, dut) as dialog:
         reinvite = send_reinvite(dialog)
         answer = reliable_answer(reinvite, dialog)

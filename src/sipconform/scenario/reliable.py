@@ -1,8 +1,8 @@
 """DUT-as-UAS steps with reliable provisional responses (RFC 3262): ring with 100rel, PRACK, and what the
 DUT sent after its final response.
 
-Gated on the profile's ``capabilities.reliable_provisional``: false makes the test not-applicable; silent,
-the test tries, and a DUT that sends no reliable 18x makes it inconclusive.
+Tests using it carry ``requires("reliable_provisional")``: false in the profile makes them not-applicable;
+unset, the test tries, and a DUT that sends no reliable 18x makes it inconclusive.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from sipconform.dut.profile import DutProfile
 from sipconform.peer import SipPeer
 from sipconform.sip import Message, Request, Response
-from sipconform.verdict import Inconclusive, not_applicable
+from sipconform.verdict import Inconclusive
 
 from .uas import Call, is_final_to, ring
 
@@ -29,9 +29,6 @@ def rseq_of(response: Message) -> int | None:
 def ring_reliably(peer: SipPeer, dut: DutProfile) -> tuple[Call, Response]:
     """INVITE with ``Require: 100rel`` (RFC 3262 §4); wait for the DUT's first reliable 18x (never PRACKed
     here). Returns the call and that 18x."""
-    if dut.capability("reliable_provisional") is False:
-        not_applicable("the profile says the DUT sends no reliable provisional responses "
-                       "(capabilities.reliable_provisional = false)")
     call = ring(peer, dut, headers=[("Require", "100rel"), ("Supported", "100rel")])
     provisional = call.responses[-1]
     if rseq_of(provisional) is None:

@@ -6,14 +6,23 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from sipconform.dut.profile import DutProfile
-from sipconform.settings import SelectedDut, Settings
+from sipconform.dut.reference import RunningDut, start_reference
+from sipconform.plugin.settings import DutTarget, Settings
 
-__all__ = ["DutPool", "DutUnavailable", "probe_deadline", "probe_external"]
+__all__ = ["TARGET_PARAM", "DutPool", "DutUnavailable", "probe_deadline", "probe_external", "target_of"]
+
+TARGET_PARAM = "sip_target"
+"""The fixture ``pytest_generate_tests`` parametrises (indirectly) with each test's ``DutTarget``."""
+
+
+def target_of(item: object) -> DutTarget | None:
+    """The (DUT, transport) a collected test instance runs against, None if it has none."""
+    callspec = getattr(item, "callspec", None)
+    param = callspec.params.get(TARGET_PARAM) if callspec is not None else None
+    return param if isinstance(param, DutTarget) else None
 
 # The probe waits PROBE_T1_MULTIPLE*T1 for an OPTIONS answer, clamped: a fast-T1 DUT still gets a
 # fair chance, a slow-T1 one does not hold the run for long before it is declared unreachable.
@@ -31,38 +40,34 @@ class DutPool:
     use and stopped by ``close()``; one that failed to start is not retried: every later test gets
     the same ``DutUnavailable``. External DUTs are handed out as their profile."""
 
-    def __init__(self, settings: Settings, workdir: Callable[[str], Path]) -> None:
-        self._settings = settings
+    def __init__(self, workdir: Callable[[str], Path]) -> None:
         self._workdir = workdir
-        self._running: dict[str, Any] = {}  # name -> sipconform.dut.reference.RunningDut
+        self._running: dict[str, RunningDut] = {}
         self._failed: dict[str, str] = {}
         self._lock = threading.Lock()
         self._closed = False
 
-    def profile(self, name: str) -> DutProfile:
-        """The profile of DUT ``name`` with its real address, starting it if it is a reference DUT."""
-        selected = self._settings.dut(name)
-        if selected.external:
-            return selected.profile
+    def running(self, dut: DutProfile) -> DutProfile:
+        """``dut`` as the tests use it: an external DUT as it is; a reference DUT started from this very
+        profile (timers after the options) on first use, at its real address."""
+        if dut.reference is None:
+            return dut
+        name = dut.name
         with self._lock:
             if self._closed:
                 raise DutUnavailable(f"reference DUT {name}: the pool is closed (session ending)")
             if name in self._failed:
                 raise DutUnavailable(self._failed[name])
             if name not in self._running:
-                self._running[name] = self._start(selected)
-        real: DutProfile = self._running[name].profile
-        return replace(real, role=selected.profile.role, timers=selected.profile.timers)
+                self._running[name] = self._start(dut)
+        return self._running[name].profile
 
-    def _start(self, selected: SelectedDut) -> Any:
+    def _start(self, dut: DutProfile) -> RunningDut:
         try:
-            from sipconform.dut.reference import start_reference
-
-            return start_reference(str(selected.launcher), self._workdir(selected.name),
-                                   transports=selected.transports)
+            return start_reference(dut, self._workdir(dut.name))
         except Exception as exc:  # any failure: one message, no retry
-            message = f"reference DUT {selected.name} could not be started: {exc}"
-            self._failed[selected.name] = message
+            message = f"reference DUT {dut.name} could not be started: {exc}"
+            self._failed[dut.name] = message
             raise DutUnavailable(message) from None
 
     def log_text(self, name: str) -> str:
@@ -82,9 +87,9 @@ class DutPool:
                 print(f"sipconform: stopping reference DUT {name} failed: {exc}", file=sys.stderr)
 
 
-def probe_deadline(selected: SelectedDut) -> float:
+def probe_deadline(dut: DutProfile) -> float:
     """How long the liveness probe waits: PROBE_T1_MULTIPLE*T1 clamped to [PROBE_MIN_S, PROBE_MAX_S]."""
-    return min(max(PROBE_T1_MULTIPLE * selected.profile.timers.t1, PROBE_MIN_S), PROBE_MAX_S)
+    return min(max(PROBE_T1_MULTIPLE * dut.timers.t1, PROBE_MIN_S), PROBE_MAX_S)
 
 
 def probe_external(settings: Settings) -> str | None:
@@ -93,16 +98,16 @@ def probe_external(settings: Settings) -> str | None:
     (SIPp, a dial tool) listens only during the call, so there is nothing to probe beforehand."""
     from sipconform.dut.probe import probe
 
-    def listens(d: SelectedDut) -> bool:
-        return not (d.profile.role == "uac" and d.profile.upper_tester.kind == "exec")
+    def listens(d: DutProfile) -> bool:
+        return not (d.role == "uac" and d.upper_tester.kind == "exec")
 
-    jobs = [(d, t) for d in settings.duts if d.external and listens(d) for t in d.transports]
+    jobs = [(d, t) for d in settings.duts if d.reference is None and listens(d) for t in d.transports]
     if not jobs:
         return None
 
-    def one(job: tuple[SelectedDut, str]) -> str | None:
-        selected, transport = job
-        p, deadline = selected.profile, probe_deadline(selected)
+    def one(job: tuple[DutProfile, str]) -> str | None:
+        p, transport = job
+        deadline = probe_deadline(p)
         who = "DUT" if p.name == f"{p.host}:{p.port}" else f"DUT {p.name}"
         try:
             answer = probe(p.host, p.port, transport, deadline, retry_s=p.timers.t1)

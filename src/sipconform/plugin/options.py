@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sipconform.dut.profile import ROLES
-from sipconform.settings import (DEFAULT_DUT, DEFAULT_RESULTS, TRANSPORT_CHOICES, Settings, SettingsError, Source,
-                                 resolve)
+from sipconform.plugin.settings import (DEFAULT_DUT, DEFAULT_RESULTS, TRANSPORT_CHOICES, Settings, SettingsError,
+                                        Source, resolve)
+from sipconform.vocabulary import ROLES
 
 __all__ = ["SETTINGS_KEY", "add_options", "reports_dir", "settings_from_config"]
 
@@ -28,7 +28,8 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--sip-transport", dest="sip_transport", choices=TRANSPORT_CHOICES, default=None,
                     help="transport(s) to test over; 'all' (default) = every transport the DUT profile lists")
     group.addoption("--sip-t1", dest="sip_t1", metavar="SECONDS", default=None,
-                    help="the DUT's T1 in seconds, overriding the profile (T2 is raised to at least T1)")
+                    help="the DUT's T1 in seconds, overriding the profile (a reference DUT is started with it); T2 "
+                         "and T4 stay the profile's, unless T1 exceeds T2: then T2 is the RFC's 4 s")
     group.addoption("--sip-strict", dest="sip_strict", action="store_true", default=None,
                     help="count a warn verdict (a SHOULD broken) as a fail")
     group.addoption("--sip-results", dest="sip_results", metavar="PATH", default=None,

@@ -25,19 +25,12 @@ from typing import Any
 
 import pytest
 
-from sipconform.dut.profile import ROLES, TRANSPORTS
-from sipconform.pytest_markers import meta_of
-from sipconform.pytest_options import SETTINGS_KEY, reports_dir
-from sipconform.pytest_peers import PEERS_KEY, render_trace
-from sipconform.settings import DutTarget
-from sipconform.verdict import LEVELS
+from sipconform.plugin.duts import target_of
+from sipconform.plugin.markers import meta_of
+from sipconform.plugin.options import SETTINGS_KEY, reports_dir
+from sipconform.plugin.peers import PEERS_KEY, render_trace
 
-__all__ = ["MARKERS", "REPORTS_KEY", "Reports", "safe_name"]
-
-MARKERS = (*(f"{lvl.lower()}: tests of a {lvl}-level clause (added from the catalogue; -m {lvl.lower()})"
-             for lvl in LEVELS),
-           *(f"{role}: test instances run against a DUT in role {role} (added at collection)" for role in ROLES),
-           *(f"{t}: test instances run over {t.upper()} (added at collection)" for t in TRANSPORTS))
+__all__ = ["REPORTS_KEY", "Reports", "safe_name"]
 
 
 @dataclass
@@ -83,10 +76,8 @@ def _allure_on(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Declare the markers; default ``--junitxml``/``--alluredir`` into the reports directory
-    (before junitxml and allure-pytest read them)."""
-    for line in MARKERS:
-        config.addinivalue_line("markers", line)
+    """Default ``--junitxml``/``--alluredir`` into the reports directory (before junitxml and allure-pytest
+    read them)."""
     if config.option.help:
         return
     reports = Reports(reports_dir(config), _conformance_run(config))
@@ -109,30 +100,22 @@ def pytest_configure(config: pytest.Config) -> None:
 # ---- collection: markers for -m, Allure labels, the clause listing -----------------------------------
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    settings = config.stash.get(SETTINGS_KEY, None)
     allure_ok = config.pluginmanager.hasplugin("allure_pytest")
     for item in items:
         meta = meta_of(item)
         if not meta.conformance or not meta.clause:
             continue
-        callspec = getattr(item, "callspec", None)
-        target = callspec.params.get("dut") if callspec is not None else None
-        target = target if isinstance(target, DutTarget) else None
-        role = None
-        if target is not None and settings is not None:
-            try:
-                role = settings.dut(target.dut).profile.role
-            except KeyError:
-                role = None
+        target = target_of(item)
+        role = target.dut.role if target is not None else None
         roles = (role,) if role else (meta.roles or ())
         names = [meta.level.lower(), *roles, *((target.transport,) if target else meta.transports or ())]
         for name in dict.fromkeys(names):
             item.add_marker(name)
         if allure_ok:
-            from sipconform.report.allure import markers_for
+            from sipconform.plugin.allure_marks import markers_for
 
             for mark in markers_for(meta.clause, meta.level, role=role, transport=target.transport if target else None,
-                                    dut=target.dut if target else None):
+                                    dut=target.dut.name if target else None):
                 item.add_marker(mark)
 
 
@@ -204,24 +187,22 @@ def _write_evidence(item: pytest.Item, report: pytest.TestReport, reports: Repor
 
 
 def _allure_attach(item: pytest.Item, report: pytest.TestReport) -> None:
-    from sipconform.report.allure import allure
+    from sipconform.plugin.allure_marks import allure
 
     verdict = getattr(report, "sip_verdict", None) or ("pass" if report.passed and report.when == "call" else None)
     if verdict:
         allure.dynamic.tag(f"verdict:{verdict}")
     if report.when == "call" and (clause := meta_of(item).clause):
-        from sipconform.report.allure import describe_clause
+        from sipconform.plugin.allure_marks import describe_clause
 
         describe_clause(clause)
     records = _records(item)
     if records is not None:
         meta = meta_of(item)
-        callspec = getattr(item, "callspec", None)
-        target = callspec.params.get("dut") if callspec is not None else None
-        props = {"clause": meta.clause, "level": meta.level,
-                 "dut": target.dut if isinstance(target, DutTarget) else None,
+        target = target_of(item)
+        props = {"clause": meta.clause, "level": meta.level, "dut": target.dut.name if target else None,
                  "dut_address": next((v for k, v in item.user_properties if k == "dut_address"), None)}
-        from sipconform.report.allure import attach_ladder
+        from sipconform.plugin.allure_marks import attach_ladder
 
         attach_ladder(_ladder(item, records, props, verdict))
 
@@ -270,7 +251,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
         extra = {"sipconform": getattr(sipconform, "__version__", "0.1.0"), "python": platform.python_version(),
                  "pytest": pytest.__version__, "strict": str(settings.strict).lower(), "transport": settings.transport}
-        lines = environment_lines(doc.get("duts", []), {d.name: d.profile for d in settings.duts}, extra)
+        lines = environment_lines(doc.get("duts", []), {d.name: d for d in settings.duts}, extra)
         write_environment(Path(alluredir), lines)
         reports.summary.append(f"allure: {alluredir} (allure serve {alluredir})")
     old = config.getoption("sip_baseline", None)

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from sipconform.clauses import trace_properties
-from sipconform.pytest_markers import ItemMeta
-from sipconform.settings import DutTarget, Settings
+from sipconform.dut.profile import DutProfile
+from sipconform.plugin.markers import ItemMeta
+from sipconform.plugin.settings import DutTarget, Settings
 from sipconform.verdict import Outcome, Verdict, classify, describe, worst
 
 __all__ = ["PHASES_KEY", "apply_phase", "finalize", "result_of", "results_document", "summary_lines",
@@ -101,7 +102,7 @@ def finalize(item: pytest.Item, report: pytest.TestReport, meta: ItemMeta, targe
         props.append(("role", ",".join(meta.roles)))
     props += trace_properties(meta.clause) if meta.clause else []
     if target is not None:
-        props += [("dut", target.dut), ("transport", target.transport)]
+        props += [("dut", target.dut.name), ("transport", target.transport)]
     if address:
         props.append(("dut_address", address))
     props += [("verdict", final.value), ("verdict_message", message)]
@@ -132,11 +133,10 @@ def result_of(report: pytest.TestReport) -> dict[str, Any] | None:
                                                        if k.startswith("evidence_")}) else {})}
 
 
-def _dut_entry(settings: Settings, name: str, results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    selected = settings.dut(name)
-    p = selected.profile
-    host, port = (p.host, p.port) if selected.external else (None, None)  # reference: known once started
-    seen: str | None = next((r["dut_address"] for r in results if r.get("dut") == name and r.get("dut_address")), None)
+def _dut_entry(p: DutProfile, results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    host, port = (p.host, p.port) if p.reference is None else (None, None)  # reference: known once started
+    seen: str | None = next((r["dut_address"] for r in results if r.get("dut") == p.name and r.get("dut_address")),
+                            None)
     if seen:
         host, _, port_s = seen.rpartition(":")
         port = int(port_s)
@@ -146,7 +146,7 @@ def _dut_entry(settings: Settings, name: str, results: Sequence[Mapping[str, Any
 def results_document(settings: Settings, results: Sequence[Mapping[str, Any]], aborted: str | None = None
                      ) -> dict[str, Any]:
     """The results.json document (DESIGN.md contract, plus ``duts``, ``strict``, ``summary``)."""
-    duts = [_dut_entry(settings, d.name, results) for d in settings.duts]
+    duts = [_dut_entry(d, results) for d in settings.duts]
     if len(duts) == 1:
         dut: dict[str, Any] = duts[0]
     else:

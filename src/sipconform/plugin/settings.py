@@ -11,11 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sipconform.dut.profile import ROLES, TRANSPORTS, DutProfile, ProfileError, load_profile, parse_address
+from sipconform.dut.profile import DutProfile, ProfileError, load_profile, parse_address
+from sipconform.dut.reference import unapplied_timers
+from sipconform.dut.registry import reference_duts
 from sipconform.sip.timers import Timers
+from sipconform.vocabulary import ROLES, TRANSPORTS
 
-__all__ = ["DEFAULT_DUT", "DEFAULT_RESULTS", "TRANSPORT_CHOICES", "DutTarget", "SelectedDut", "Settings",
-           "SettingsError", "Source", "reference_profiles", "resolve"]
+__all__ = ["DEFAULT_DUT", "DEFAULT_RESULTS", "TRANSPORT_CHOICES", "DutTarget", "Settings", "SettingsError", "Source",
+           "describe", "resolve"]
 
 DEFAULT_DUT = "reference"
 DEFAULT_RESULTS = "reports/results.json"
@@ -38,95 +41,45 @@ class Source:
 
 @dataclass(frozen=True)
 class DutTarget:
-    """One (DUT, transport) instance a test is run against; ``id`` is the test-id part."""
+    """One (DUT, transport) instance a test is run against: the resolved DUT itself; ``id`` is the
+    test-id part."""
 
-    dut: str
+    dut: DutProfile
     transport: str
 
     @property
     def id(self) -> str:
-        return f"{self.dut}-{self.transport}"
+        return f"{self.dut.name}-{self.transport}"
 
 
-@dataclass(frozen=True)
-class SelectedDut:
-    """A DUT of this run: its profile (role and timers after the options), how it is reached,
-    and the transports it is tested on (profile transports ∩ ``--sip-transport``)."""
-
-    profile: DutProfile
-    transports: tuple[str, ...]
-    launcher: str | None = None  # a reference launcher: the suite starts the DUT itself
-
-    @property
-    def name(self) -> str:
-        return self.profile.name
-
-    @property
-    def external(self) -> bool:
-        return self.launcher is None
-
-    def describe(self) -> str:
-        p = self.profile
-        where = "started by the suite" if self.launcher else f"{p.host}:{p.port}"
-        return (f"{p.name}: role {p.role}, {where}, transports {','.join(self.transports)}, "
-                f"T1 {p.timers.t1:g} s (T2 {p.timers.t2:g} s, T4 {p.timers.t4:g} s)")
+def describe(dut: DutProfile) -> str:
+    """One line for the report header: who, where, transports, timers."""
+    where = "started by the suite" if dut.reference else f"{dut.host}:{dut.port}"
+    t = dut.timers
+    return (f"{dut.name}: role {dut.role}, {where}, transports {','.join(dut.transports)}, "
+            f"T1 {t.t1:g} s (T2 {t.t2:g} s, T4 {t.t4:g} s)")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the plugin needs to know about the run (stored in ``config.stash``)."""
+    """Everything the plugin needs to know about the run (stored in ``config.stash``). Each DUT is final:
+    role and timers after the options, transports = its profile's ∩ ``--sip-transport``; a reference DUT
+    (``dut.reference``) is started from this same profile."""
 
-    duts: tuple[SelectedDut, ...]
+    duts: tuple[DutProfile, ...]
     requested: tuple[str, ...] = (DEFAULT_DUT,)
     role: str | None = None
     transport: str = "all"
-    t1: float | None = None
     strict: bool = False
     results_path: Path = Path(DEFAULT_RESULTS)
     probe: bool = True
     notes: tuple[str, ...] = field(default=())  # shown in the report header
 
-    def dut(self, name: str) -> SelectedDut:
-        for selected in self.duts:
-            if selected.name == name:
-                return selected
-        raise KeyError(f"DUT {name!r} is not selected in this run")
-
     def targets(self, roles: Sequence[str] | None = None, transports: Sequence[str] | None = None
                 ) -> list[DutTarget]:
         """(DUT, transport) instances for a test applying to ``roles`` on ``transports`` (None: any)."""
-        return [DutTarget(d.name, t) for d in self.duts if roles is None or d.profile.role in roles
+        return [DutTarget(d, t) for d in self.duts if roles is None or d.role in roles
                 for t in d.transports if transports is None or t in transports]
-
-
-def reference_profiles(extra_dirs: Sequence[Path] = ()) -> tuple[dict[str, tuple[DutProfile, str]], list[str]]:
-    """Built-in reference DUTs: name -> (profile, launcher), from ``sipconform.dut.reference`` plus any
-    ``*.toml`` with a ``[reference]`` table in ``extra_dirs``; and the profiles that failed to load
-    (left out with a note, so one broken file does not stop unrelated runs)."""
-    try:
-        from sipconform.dut.reference import REFERENCE_DUTS
-    except ImportError:
-        REFERENCE_DUTS = {}
-    candidates: list[tuple[Path, str | None]] = [(spec.profile_path(), name) for name, spec in REFERENCE_DUTS.items()]
-    candidates += [(path, None) for directory in extra_dirs if directory.is_dir()
-                   for path in sorted(directory.glob("*.toml"))]
-    found: dict[str, tuple[DutProfile, str]] = {}
-    problems: list[str] = []
-    seen: set[Path] = set()
-    for path, launcher in candidates:
-        if not path.is_file() or path.resolve() in seen:
-            continue
-        seen.add(path.resolve())
-        try:
-            profile = load_profile(path)
-        except ProfileError as exc:
-            problems.append(f"reference profile left out: {exc}")
-            continue
-        if launcher is None and profile.reference is None:
-            continue  # a profile of an external device, not a reference DUT
-        launcher = launcher or str((profile.reference or {}).get("launcher", profile.name))
-        found.setdefault(profile.name, (profile, launcher))
-    return found, problems
 
 
 def _pick(*sources: Source) -> Source:
@@ -146,31 +99,40 @@ def _parse_t1(src: Source) -> float | None:
     return t1
 
 
-def _apply(profile: DutProfile, role: str | None, t1: float | None) -> DutProfile:
-    timers = profile.timers
-    if t1 is not None:  # --sip-t1: T2 raised to at least T1 (Timers needs T1 <= T2)
-        timers = Timers(t1=t1, t2=max(timers.t2, t1), t4=timers.t4)
-    return replace(profile, role=role or profile.role, timers=timers)
+def _timers(timers: Timers, t1: float | None) -> tuple[Timers, str | None]:
+    """``--sip-t1`` applied: T2 and T4 stay as the profile says. RFC 3261 §17.1.2.2 caps the retransmit
+    interval, which starts at T1 and doubles, at T2 (``MIN(2*T1, T2)``): a T2 below T1 has no meaning. So if
+    the new T1 exceeds the profile's T2, T2 is the RFC's own (Table 4: 4 s; T1 if that is larger still),
+    with a note."""
+    if t1 is None:
+        return timers, None
+    if t1 <= timers.t2:
+        return replace(timers, t1=t1), None
+    t2 = max(Timers().t2, t1)
+    return (Timers(t1=t1, t2=t2, t4=timers.t4),
+            f"T1 {t1:g} s exceeds the profile's T2 {timers.t2:g} s, which §17.1.2.2 needs at least as large: "
+            f"T2 is {t2:g} s (RFC 3261 Table 4, or T1 if larger)")
 
 
-def _one_dut(spec: str, base: Path, role: str | None, refs: Mapping[str, tuple[DutProfile, str]]
-             ) -> list[tuple[DutProfile, str | None]]:
-    """``spec`` -> [(profile, launcher)]: ``reference``, a reference name, an address or a profile path."""
+def _one_dut(spec: str, base: Path, role: str | None, refs: Mapping[str, DutProfile],
+             broken: Mapping[str, str]) -> list[DutProfile]:
+    """``spec`` -> profiles: ``reference``, a reference name, an address or a profile path."""
     if spec == DEFAULT_DUT:
-        chosen: list[tuple[DutProfile, str | None]] = [
-            (p, launcher) for p, launcher in refs.values() if role is None or p.role == role]
+        chosen = [p for p in refs.values() if role is None or p.role == role]
         if refs and not chosen:
             raise SettingsError(f"sip_role: no reference DUT has role {role!r} "
-                                f"(they are: {', '.join(f'{n} ({p.role})' for n, (p, _) in refs.items())})")
+                                f"(they are: {', '.join(f'{n} ({p.role})' for n, p in refs.items())})")
         return chosen
     if spec in refs:
-        profile, launcher = refs[spec]
+        profile = refs[spec]
         if role is not None and profile.role != role:
             raise SettingsError(f"sip_role: reference DUT {spec} is a {profile.role}, not a {role}")
-        return [(profile, launcher)]
+        return [profile]
+    if spec in broken:
+        raise SettingsError(f"sip_dut: {broken[spec]}")
     if spec.partition(":")[0] in TRANSPORTS:
         try:
-            return [(parse_address(spec, role), None)]
+            return [parse_address(spec, role)]
         except ProfileError as exc:
             raise SettingsError(f"sip_dut: {exc}") from None
     path = Path(spec)
@@ -180,10 +142,9 @@ def _one_dut(spec: str, base: Path, role: str | None, refs: Mapping[str, tuple[D
         raise SettingsError(f"sip_dut: {spec!r} is neither a profile file ({path} does not exist), "
                             f"a reference DUT ({known}) nor TRANSPORT:HOST:PORT")
     try:
-        profile = load_profile(path)
+        return [load_profile(path)]
     except ProfileError as exc:
         raise SettingsError(f"sip_dut: {exc}") from None
-    return [(profile, None)]
 
 
 def resolve(*, dut: Sequence[Source], role: Sequence[Source], transport: Sequence[Source],
@@ -201,19 +162,22 @@ def resolve(*, dut: Sequence[Source], role: Sequence[Source], transport: Sequenc
     t1_value = _parse_t1(_pick(*t1))
     dut_src = _pick(*dut)
     specs = [s for s in (dut_src.value or DEFAULT_DUT).replace(",", " ").split() if s]
-    refs, ref_problems = reference_profiles(reference_dirs)
+    refs, broken = reference_duts(reference_dirs)
     wanted = TRANSPORTS if chosen_transport == "all" else (chosen_transport,)
-    duts: list[SelectedDut] = []
-    notes: list[str] = list(ref_problems)
+    duts: list[DutProfile] = []
+    notes: list[str] = [f"reference profile left out: {problem}" for problem in broken.values()]
     for spec in specs:
-        for profile, launcher in _one_dut(spec, dut_src.base, role_src.value, refs):
+        for profile in _one_dut(spec, dut_src.base, role_src.value, refs, broken):
             transports = tuple(t for t in profile.transports if t in wanted)
             if not transports:
                 notes.append(f"{profile.name} skipped: it lists no {chosen_transport} transport")
                 continue
             if any(d.name == profile.name for d in duts):
                 continue
-            duts.append(SelectedDut(_apply(profile, role_src.value, t1_value), transports, launcher))
+            timers, note = _timers(profile.timers, t1_value)
+            resolved = replace(profile, role=role_src.value or profile.role, transports=transports, timers=timers)
+            notes += [f"{profile.name}: {n}" for n in (note, unapplied_timers(resolved)) if n]
+            duts.append(resolved)
     if not duts and specs != [DEFAULT_DUT]:
         raise SettingsError(f"sip_transport: no selected DUT runs over {chosen_transport} ({'; '.join(notes)})")
     if not duts:
@@ -223,7 +187,7 @@ def resolve(*, dut: Sequence[Source], role: Sequence[Source], transport: Sequenc
     results_path = results_path if results_path.is_absolute() else results_src.base / results_path
     probe_src = _pick(*probe)
     return Settings(
-        duts=tuple(duts), requested=tuple(specs), role=role_src.value, transport=chosen_transport, t1=t1_value,
+        duts=tuple(duts), requested=tuple(specs), role=role_src.value, transport=chosen_transport,
         strict=_flag(_pick(*strict), "sip_strict"), results_path=results_path,
         probe=True if probe_src.value is None else _flag(probe_src, "sip_probe"), notes=tuple(notes),
     )

@@ -1,8 +1,10 @@
-"""The sipconform pytest plugin (entry point ``sipconform.plugin``): pytest wiring only.
+"""The sipconform pytest plugin (entry point ``sipconform.plugin``): all the pytest wiring, in this package.
 
-Options and ini keys (``pytest_options``), markers (``pytest_markers``), DUT selection and the
-reference-DUT pool (``pytest_duts``), peers and wire traces (``pytest_peers``), verdicts and
-results.json (``pytest_verdicts``). Configuration lives in ``config.stash``, state in fixtures.
+Options and ini keys and their resolution into ``Settings`` (``options``, ``settings``: each DUT resolved
+once), markers (``markers``, declared once; ``requires``), the reference-DUT pool (``duts``), peers and wire
+traces (``peers``), the DNS and upper-tester fixtures (``dns``, ``upper``), verdicts and results.json
+(``verdicts``), reports and Allure (``reports``, ``allure_marks``: the renderers in ``sipconform.report``
+sit below). Configuration lives in ``config.stash``, state in fixtures.
 """
 
 from __future__ import annotations
@@ -13,31 +15,33 @@ from typing import Any
 import pytest
 
 from sipconform.dut.profile import DutProfile
-from sipconform.pytest_duts import DutPool, DutUnavailable, probe_external
-from sipconform.pytest_markers import MARKERS, ItemMeta, meta_of, problems_of
-from sipconform.pytest_options import SETTINGS_KEY, add_options, settings_from_config
-from sipconform.pytest_peers import PEERS_KEY, PeerFactory, id_prefix, render_trace
-from sipconform.pytest_verdicts import (apply_phase, finalize, result_of, results_document, summary_lines,
-                                        teststatus, write_results)
-from sipconform.pytest_dns import sip_dns  # noqa: F401  (the sip_dns fixture, registered here)
-from sipconform.pytest_upper import upper_tester  # noqa: F401  (the upper_tester fixture, registered here)
-from sipconform.settings import DutTarget, Settings
+from sipconform.plugin import reports
+from sipconform.plugin.dns import sip_dns  # noqa: F401  (the sip_dns fixture, registered here)
+from sipconform.plugin.duts import TARGET_PARAM, DutPool, DutUnavailable, probe_external, target_of
+from sipconform.plugin.markers import MARKERS, ItemMeta, meta_of, problems_of
+from sipconform.plugin.options import SETTINGS_KEY, add_options, settings_from_config
+from sipconform.plugin.peers import PEERS_KEY, PeerFactory, id_prefix, render_trace
+from sipconform.plugin.requires import check_requires
+from sipconform.plugin.settings import DutTarget, Settings, describe
+from sipconform.plugin.upper import upper_tester  # noqa: F401  (the upper_tester fixture, registered here)
+from sipconform.plugin.verdicts import (apply_phase, finalize, result_of, results_document, summary_lines, teststatus,
+                                        write_results)
 from sipconform.sip.timers import Timers
+from sipconform.verdict import Outcome
 
 COLLECTOR_NAME = "sipconform-verdicts"
 POOL_KEY = pytest.StashKey[DutPool]()
 META_KEY = pytest.StashKey[ItemMeta]()
 ADDRESS_KEY = pytest.StashKey[str]()
+RULED_OUT_KEY = pytest.StashKey[Outcome]()
 TRACE_SECTION = "SIP wire trace"
 
 
 # ---- configuration ------------------------------------------------------------------------
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     add_options(parser)
-    from sipconform.report import pytest_reports  # reports directory, evidence, matrix, baseline, -m markers
-
-    if not pluginmanager.is_registered(pytest_reports):
-        pluginmanager.register(pytest_reports, "sipconform-reports")
+    if not pluginmanager.is_registered(reports):  # reports directory, evidence, matrix, baseline, -m markers
+        pluginmanager.register(reports, "sipconform-reports")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -68,7 +72,7 @@ def _is_worker(config: pytest.Config) -> bool:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     settings = _settings(config)
-    lines = [f"sip DUT {d.describe()}" for d in settings.duts] or ["sip DUT: none selected"]
+    lines = [f"sip DUT {describe(d)}" for d in settings.duts] or ["sip DUT: none selected"]
     lines += [f"sip note: {note}" for note in settings.notes]
     lines.append(f"sip: strict {'on' if settings.strict else 'off'}, results {settings.results_path}")
     return lines
@@ -88,12 +92,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 # ---- collection -------------------------------------------------------------------------------
-def _target_of(item: pytest.Item) -> DutTarget | None:
-    callspec = getattr(item, "callspec", None)
-    param = callspec.params.get("dut") if callspec is not None else None
-    return param if isinstance(param, DutTarget) else None
-
-
 def _meta(item: pytest.Item) -> ItemMeta:
     if META_KEY not in item.stash:
         item.stash[META_KEY] = meta_of(item)
@@ -101,13 +99,14 @@ def _meta(item: pytest.Item) -> ItemMeta:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrise ``dut`` over the selected DUTs whose role the test applies to, × transports."""
-    if "dut" not in metafunc.fixturenames:
+    """Parametrise a test that uses ``dut`` over the resolved targets: the selected DUTs whose role the test
+    applies to, × their transports (``sip_target``, read by ``dut`` and ``sip_transport``)."""
+    if TARGET_PARAM not in metafunc.fixturenames:
         return
     meta = meta_of(metafunc.definition)
     targets = _settings(metafunc.config).targets(meta.roles, meta.transports)
     if targets:
-        metafunc.parametrize("dut", targets, indirect=True, ids=[t.id for t in targets])
+        metafunc.parametrize(TARGET_PARAM, targets, indirect=True, ids=[t.id for t in targets])
 
 
 @pytest.hookimpl(wrapper=True)
@@ -130,22 +129,34 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, p
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect the tests no selected DUT can run (wrong role or transport): not run, not skipped."""
+    """Deselect the tests no selected DUT can run (wrong role or transport): not run, not skipped. Judge the
+    ``requires`` markers of the others against their target's profile (the outcome ends them at setup)."""
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
-        unmatched = "dut" in getattr(item, "fixturenames", ()) and _target_of(item) is None
+        target = target_of(item)
+        unmatched = TARGET_PARAM in getattr(item, "fixturenames", ()) and target is None
         (drop if unmatched else keep).append(item)
+        if target is not None and (outcome := check_requires(item.iter_markers("requires"), target)) is not None:
+            item.stash[RULED_OUT_KEY] = outcome
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test its ``requires`` rules out ends here, before its fixtures start a DUT."""
+    outcome = item.stash.get(RULED_OUT_KEY, None)
+    if outcome is not None:
+        raise outcome
+
+
 # ---- fixtures ---------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def sip_settings(pytestconfig: pytest.Config) -> Settings:
-    """The run's resolved SIP settings (command line > ini > DUT profile > default): selected DUTs,
-    transport choice, T1 override, strict mode, results path."""
+    """The run's resolved SIP settings (command line > ini > DUT profile > default): the selected DUTs, each
+    final (role, transports, timers after ``--sip-t1``), transport choice, strict mode, results path."""
     return _settings(pytestconfig)
 
 
@@ -153,22 +164,28 @@ def sip_settings(pytestconfig: pytest.Config) -> Settings:
 def sip_dut_pool(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DutPool]:
     """This process's DUTs: reference DUTs started on first use (once per xdist worker, never retried
     after a failed start) and stopped at session end; external DUTs as their profile."""
-    pool = DutPool(_settings(pytestconfig), lambda name: tmp_path_factory.mktemp(f"dut-{name}"))
+    pool = DutPool(lambda name: tmp_path_factory.mktemp(f"dut-{name}"))
     pytestconfig.stash[POOL_KEY] = pool
     yield pool
     pool.close()
 
 
 @pytest.fixture
-def dut(request: pytest.FixtureRequest, sip_dut_pool: DutPool) -> DutProfile:
-    """The DUT under test (``DutProfile``) with its real address and timers after ``--sip-t1``.
-    Parametrised over the selected DUTs whose role matches the test × their transports; ids like
-    ``kamailio-uas-udp``. A reference DUT that cannot start makes the test an ``error``."""
+def sip_target(request: pytest.FixtureRequest) -> DutTarget:
+    """The (DUT, transport) of this test instance, as resolved at collection (``pytest_generate_tests``)."""
     target = getattr(request, "param", None)
     if not isinstance(target, DutTarget):
         pytest.fail("the dut fixture was not parametrised by sipconform (no DUT selected?)", pytrace=False)
+    return target
+
+
+@pytest.fixture
+def dut(request: pytest.FixtureRequest, sip_target: DutTarget, sip_dut_pool: DutPool) -> DutProfile:
+    """The DUT under test (``DutProfile``), resolved once (timers after ``--sip-t1``), at its real address.
+    Parametrised over the selected DUTs whose role matches the test × their transports; ids like
+    ``kamailio-uas-udp``. A reference DUT that cannot start makes the test an ``error``."""
     try:
-        profile = sip_dut_pool.profile(target.dut)
+        profile = sip_dut_pool.running(sip_target.dut)
     except DutUnavailable as exc:
         problem = str(exc)
     else:
@@ -180,10 +197,9 @@ def dut(request: pytest.FixtureRequest, sip_dut_pool: DutPool) -> DutProfile:
 
 
 @pytest.fixture
-def sip_transport(request: pytest.FixtureRequest, dut: DutProfile) -> str:
+def sip_transport(sip_target: DutTarget) -> str:
     """The transport ("udp" or "tcp") of this test instance (part of the ``dut`` parametrisation)."""
-    target = _target_of(request.node)
-    return target.transport if target is not None else dut.transports[0]
+    return sip_target.transport
 
 
 @pytest.fixture
@@ -246,7 +262,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     apply_phase(item, call, report, meta, _settings(item.config).strict)
     _attach_trace(item, report)
     if report.when == "teardown":
-        finalize(item, report, meta, _target_of(item), item.stash.get(ADDRESS_KEY, None))
+        finalize(item, report, meta, target_of(item), item.stash.get(ADDRESS_KEY, None))
     return report
 
 

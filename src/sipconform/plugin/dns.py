@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from sipconform.dut.capabilities import ruled_out_by
 from sipconform.dut.profile import DutProfile
 from sipconform.peer.dns import Zone, ZoneServer
-from sipconform.pytest_peers import PeerFactory
+from sipconform.plugin.peers import PeerFactory
 from sipconform.verdict import inconclusive, not_applicable
 
 __all__ = ["LOCK_WAIT_S", "TEST_DOMAIN", "serving", "sip_dns"]
@@ -60,9 +61,8 @@ def serving(dut: DutProfile, label: str) -> Iterator[Zone]:
     """Serve DNS where ``dut`` resolves, under the fresh domain ``<random>-<label>.sipconform.test``.
     Not applicable when the profile says the DUT does no RFC 3263 resolution (``[capabilities] rfc3263 =
     false``); inconclusive when it names no ``[dns] server`` (the suite cannot steer the DUT's lookups)."""
-    if dut.capability("rfc3263") is False:
-        not_applicable("the profile declares [capabilities] rfc3263 = false: the DUT does not locate SIP "
-                       "servers through DNS (RFC 3263)")
+    if (why := ruled_out_by(dut.capabilities, "rfc3263")) is not None:
+        not_applicable(why)
     if dut.dns_server is None:
         inconclusive("the profile names no [dns] server: the DUT cannot be pointed at the suite's DNS server, so "
                      "the suite cannot choose where its DNS lookups (RFC 3263) lead")

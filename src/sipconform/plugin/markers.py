@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from sipconform import clauses
-from sipconform.dut.profile import ROLES, TRANSPORTS
-from sipconform.verdict import LEVELS
+from sipconform.plugin.requires import problems_of_requires
+from sipconform.vocabulary import LEVELS, ROLES, TRANSPORTS
 
 __all__ = ["MARKERS", "ItemMeta", "meta_of", "problems_of"]
 
+# Every marker of the plugin, declared here once (pytest_configure adds them).
 MARKERS = (
     "clause(ID, level=None): the checklist clause this conformance test checks, exactly one per test "
     "(IDs: python -m sipconform.clauses). The level (MUST, SHOULD, MAY, INFO) comes from the catalogue; "
@@ -22,6 +23,13 @@ MARKERS = (
     "clause's roles. Tests with no matching DUT in the run are deselected.",
     "transport(*names): run the test only over these transports (udp, tcp).",
     "slow: the test's length is set by long protocol timers (64*T1 and the like).",
+    "requires(*capabilities, transport=None, target=None): what the DUT must declare for the test to apply, "
+    "judged at collection from the resolved profile: a [capabilities] flag that is false, or another "
+    "transport, makes the test not-applicable naming the profile key; a missing [targets] user makes it "
+    "inconclusive.",
+    *(f"{lvl.lower()}: tests of a {lvl}-level clause (added from the catalogue; -m {lvl.lower()})" for lvl in LEVELS),
+    *(f"{role}: test instances run against a DUT in role {role} (added at collection)" for role in ROLES),
+    *(f"{t}: test instances run over {t.upper()} (added at collection)" for t in TRANSPORTS),
 )
 
 
@@ -94,4 +102,4 @@ def problems_of(item: pytest.Item) -> list[str]:
     for mark in item.iter_markers("transport"):
         if not mark.args or any(t not in TRANSPORTS for t in mark.args):
             out.append(f"transport marker {mark.args!r}: give one or more of {', '.join(TRANSPORTS)}")
-    return out
+    return out + problems_of_requires(item.iter_markers("requires"))
