@@ -16,7 +16,7 @@ from sipconform.dut.profile import DutProfile
 from sipconform.pytest_duts import DutPool, DutUnavailable, probe_external
 from sipconform.pytest_markers import MARKERS, ItemMeta, meta_of, problems_of
 from sipconform.pytest_options import SETTINGS_KEY, add_options, settings_from_config
-from sipconform.pytest_peers import PEERS_KEY, PeerFactory, id_prefix, render_trace
+from sipconform.pytest_peers import PEERS_KEY, PeerFactory, bad_input, id_prefix, render_trace
 from sipconform.pytest_verdicts import (apply_phase, finalize, result_of, results_document, summary_lines,
                                         teststatus, write_results)
 from sipconform.pytest_dns import sip_dns  # noqa: F401  (the sip_dns fixture, registered here)
@@ -246,7 +246,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     apply_phase(item, call, report, meta, _settings(item.config).strict)
     _attach_trace(item, report)
     if report.when == "teardown":
-        finalize(item, report, meta, _target_of(item), item.stash.get(ADDRESS_KEY, None))
+        finalize(item, report, meta, _target_of(item), item.stash.get(ADDRESS_KEY, None),
+                 bad_input(item.stash.get(PEERS_KEY, [])))
     return report
 
 
