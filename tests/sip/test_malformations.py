@@ -74,3 +74,8 @@ def test_each_rule(edit: object, rule: str) -> None:
 def test_a_non_sip_request_uri_is_well_formed() -> None:
     """§7.1: "a SIP or SIPS URI ... or a general URI": another scheme is legal (RFC 4475 §3.3.2)."""
     assert rules(INVITE.with_uri("tel:+1-201-555-0123")) == []
+
+
+def test_never_raises_on_a_message_built_by_hand() -> None:
+    broken = Request("INVITE-without-uri", INVITE.headers)
+    assert [m.rule for m in malformations(broken)] == ["sip-version", "request-line"]

@@ -72,7 +72,11 @@ def _start_line(msg: Message, found: list[Malformation]) -> None:
                                   f"protocol version {version[:20]!r}, not SIP/2.0"))
     if not isinstance(msg, Request):
         return
-    uri = msg.uri
+    try:
+        uri, request_method = msg.uri, msg.method
+    except ParseError as exc:  # a Request built by hand: the parser checks the Request-Line
+        found.append(Malformation("request-line", "RFC 3261 §7.1", str(exc)))
+        return
     if _ABSOLUTE_URI.fullmatch(uri) is None:
         found.append(Malformation("request-uri", "RFC 3261 §7.1, §25.1",
                                   f"Request-URI {uri[:80]!r} is not a URI"))
@@ -88,9 +92,9 @@ def _start_line(msg: Message, found: list[Malformation]) -> None:
                                           f"in the Request-URI"))
     cseq = msg.header("cseq")
     method = cseq.split()[-1] if cseq and cseq.split() else None
-    if method is not None and method != msg.method:
+    if method is not None and method != request_method:
         found.append(Malformation("cseq-method", "RFC 3261 §8.1.1.5, §20.16",
-                                  f"CSeq method {method!r} differs from the request method {msg.method!r}"))
+                                  f"CSeq method {method!r} differs from the request method {request_method!r}"))
 
 
 def _single_instance(msg: Message, found: list[Malformation]) -> None:
