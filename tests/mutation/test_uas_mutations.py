@@ -42,6 +42,7 @@ def _transports_of(path: Path) -> tuple[str, ...]:
 
 RUNS_OVER = {c: _transports_of(p) for c, p in MODULES.items()}
 FAIL, WARN, INCONCLUSIVE = "fail", "warn", "inconclusive"
+NAMED = "pass"  # a malformed message (RFC 3261 §7.3.1, §7.2) that keeps the clause: the pass names the malformation
 ALL = ("*",)  # clean=ALL: every other module of conformance/uas must pass as well
 
 
@@ -49,7 +50,8 @@ ALL = ("*",)  # clean=ALL: every other module of conformance/uas must pass as we
 class Mutant:
     fault: str                      # a FAULTS name of tests/faulty/uas/
     clause: str                     # the clause it breaks: that clause's module is run
-    verdict: str                    # what the clause's tests must then say: fail (a MUST) or warn (a SHOULD)
+    verdict: str                    # what the clause's tests must then say: fail (a MUST) or warn (a SHOULD);
+                                    # NAMED: pass, naming the malformed message the clause's test read
     says: str                       # text every such verdict's message contains: it names the problem
     only: str = ""                  # only the tests whose node id contains this; the module's others pass
     clean: tuple[str, ...] = ()     # clauses run alongside that must still pass (ALL: every module)
@@ -97,6 +99,10 @@ MUTANTS = [
       clean=("RFC3261-9.2-10",)),
     M("487-drops-via",              "RFC3261-8.2.6.2-1", FAIL, "Via values", only="487_mirrors_the_invite",
       clean=("RFC3261-9.2-8",)),
+    M("487-two-to",                 "RFC3261-9.2-8",     NAMED, "'SIP/2.0 487 Request Terminated': 2 To header "
+      "fields, where one is allowed (RFC 3261 §7.3.1, §20.39)", clean=("RFC3261-8.2.6.2-3", "RFC3261-9.2-10")),
+    M("cancel-200-sip-7",           "RFC3261-9.2-10",    NAMED, "'SIP/7.0 200 OK': protocol version 'SIP/7.0', "
+      "not SIP/2.0 (RFC 3261 §7.1, §7.2)", clean=("RFC3261-9.2-11", "RFC3261-9.2-8")),
     M("unmatched-cancel-200",       "RFC3261-9.2-6",     WARN, "'SIP/2.0 200 OK', not 481",
       clean=("RFC3261-17.2.3-1", "RFC3261-17.2.3-2", "RFC3261-21.4.25-1")),
     M("match-on-call-id-only",      "RFC3261-9.2-1",     FAIL, "got 'SIP/2.0 487",

@@ -86,6 +86,33 @@ def test_wrong_content_length(udp_peer: SipPeer) -> None:
     check_fails(udp_peer, "Content-Length 30 is larger than the body (3 bytes)")
 
 
+def test_datagram_bytes_beyond_content_length_are_discarded_and_shown(udp_peer: SipPeer) -> None:
+    """§18.3 (RFC 4475 §3.1.1.8): the message is taken, the bytes after its body go, the trace shows them."""
+    message = options(udp_peer)
+    deliver(udp_peer, message + b"\r\nINVITE sip:noise SIP/2.0\r\n")
+    got = udp_peer.expect_request("OPTIONS", within=T.t1)
+    assert bytes(got) == message
+    udp_peer.check()  # nothing unparseable
+    [record] = [r for r in udp_peer.wire.records if r.direction == "in"]
+    assert record.discarded == b"\r\nINVITE sip:noise SIP/2.0\r\n" and "discarded" in record.note
+    text = udp_peer.wire.render_text()
+    assert "-- 28 bytes after Content-Length, discarded (RFC 3261 §18.3):" in text and "INVITE sip:noise" in text
+
+
+def test_malformations_are_recorded_and_named(peer: SipPeer) -> None:
+    """A message that breaks a single-instance rule (§7.3.1) is taken, and its wire record names the rule."""
+    from sipconform.peer.wirelog import findings
+    data = options(peer).replace(b"\r\nCSeq:", b"\r\nTo: <sip:second@example.com>\r\nCSeq:", 1)
+    deliver(peer, data)
+    peer.expect_request("OPTIONS", within=T.t1)
+    [record] = [r for r in peer.wire.records if r.direction == "in"]
+    assert [m.rule for m in record.malformations] == ["single-instance"]
+    assert "!! malformed: 2 To header fields, where one is allowed (RFC 3261 §7.3.1, §20.39)" in peer.wire.render_text()
+    assert record.message is not None
+    named = f"{record.message.start_line!r}: 2 To header fields, where one is allowed (RFC 3261 §7.3.1, §20.39)"
+    assert findings(peer.wire.records) == [named]
+
+
 def test_huge_datagram() -> None:
     with SipPeer("udp", timers=T, max_size=1000) as small:
         deliver(small, options(small, headers=[("Subject", "x" * 5000)]))

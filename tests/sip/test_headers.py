@@ -50,7 +50,7 @@ def test_via_parts_and_params_keep_their_spelling() -> None:
 
 
 @pytest.mark.parametrize(("branch", "rfc3261"), [
-    ("z9hG4bK776asdhds", True), ("z9hG4bK", True), ("1", False), ("Z9HG4BKabc", False), (None, False), ("", False),
+    ("z9hG4bK776asdhds", True), ("z9hG4bK", False), ("1", False), ("Z9HG4BKabc", False), (None, False), ("", False),
 ])
 def test_magic_cookie(branch: str | None, rfc3261: bool) -> None:
     text = "SIP/2.0/UDP host" + ("" if branch is None else ";branch" + (f"={branch}" if branch else ""))

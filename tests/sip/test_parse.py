@@ -172,13 +172,26 @@ def test_body_exactly_content_length() -> None:
     assert msg.body == b"v=0\r\n" and msg.content_length == 5
 
 
-@pytest.mark.parametrize(("declared", "body", "offset_from_body"), [(10, b"short", 5), (2, b"longer", 2), (1, b"", 0)])
-def test_body_and_content_length_disagree(declared: int, body: bytes, offset_from_body: int) -> None:
+@pytest.mark.parametrize(("declared", "body", "offset_from_body", "stream"), [
+    (10, b"short", 5, False), (1, b"", 0, False), (10, b"short", 5, True), (2, b"longer", 2, True)])
+def test_body_and_content_length_disagree(declared: int, body: bytes, offset_from_body: int, stream: bool) -> None:
+    """§18.3: a body shorter than Content-Length is an error; on a stream, where the framer cut the
+    message at Content-Length, a longer one too."""
     data = make(headers=HEADERS + [f"Content-Length: {declared}"], body=body, length=False)
     with pytest.raises(ParseError) as info:
-        parse_message(data)
+        parse_message(data, stream=stream)
     assert info.value.kind == "content-length"
     assert info.value.offset == len(data) - len(body) + offset_from_body
+
+
+def test_datagram_bytes_beyond_content_length_are_discarded() -> None:
+    """§18.3: "If there are additional bytes in the transport packet beyond the end of the body, they MUST
+    be discarded." The message is the datagram up to Content-Length; the caller sees what went."""
+    data = make(headers=HEADERS + ["Content-Length: 2"], body=b"longer", length=False)
+    msg = parse_message(data)
+    assert msg.body == b"lo" and msg.content_length == 2
+    assert bytes(msg) == data[:-4]
+    assert bytes(parse_message(bytes(msg))) == bytes(msg)
 
 
 def test_datagram_without_content_length_takes_the_rest() -> None:

@@ -3,7 +3,8 @@
 Incoming bytes are parsed, written to the wire log, and routed: a response to the client
 transaction it matches (§17.1.3), a request to its server transaction (§17.2.3) or to a new one. What a
 transaction passes up goes to the inbox; what it absorbs stays in the wire log only. Nothing here
-raises on bad input from the remote: it is recorded and surfaced by ``check()``.
+raises on bad input from the remote: it is recorded (unparseable input, and the malformations of what
+parsed) and surfaced by ``check()`` and the wire log's ``findings``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sipconform.peer.transport import (
 )
 from sipconform.peer.wirelog import WireLog, WireRecord
 from sipconform.sip.errors import ParseError
+from sipconform.sip.malformations import malformations
 from sipconform.sip.matching import cancel_matches, transaction_key
 from sipconform.sip.message import Message, Request, Response
 from sipconform.sip.parse import parse_message
@@ -154,8 +156,10 @@ class PeerCore:
             self._record_error(exc, ev.data, ev.source, conn)
             return
         dropped = self._take_drop(msg)
-        rec = self.wire.record("in", ev.transport, ev.local, ev.source, ev.data, message=msg,
-                               note="dropped (test hook)" if dropped else "", connection=conn.id if conn else None)
+        extra = len(ev.data) - len(bytes(msg))  # a datagram's bytes beyond Content-Length (§18.3)
+        notes = ["dropped (test hook)"] * dropped + [f"{extra} bytes after Content-Length discarded"] * (extra > 0)
+        rec = self.wire.record("in", ev.transport, ev.local, ev.source, ev.data, message=msg, note=", ".join(notes),
+                               connection=conn.id if conn else None, malformations=tuple(malformations(msg)))
         if dropped:
             return
         item = Received(msg, None, ev.data, ev.source, ev.transport, conn, rec.time, next(self._seq))

@@ -3,7 +3,9 @@
 ``WireLog.records`` is the accessor list (ladder diagrams, pcap export read it); ``render_text()``
 gives the readable form: time since the test started, peer, transport, local and remote address with
 a direction arrow, the first line, then the whole message, indented. Input that could not be parsed
-is shown with the ``ParseError`` text and the raw bytes, escaped.
+is shown with the ``ParseError`` text and the raw bytes, escaped; a message's malformations (the rules it
+breaks, ``sip.malformations``) and a datagram's bytes beyond its Content-Length (discarded, §18.3) too.
+``findings`` lists both kinds of bad input, for a verdict to name.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from typing import Iterable, Iterator
 
 from sipconform.peer.clock import Clock
 from sipconform.sip.errors import ParseError
+from sipconform.sip.malformations import Malformation
 from sipconform.sip.message import Message
 
-__all__ = ["WireLog", "WireRecord", "merge", "render_records"]
+__all__ = ["WireLog", "WireRecord", "findings", "merge", "render_records"]
 
 Address = tuple[str, int]
 _MAX_RAW_SHOWN = 4096
@@ -39,6 +42,12 @@ class WireRecord:
     error: ParseError | None = None
     note: str = ""              # "retransmission", "absorbed", "dropped (test hook)", ...
     connection: int | None = None
+    malformations: tuple[Malformation, ...] = ()  # what a received message breaks (``sip.malformations``)
+
+    @property
+    def discarded(self) -> bytes:
+        """A received datagram's bytes beyond the message's Content-Length, discarded (§18.3)."""
+        return self.raw[len(bytes(self.message)):] if self.message is not None and self.direction == "in" else b""
 
     @property
     def first_line(self) -> str:
@@ -57,6 +66,11 @@ class WireRecord:
                 f"{_fmt(self.local)} {arrow} {remote}  {self.first_line}{note}")
         if self.message is not None:
             body = str(self.message)
+            if self.malformations:
+                head += "\n    !! malformed: " + "; ".join(str(m) for m in self.malformations)
+            if extra := self.discarded:
+                body = body.rstrip("\r\n") + (f"\n-- {len(extra)} bytes after Content-Length, discarded "
+                                               f"(RFC 3261 §18.3):\n" + _escaped(extra))
         elif self.raw:
             body = _escaped(self.raw)
         else:
@@ -97,9 +111,9 @@ class WireLog:
 
     def record(self, direction: str, transport: str, local: Address, remote: Address | None, raw: bytes, *,
                message: Message | None = None, error: ParseError | None = None, note: str = "",
-               connection: int | None = None) -> WireRecord:
+               connection: int | None = None, malformations: tuple[Malformation, ...] = ()) -> WireRecord:
         rec = WireRecord(next(_sequence), self.clock.now() - self.start, direction, self.peer, transport, local,
-                         remote, raw, message, error, note, connection)
+                         remote, raw, message, error, note, connection, malformations)
         self._records.append(rec)
         return rec
 
@@ -119,6 +133,23 @@ class WireLog:
 def merge(*logs: WireLog) -> list[WireRecord]:
     """The records of several peers' logs in one time order (for a test with several peers)."""
     return sorted((r for log in logs for r in log.records), key=lambda r: (r.time, r.seq))
+
+
+def findings(records: Iterable[WireRecord], *, limit: int = 5) -> list[str]:
+    """The bad input among ``records``, once per kind and first line: "'SIP/2.0 487 Request Terminated': 2 To
+    header fields, where one is allowed (RFC 3261 §7.3.1, §20.39)", or "unparseable: <ParseError>"."""
+    seen: dict[str, int] = {}
+    for rec in records:
+        if rec.direction != "in":
+            continue
+        if rec.error is not None:
+            seen[f"unparseable: {rec.error}"] = seen.get(f"unparseable: {rec.error}", 0) + 1
+        elif rec.message is not None:
+            for found in rec.malformations:
+                key = f"{rec.message.start_line[:60]!r}: {found}"
+                seen[key] = seen.get(key, 0) + 1
+    lines = [text + (f" ({count} copies)" if count > 1 else "") for text, count in seen.items()]
+    return lines[:limit] + ([f"... {len(lines) - limit} more"] if len(lines) > limit else [])
 
 
 def render_records(records: Iterable[WireRecord]) -> str:

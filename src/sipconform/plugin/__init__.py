@@ -20,7 +20,7 @@ from sipconform.plugin.dns import sip_dns  # noqa: F401  (the sip_dns fixture, r
 from sipconform.plugin.duts import TARGET_PARAM, DutPool, DutUnavailable, probe_external, target_of
 from sipconform.plugin.markers import MARKERS, ItemMeta, meta_of, problems_of
 from sipconform.plugin.options import SETTINGS_KEY, add_options, settings_from_config
-from sipconform.plugin.peers import PEERS_KEY, PeerFactory, id_prefix, render_trace
+from sipconform.plugin.peers import PEERS_KEY, PeerFactory, bad_input, id_prefix, render_trace
 from sipconform.plugin.requires import check_requires
 from sipconform.plugin.settings import DutTarget, Settings, describe
 from sipconform.plugin.upper import upper_tester  # noqa: F401  (the upper_tester fixture, registered here)
@@ -262,7 +262,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     apply_phase(item, call, report, meta, _settings(item.config).strict)
     _attach_trace(item, report)
     if report.when == "teardown":
-        finalize(item, report, meta, target_of(item), item.stash.get(ADDRESS_KEY, None))
+        finalize(item, report, meta, target_of(item), item.stash.get(ADDRESS_KEY, None),
+                 bad_input(item.stash.get(PEERS_KEY, [])))
     return report
 
 

@@ -14,7 +14,7 @@ import pytest
 from sipconform.dut.profile import DutProfile
 from sipconform.sip.timers import Timers
 
-__all__ = ["PEERS_KEY", "PeerFactory", "id_prefix", "local_host_for", "render_trace"]
+__all__ = ["PEERS_KEY", "PeerFactory", "bad_input", "id_prefix", "local_host_for", "render_trace"]
 
 PEERS_KEY = pytest.StashKey[list[Any]]()
 """``item.stash[PEERS_KEY]``: every peer a test made, in order; the wire trace is read from them."""
@@ -115,3 +115,12 @@ def render_trace(peers: list[Any]) -> str | None:
     except ImportError:
         return "\n\n".join(log.render_text() for log in logs)
     return str(render_records(merge(*logs)))
+
+
+def bad_input(peers: list[Any]) -> str:
+    """What the DUT sent ``peers`` that breaks SIP's grammar or could not be parsed, for the verdict message
+    to name whatever the verdict ("" when there is none): nothing a DUT sends is read silently."""
+    from sipconform.peer.wirelog import findings, merge
+
+    found = findings(merge(*(p.wire for p in peers)))
+    return f"Malformed input from the DUT: {'; '.join(found)}." if found else ""

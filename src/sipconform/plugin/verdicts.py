@@ -88,8 +88,9 @@ def apply_phase(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.T
 
 
 def finalize(item: pytest.Item, report: pytest.TestReport, meta: ItemMeta, target: DutTarget | None,
-             address: str | None) -> None:
-    """At teardown: the test's verdict (worst of its phases) into the JUnit properties."""
+             address: str | None, bad_input: str = "") -> None:
+    """At teardown: the test's verdict (worst of its phases) into the JUnit properties; its message ends
+    with ``bad_input``, what the DUT sent that is malformed, whatever the verdict (a pass too)."""
     if not meta.conformance:
         return
     phases = item.stash.get(PHASES_KEY, [])
@@ -97,6 +98,7 @@ def finalize(item: pytest.Item, report: pytest.TestReport, meta: ItemMeta, targe
         phases = [(Verdict.ERROR, "the test produced no verdict")]
     final = worst(*(v for v, _ in phases))
     message = next(m for v, m in phases if v is final)
+    message = f"{message} {bad_input}".strip() if bad_input not in message else message
     props: list[tuple[str, object]] = [("clause", meta.clause), ("level", meta.level)]
     if meta.roles:
         props.append(("role", ",".join(meta.roles)))
@@ -171,12 +173,14 @@ def write_results(path: Path, document: Mapping[str, Any]) -> None:
 
 
 def summary_lines(results: Iterable[Mapping[str, Any]]) -> tuple[str, list[str]]:
-    """The counts line and one line per non-pass verdict that pytest's own summary does not list."""
+    """The counts line and one line per verdict pytest's own summary does not list: non-pass ones, and a pass
+    whose message says something (what the DUT sent malformed)."""
     results = list(results)
     counts = Counter(r["verdict"] for r in results)
     head = ", ".join(f"{counts.get(v.value, 0)} {v.value}" for v in Verdict)
     lines = [f"{r['verdict'].upper()} {r['nodeid']} [{r['clause']} {r['level']}] - {_first_line(r['message'])}"
-             .rstrip(" -") for r in results if r["verdict"] in ("warn", "inconclusive", "not-applicable")]
+             .rstrip(" -") for r in results
+             if r["verdict"] in ("warn", "inconclusive", "not-applicable") or (r["verdict"] == "pass" and r["message"])]
     return head, lines
 
 

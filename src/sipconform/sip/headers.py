@@ -136,8 +136,11 @@ class Via:
 
     @property
     def is_rfc3261_branch(self) -> bool:
-        """True when the branch starts with the magic cookie ``z9hG4bK`` (§8.1.1.7, §17.2.3)."""
-        return (self.branch or "").startswith(BRANCH_MAGIC_COOKIE)
+        """True when the branch starts with the magic cookie ``z9hG4bK`` (§8.1.1.7, §17.2.3) and goes on:
+        the cookie alone identifies no transaction, so such a request is matched the RFC 2543 way (RFC 4475
+        §3.2.1 allows this or a 400; ``malformations`` names it)."""
+        branch = self.branch or ""
+        return len(branch) > len(BRANCH_MAGIC_COOKIE) and branch.startswith(BRANCH_MAGIC_COOKIE)
 
 
 # §25.1 quoted-string = SWS DQUOTE *(qdtext / quoted-pair ) DQUOTE
@@ -195,7 +198,7 @@ class NameAddr:
         uri, _, params = text.partition(";")
         uri = uri.strip()
         # §20.10: an addr-spec holding ",", "?" or ";" must be in angle brackets; it never holds spaces.
-        if not uri or any(c in uri for c in ' \t>"'):
+        if not uri or any(c in uri for c in ' \t>"?,'):
             raise ParseError("value", f"malformed address {text[:80]!r}")
         return _build(cls, {"text": text, "display_name": None, "uri": uri,  # type: ignore[return-value]
                             "params": parse_params(params)})

@@ -38,8 +38,9 @@ def parse_message(data: bytes, *, max_size: int = DEFAULT_MAX_SIZE, stream: bool
                   validate: bool = True) -> Message:
     """Parse one whole message.
 
-    Over a datagram (``stream=False``) the body is the rest of the datagram and a Content-Length, when
-    present, must match it exactly (§18.3: anything else is a broken message, and the tester says so).
+    Over a datagram (``stream=False``) the body is the rest of the datagram, or, with a Content-Length,
+    that many bytes: fewer is a broken message; bytes beyond are discarded (§18.3), the message then
+    being the datagram's start (``len(bytes(msg)) < len(data)`` tells how many went).
     Over a stream the caller (``StreamFramer``) has cut ``data`` at Content-Length already, which is
     then mandatory (§18.3, §20.14). ``validate`` checks the mandatory header fields (§8.1.1, §8.2.6.2).
     """
@@ -67,9 +68,12 @@ def parse_message(data: bytes, *, max_size: int = DEFAULT_MAX_SIZE, stream: bool
         headers = _parse_fields(lines)
     blank = data[blank_start:body_start].decode("ascii")
     body = data[body_start:]
-    msg: Message = parsed_message(Response if is_response else Request, start_line, headers, body, start_eol, blank,
-                                  data)
-    _check_length(msg, stream, body_start)
+    cls = Response if is_response else Request
+    msg: Message = parsed_message(cls, start_line, headers, body, start_eol, blank, data)
+    length = _check_length(msg, stream, body_start)
+    if length is not None and length < len(body):  # a datagram's bytes beyond the body: discarded (§18.3)
+        end = body_start + length
+        msg = parsed_message(cls, start_line, headers, body[:length], start_eol, blank, data[:end])
     if validate:
         _check_mandatory(msg)
     return msg
@@ -192,21 +196,26 @@ def _check_status_line(start_line: str) -> None:
         raise ParseError("start-line", f"malformed Status-Line: {start_line[:80]!r}", line=1, offset=0)
 
 
-def _check_length(msg: Message, stream: bool, body_start: int) -> None:
+def _check_length(msg: Message, stream: bool, body_start: int) -> int | None:
+    """§18.3: the Content-Length, which a body shorter than it breaks ("If the transport packet ends
+    before the end of the message body, this is considered an error"); over a stream, which it must be
+    in, a longer body too (the framer cut the message there). Over a datagram "If there are additional
+    bytes in the transport packet beyond the end of the body, they MUST be discarded": the caller does."""
     length = msg.content_length
     if length is None:
         if stream:
             raise ParseError("content-length", "no Content-Length on a stream transport (§18.3, §20.14)")
-        return
+        return None
     actual = len(msg.body)
     if length > actual:
         raise ParseError("content-length",
                          f"Content-Length {length} is larger than the body ({actual} bytes): truncated message",
                          offset=body_start + actual)
-    if length < actual:
+    if length < actual and stream:
         raise ParseError("content-length",
-                         f"Content-Length {length} is smaller than the body ({actual} bytes)",
+                         f"Content-Length {length} is smaller than the body ({actual} bytes) on a stream",
                          offset=body_start + length)
+    return length
 
 
 def _check_mandatory(msg: Message) -> None:

@@ -13,7 +13,7 @@ from sipconform.sip import Request, Timers, cancel_matches
 
 from .call import Call
 from .faults import ALLOW, KNOWN_HEADERS, KNOWN_REASON_PROTOCOLS, NOT_APPLICABLE_TO_CANCEL
-from .sending import LongTimerH, edited, other_via_port, send, top_via_only
+from .sending import LongTimerH, edited, other_via_port, send, top_via_only, with_second_to, with_version
 
 Refusal = tuple[int, str | None, list[tuple[str, str]]]
 Device = Any  # tu.FaultyUas (its end_invite, timers)
@@ -144,6 +144,7 @@ CANCEL_200: dict[str, Callable[[Device, Call, SipPeer, Request], None]] = {
     "cancel-200-bad-via": _edited_ok(lambda req, r: other_via_port(r)),
     "cancel-200-bad-cseq": _edited_ok(lambda req, r: r.set_header("CSeq", f"{req.cseq.number + 1} CANCEL")),
     "cancel-200-bad-call-id": _edited_ok(lambda req, r: r.set_header("Call-ID", "other-" + req.call_id)),
+    "cancel-200-sip-7": _edited_ok(lambda req, r: with_version(r, "SIP/7.0")),
     "cancel-copy-481": _after(_ok, lambda dev, call, peer, req: _copies_are_new(peer, req)),
     "cancel-without-transaction": lambda dev, call, peer, req: send(peer, req, 200, to_tag=call.to_tag, bypass=True),
     "cancel-timer-j-short": _after(lambda dev, call, peer, req: _short_timer_j(dev, peer, req)),
@@ -174,6 +175,7 @@ ENDINGS: dict[str, Callable[[Device, Call], None]] = {
     "no-487": lambda dev, call: dev.end_invite(call, 480),
     "487-new-to-tag": lambda dev, call: dev.end_invite(call, 487, to_tag=call.peer.new_tag()),
     "487-drops-via": lambda dev, call: dev.end_invite(call, 487, edit=top_via_only),
+    "487-two-to": lambda dev, call: dev.end_invite(call, 487, edit=with_second_to),
     "487-not-retransmitted": lambda dev, call: dev.end_invite(call, 487, retransmit=False),
     "timer-h-long": _long_timer_h,
 }

@@ -15,6 +15,9 @@ FAULTS: dict[str, tuple[str, str]] = {
     "cancel-200-bad-via": ("RFC3261-8.2.6.2-1", "the 200 (CANCEL) has another sent-by port in its Via"),
     "cancel-200-bad-call-id": ("RFC3261-8.2.6.2-1", "the 200 (CANCEL) has another Call-ID"),
     "487-drops-via": ("RFC3261-8.2.6.2-1", "the 487 keeps only the top Via of the INVITE"),
+    # malformed messages (RFC 3261 §7.3.1, §7.2): the clause whose test reads the message names the malformation
+    "487-two-to": ("RFC3261-9.2-8", "the 487 carries a second To header field (§7.3.1, §20.39)"),
+    "cancel-200-sip-7": ("RFC3261-9.2-10", "the 200 (CANCEL) says SIP/7.0 in its Status-Line (§7.2: SIP/2.0)"),
     "unmatched-cancel-200": ("RFC3261-9.2-6", "answers 200 (with no effect) to a CANCEL that matches nothing"),
     "match-on-call-id-only": ("RFC3261-9.2-1", "matches a CANCEL to the pending INVITE with its Call-ID, whatever else differs"),
     "match-ignores-branch": ("RFC3261-17.2.3-1", "matches a CANCEL on Call-ID, From tag, CSeq and sent-by, whatever its branch"),

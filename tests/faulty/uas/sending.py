@@ -123,6 +123,19 @@ def other_via_port(response: Response) -> Response:
     return edited(response.with_headers(fields))
 
 
+def with_second_to(response: Response) -> Response:
+    """``response`` with a second To header field right after its own (§7.3.1, §20.39: To is single-instance)."""
+    fields = list(response.headers)
+    first = next(i for i, h in enumerate(fields) if h.key == "to")
+    second = response.insert_header(first + 1, "To", "<sip:someone-else@example.invalid>")
+    return edited(second)
+
+
+def with_version(response: Response, version: str) -> Response:
+    """``response`` with another SIP-Version in its Status-Line (§7.2: "SIP/2.0")."""
+    return edited(replace(response, start_line=f"{version} {response.start_line.partition(' ')[2]}"))
+
+
 def edited(message: Message) -> Response:
     assert isinstance(message, Response)
     return message
