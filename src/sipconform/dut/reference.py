@@ -176,7 +176,7 @@ def _kamailio_argv(profile: DutProfile, cfg: Path, port: int, transports: tuple[
         "FR_INV_MS": int(ref.get("fr_inv_ms", 32000)), "WT_MS": round(t.t4 * 1000),
     }
     argv = ["kamailio", "-f", str(cfg), "-DD", "-E", "-Y", str(rundir), "-P", str(rundir / "kamailio.pid"),
-            "-m", "32", "-M", "4"]
+            "-m", str(ref.get("shm_mb", 512)), "-M", str(ref.get("pkg_mb", 8))]
     for key, value in defines.items():
         argv += ["-A", f"{key}={value}"]
     for tr in ("udp", "tcp"):
