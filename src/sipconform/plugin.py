@@ -21,6 +21,7 @@ from sipconform.pytest_verdicts import (apply_phase, finalize, result_of, result
                                         teststatus, write_results)
 from sipconform.pytest_dns import sip_dns  # noqa: F401  (the sip_dns fixture, registered here)
 from sipconform.pytest_upper import upper_tester  # noqa: F401  (the upper_tester fixture, registered here)
+from sipconform.report.pytest_reports import REPORTS_KEY
 from sipconform.settings import DutTarget, Settings
 from sipconform.sip.timers import Timers
 
@@ -156,7 +157,9 @@ def sip_dut_pool(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathF
     pool = DutPool(_settings(pytestconfig), lambda name: tmp_path_factory.mktemp(f"dut-{name}"))
     pytestconfig.stash[POOL_KEY] = pool
     yield pool
-    pool.close()
+    reports = pytestconfig.stash.get(REPORTS_KEY, None)  # each DUT's own log next to the verdicts (dut/logscan.py)
+    pool.close(keep_logs_in=reports.directory if reports is not None and reports.enabled else None,
+               worker=getattr(pytestconfig, "workerinput", {}).get("workerid", "main"))
 
 
 @pytest.fixture
