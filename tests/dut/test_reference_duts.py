@@ -1,11 +1,11 @@
 """The reference DUTs, for real: start, probe, stop (no orphans), failure paths, CANCEL smoke.
 
 Wire behaviour seen while writing these (kamailio 5.6.3, baresip 1.0.0, Debian 12):
-- kamailio-uas (tm, t_relay() of the CANCEL on a transaction with no branches): answers
+- kamailio-uas (tm, t_relay() of the CANCEL on a transaction held by t_suspend()): answers
   "487 Request canceled" then "200 ok -- no more pending branches" to the CANCEL, both with
-  the 180's To tag; but over UDP the 487 is NOT retransmitted while no ACK comes (a 486 sent
-  by t_reply() is, every T1..T2): RFC 3261 §17.2.1 Timer G is not run for that 487.
-  Not asserted here (these are smoke tests); for the conformance suite to judge.
+  the 180's To tag; over UDP the 487 is retransmitted at T1, 2*T1 ... until the ACK or fr_timer
+  (without t_suspend() tm released the transaction after the 180, logged "script writer didn't
+  release transaction", and never retransmitted the 487). For the conformance suite to judge.
 - kamailio-uas sends no 100 Trying before its 180 (fine: §17.2.1 only asks for a 100 when
   the TU will not answer within 200 ms).
 - baresip-uas: no 100 Trying, 180 with a To tag, 200 to CANCEL then 487 (retransmitted at

@@ -44,7 +44,7 @@ TABLES: dict[str, tuple[str, ...] | None] = {
     "capabilities": None,  # dut/capabilities.py
     "targets": tuple(TARGET_BEHAVIOURS),
     "upper_tester": ("kind", "control", *ACTIONS),
-    "reference": ("program", "config", "user", "fr_inv_ms"),
+    "reference": ("program", "config", "user", "fr_inv_ms", "shm_mb", "pkg_mb"),
     "dns": ("server",),
 }
 
@@ -71,6 +71,8 @@ class ReferenceSpec:
     config: str  # relative to the fixtures directory: a kamailio cfg or a baresip template directory
     user: str | None = None  # baresip: its account's user (the OPTIONS probe's Request-URI user)
     fr_inv_ms: int = 32000  # kamailio: tm's fr_inv_timer, how long a ringing INVITE stays pending
+    shm_mb: int = 512  # kamailio -m: shared memory, sized for the load campaign (32 MB runs out above ~200 calls/s)
+    pkg_mb: int = 8  # kamailio -M: private memory per process
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,10 @@ def _reference(ref: Mapping[str, Any], where: str) -> ReferenceSpec | None:
     user, fr_inv_ms = ref.get("user"), ref.get("fr_inv_ms", 32000)
     _require(user is None or isinstance(user, str), where, "[reference] user must be a string")
     _require(isinstance(fr_inv_ms, int) and fr_inv_ms > 0, where, "[reference] fr_inv_ms must be a positive integer")
-    return ReferenceSpec(program=str(program), config=str(config), user=user, fr_inv_ms=fr_inv_ms)
+    memory = {key: ref.get(key, default) for key, default in (("shm_mb", 512), ("pkg_mb", 8))}
+    for key, value in memory.items():
+        _require(isinstance(value, int) and value > 0, where, f"[reference] {key} must be a positive integer")
+    return ReferenceSpec(program=str(program), config=str(config), user=user, fr_inv_ms=fr_inv_ms, **memory)
 
 
 def profile_from_mapping(data: Mapping[str, Any], source: str = "<profile>") -> DutProfile:

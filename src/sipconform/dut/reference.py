@@ -177,7 +177,7 @@ def _kamailio_argv(profile: DutProfile, ref: ReferenceSpec, cfg: Path, port: int
                    rundir: Path) -> list[str]:
     defines = kamailio_defines(profile, ref)
     argv = ["kamailio", "-f", str(cfg), "-DD", "-E", "-Y", str(rundir), "-P", str(rundir / "kamailio.pid"),
-            "-m", "32", "-M", "4"]
+            "-m", str(ref.shm_mb), "-M", str(ref.pkg_mb)]
     for key, value in defines.items():
         argv += ["-A", f"{key}={value}"]
     for tr in ("udp", "tcp"):

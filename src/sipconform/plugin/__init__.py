@@ -21,11 +21,19 @@ from sipconform.plugin.duts import TARGET_PARAM, DutPool, DutUnavailable, probe_
 from sipconform.plugin.markers import MARKERS, ItemMeta, meta_of, problems_of
 from sipconform.plugin.options import SETTINGS_KEY, add_options, settings_from_config
 from sipconform.plugin.peers import PEERS_KEY, PeerFactory, bad_input, id_prefix, render_trace
+from sipconform.plugin.reports import REPORTS_KEY
 from sipconform.plugin.requires import check_requires
 from sipconform.plugin.settings import DutTarget, Settings, describe
 from sipconform.plugin.upper import upper_tester  # noqa: F401  (the upper_tester fixture, registered here)
-from sipconform.plugin.verdicts import (apply_phase, finalize, result_of, results_document, summary_lines, teststatus,
-                                        write_results)
+from sipconform.plugin.verdicts import (
+    apply_phase,
+    finalize,
+    result_of,
+    results_document,
+    summary_lines,
+    teststatus,
+    write_results,
+)
 from sipconform.sip.timers import Timers
 from sipconform.verdict import Outcome
 
@@ -167,7 +175,9 @@ def sip_dut_pool(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathF
     pool = DutPool(lambda name: tmp_path_factory.mktemp(f"dut-{name}"))
     pytestconfig.stash[POOL_KEY] = pool
     yield pool
-    pool.close()
+    reports = pytestconfig.stash.get(REPORTS_KEY, None)  # each DUT's own log next to the verdicts (dut/logscan.py)
+    pool.close(keep_logs_in=reports.directory if reports is not None and reports.enabled else None,
+               worker=getattr(pytestconfig, "workerinput", {}).get("workerid", "main"))
 
 
 @pytest.fixture

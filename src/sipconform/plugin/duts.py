@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from sipconform.dut.logscan import keep_log
 from sipconform.dut.profile import DutProfile
 from sipconform.dut.reference import RunningDut, start_reference
 from sipconform.plugin.settings import DutTarget, Settings
@@ -75,14 +76,17 @@ class DutPool:
         running = self._running.get(name)
         return str(running.log_text()) if running is not None else ""
 
-    def close(self) -> None:
-        """Stop every reference DUT this pool started (idempotent; never raises)."""
+    def close(self, keep_logs_in: Path | None = None, worker: str = "main") -> None:
+        """Stop every reference DUT this pool started (idempotent; never raises); with ``keep_logs_in``
+        (the reports folder) copy each DUT's log there for ``dut.logscan`` to scan at the end of the run."""
         with self._lock:
             self._closed = True
             running, self._running = self._running, {}
         for name, dut in running.items():
             try:
                 dut.stop()
+                if keep_logs_in is not None:
+                    keep_log(name, dut.process.log_path, keep_logs_in, worker)
             except Exception as exc:  # report and carry on stopping the others
                 print(f"sipconform: stopping reference DUT {name} failed: {exc}", file=sys.stderr)
 

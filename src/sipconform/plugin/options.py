@@ -6,8 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from sipconform.plugin.settings import (DEFAULT_DUT, DEFAULT_RESULTS, TRANSPORT_CHOICES, Settings, SettingsError,
-                                        Source, resolve)
+from sipconform.plugin.settings import (
+    DEFAULT_DUT,
+    DEFAULT_RESULTS,
+    TRANSPORT_CHOICES,
+    Settings,
+    SettingsError,
+    Source,
+    resolve,
+)
 from sipconform.vocabulary import ROLES
 
 __all__ = ["SETTINGS_KEY", "add_options", "reports_dir", "settings_from_config"]

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from sipconform.dut import logscan
 from sipconform.plugin.duts import target_of
 from sipconform.plugin.markers import meta_of
 from sipconform.plugin.options import SETTINGS_KEY, reports_dir
@@ -89,6 +90,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.clean_alluredir = False  # the controller cleaned it; workers must not race
     if not reports.enabled or config.option.collectonly or config.getoption("sip_list_clauses", False):
         return
+    if not _is_worker(config):
+        logscan.clear_folder(reports.directory)  # reference DUT logs of an earlier run
     # xdist workers parse the command line again: they make the same choice (junitxml skips workers)
     if not getattr(config.option, "xmlpath", None):
         config.option.xmlpath = str(reports.directory / "junit.xml")
@@ -244,6 +247,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         matrix = write_matrix([results_path], reports.directory / "matrix.html",
                               title="SIP conformance matrix: " + ", ".join(d.name for d in settings.duts))
         reports.summary.append(f"matrix: {matrix}")
+        logs, found = logscan.scan_folder(reports.directory)  # configuration warnings in the DUTs' own logs
+        reports.summary += logscan.summary_lines(logs, found, reports.directory / logscan.LOG_FOLDER)
     alluredir = getattr(config.option, "allure_report_dir", None)
     if alluredir and _allure_on(config):
         import sipconform
