@@ -138,7 +138,7 @@ class TlsConnection(Connection):
     def start(self) -> None:
         super().start()
         if self.tls is None:
-            role = "a client context (to open connections)" if self.outgoing else "a server certificate"
+            role = "client context (to open connections)" if self.outgoing else "server certificate"
             self.fail(f"TLS handshake {self.describe()} not attempted: this peer has no {role}")
             return
         self._handshake()

@@ -134,8 +134,10 @@ class WsConnection(Connection):
         offered = list(request.subprotocols)
         if wanted is not None and wanted in offered:
             self._accept(wanted, f"offered {offered}")
+        elif wanted is None:
+            self._accept(None, f"offered {offered}; none named in the 101, as configured (to test a client)")
         elif not self.ws_config.require_subprotocol:
-            self._accept(None, f"offered {offered}: no {wanted!r} (RFC 7118 §4.1), accepted anyway")
+            self._accept(None, f"offered {offered}, without {wanted!r} (RFC 7118 §4.1); accepted anyway")
         else:
             self.send_plain(self.ws.send(RejectConnection(status_code=400)))
             self.fail(f"WebSocket upgrade from {_hostport(self.remote)} (GET {request.target}) refused: the client "
