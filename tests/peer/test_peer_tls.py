@@ -10,6 +10,7 @@ import pytest
 from sipconform.peer import NoMessage, SipPeer
 from sipconform.peer.certs import ThrowawayPki
 from sipconform.peer.tls import TlsConfig, server_context
+from sipconform.report.pcap import pcap_bytes
 from sipconform.sip.timers import Timers
 
 T = Timers(t1=0.02, t2=0.08, t4=0.1)
@@ -57,6 +58,9 @@ def test_untrusted_ca_is_a_clear_event_on_both_sides(pki, reactor, notes) -> Non
         assert "as server" in uas.transport_failures[0]
         assert "the remote does not trust our certificate" in uas.transport_failures[0]
         assert any("1 queued message(s) never sent" in n for n in notes(uac))
+        sent = [r for r in uac.wire.records if r.direction == "out"]
+        assert [r.note for r in sent] == ["queued until the handshake completes, never sent: the handshake failed"]
+        assert b"INVITE" not in pcap_bytes(uac.wire.records)        # the evidence shows it never left
         assert not uas.received()                         # no SIP crossed
 
 

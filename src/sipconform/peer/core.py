@@ -149,6 +149,10 @@ class PeerCore:
         self.wire.record("note", self.transport, conn.local, conn.remote, b"", note=f"{ev.reason}{unsent}",
                          connection=conn.id)
         self.transport_failures.append(ev.reason)
+        if ev.unsent:  # the records of the messages still queued: they never left, and the pcap must say so
+            out = [r for r in self.wire.records if r.direction == "out" and r.connection == conn.id]
+            for rec in out[-ev.unsent:]:
+                self.wire.annotate(rec, "never sent: the handshake failed")
         for entry in self._entries():
             if entry.conn is conn and entry.tx.accepts_transport_error:
                 if isinstance(entry.tx, ClientTransaction):

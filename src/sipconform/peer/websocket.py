@@ -98,13 +98,17 @@ class WsConnection(Connection):
                 self._on_ws_event(event)
                 if not self.open:
                     return
-        except RemoteProtocolError as exc:
+        except (RemoteProtocolError, LocalProtocolError) as exc:
             if not self.ws_open:
                 self.fail(f"WebSocket upgrade {self._side_text()} failed: {exc}")
-            elif self.open:
-                self.transport.drop(self)
-                self.transport.sink(StreamBroken(ParseError("websocket", f"WebSocket protocol error: {exc}"),
-                                                 self.pending(), self))
+            else:
+                self._broken(ParseError("websocket", f"WebSocket protocol error: {exc}"))
+
+    def _broken(self, error: ParseError) -> None:
+        if self.open:
+            pending = self.pending()
+            self.transport.drop(self)
+            self.transport.sink(StreamBroken(error, pending, self))
 
     def _side_text(self) -> str:
         return f"as {'client to' if self.outgoing else 'server for'} {self.url}"
@@ -119,6 +123,9 @@ class WsConnection(Connection):
         elif isinstance(event, (TextMessage, BytesMessage)):
             part = event.data.encode("utf-8") if isinstance(event, TextMessage) else bytes(event.data)
             self.parts.append(part)
+            if sum(map(len, self.parts)) > self.max_size:
+                self._broken(ParseError("too-large", f"a WebSocket message over {self.max_size} bytes"))
+                return
             if event.message_finished:
                 message, self.parts = b"".join(self.parts), []
                 self.deliver(message)

@@ -166,7 +166,7 @@ def pcap_bytes(records: Iterable[WireRecord], *, epoch: float | None = None) -> 
                 stream.send(pk, ts, a, b, b"", _ACK)
                 stream.closed = True
             continue
-        if rec.raw:
+        if rec.raw and "never sent" not in rec.note:  # queued for a handshake that failed
             stream.send(pk, ts, src, dst, rec.raw)
     header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, LINKTYPE_RAW)
     return header + b"".join(pk.out)

@@ -8,8 +8,7 @@ Pure data and functions, no sockets.
 from __future__ import annotations
 
 __all__ = [
-    "MESSAGE_FRAMED", "RELIABLE", "SECURE", "TRANSPORTS", "default_port", "sip_uri", "transport_of_via",
-    "via_token",
+    "MESSAGE_FRAMED", "RELIABLE", "SECURE", "TRANSPORTS", "default_port", "sip_uri", "via_token",
 ]
 
 TRANSPORTS = ("udp", "tcp", "tls", "ws", "wss")
@@ -31,11 +30,6 @@ _DEFAULT_PORT = {"udp": 5060, "tcp": 5060, "tls": 5061, "ws": 80, "wss": 443}
 def via_token(transport: str) -> str:
     """The Via transport token (§20.42, RFC 7118 §5.2): ``UDP``, ``TCP``, ``TLS``, ``WS``, ``WSS``."""
     return transport.upper()
-
-
-def transport_of_via(token: str) -> str:
-    """The transport name for a Via token (case-insensitive); unknown tokens are returned lower-cased."""
-    return token.strip().lower()
 
 
 def default_port(transport: str) -> int:
