@@ -95,8 +95,7 @@ class SipPeer(PeerCore):
         return host_port(self.address)
 
     def uri(self, user: str = "peer") -> str:
-        """``sip:user@host:port`` (``;transport=tcp`` on TCP, §19.1.1; ``sips:`` on TLS, ``;transport=ws`` on
-        WS, both on WSS: ``sip.transports.sip_uri``)."""
+        """``sip:user@host:port`` with this transport's scheme and parameter (``sip.transports.sip_uri``)."""
         return sip_uri(user, self.sent_by, self.transport)
 
     @property
