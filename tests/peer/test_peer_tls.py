@@ -160,3 +160,25 @@ def test_tls_needs_a_config() -> None:
         SipPeer("tls", timers=T)
     with pytest.raises(ValueError, match="transport must be one of udp, tcp, tls, ws, wss"):
         SipPeer("sctp", timers=T)
+
+
+@pytest.mark.parametrize("transport", ["tls", "ws", "wss"])
+def test_a_silent_remote_fails_the_handshake_after_64_t1(pki, reactor, transport) -> None:
+    """A remote that connects (or accepts) and never answers: a clear event after Timer B's window,
+    never a hang (the transport's ``timeout`` is 64*T1)."""
+    import socket
+
+    tls = pki.config() if transport != "ws" else None
+    with SipPeer(transport, timers=T, reactor=reactor, name="uas", tls=tls) as uas, \
+            SipPeer(transport, timers=T, reactor=reactor, name="uac", tls=tls) as uac, \
+            socket.create_connection(uas.address) as silent_client, \
+            socket.create_server(("127.0.0.1", 0)) as silent_server:
+        started = reactor.now()
+        uac.send(uac.request("OPTIONS", silent_server.getsockname()), to=silent_server.getsockname())
+        assert uas.wait_until(lambda: bool(uas.transport_failures) and bool(uac.transport_failures), 2 * T.b)
+        assert reactor.now() - started >= T.b
+        layer = "TLS handshake" if transport != "ws" else "WebSocket upgrade"
+        for peer, side in ((uas, "server"), (uac, "client")):
+            assert peer.transport_failures[0].startswith(f"{layer} as {side}")
+            assert f"not completed within {T.b:.3g} s (no answer)" in peer.transport_failures[0]
+        assert silent_client.fileno() >= 0

@@ -143,6 +143,11 @@ class TlsConnection(Connection):
             return
         self._handshake()
 
+    def stalled(self, window: float) -> str | None:
+        if self.tls_open:
+            return super().stalled(window)
+        return f"TLS handshake {self.describe()} failed: not completed within {window:.3g} s (no answer)"
+
     def describe(self) -> str:
         """"as client with 127.0.0.1:5061 (server name 'dut.example')": who did what with whom."""
         host, port = self.remote
@@ -164,6 +169,7 @@ class TlsConnection(Connection):
             self._flush()
             return
         except ssl.SSLError as exc:
+            _SNI.pop(id(self.tls), None)
             try:
                 self._flush()  # the alert, so the remote learns why
             except OSError:

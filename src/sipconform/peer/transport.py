@@ -173,6 +173,7 @@ class Connection:
         self.max_size = max_size
         self.open = True
         self.handshakes = 0  # handshakes of the layers above TCP still to complete
+        self.deadline: float | None = None  # when they must have completed (set by the transport)
         self.queued: list[bytes] = []
 
     def __repr__(self) -> str:
@@ -190,6 +191,10 @@ class Connection:
     def pending(self) -> bytes:
         """Bytes of a message begun and not finished."""
         return self.framer.pending
+
+    def stalled(self, window: float) -> str | None:
+        """Why the handshake under way did not complete within ``window`` (each layer names its own)."""
+        return None
 
     # -- out: message -> plaintext -> socket ----------------------------------------------------------------
     def send(self, data: bytes) -> None:
@@ -298,6 +303,7 @@ class TcpTransport:
         self.address: Address = _addr(self.listener.getsockname())
         self.connections: list[Connection] = []
         reactor.register(self.listener, self._on_accept)
+        reactor.add_source(self)
 
     def connection_to(self, remote: Address) -> Connection | None:
         """The open connection our side opened to ``remote``, else any open one from it."""
@@ -348,9 +354,21 @@ class TcpTransport:
         conn = self.new_connection(sock, remote, outgoing=outgoing)
         self.connections.append(conn)
         self.reactor.register(sock, conn.on_readable)
+        if not conn.ready:
+            conn.deadline = self.reactor.now() + self.timeout
         return conn
 
+    # -- reactor interface: a handshake that never completes fails after ``timeout`` (64*T1) -----------
+    def next_deadline(self) -> float | None:
+        return min((c.deadline for c in self.connections if c.deadline is not None and not c.ready), default=None)
+
+    def on_timers(self, now: float) -> None:
+        for conn in list(self.connections):
+            if conn.deadline is not None and not conn.ready and conn.deadline <= now:
+                conn.fail(conn.stalled(self.timeout) or f"handshake with {conn.remote} not completed")
+
     def close(self) -> None:
+        self.reactor.remove_source(self)
         for conn in list(self.connections):
             conn.close()
         self.reactor.unregister(self.listener)

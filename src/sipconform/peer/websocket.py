@@ -76,6 +76,10 @@ class WsConnection(Connection):
     def pending(self) -> bytes:
         return b"".join(self.parts)
 
+    def stalled(self, window: float) -> str | None:
+        text = f"WebSocket upgrade {self._side_text()} failed: not completed within {window:.3g} s (no answer)"
+        return super().stalled(window) or (None if self.ws_open else text)
+
     def send_message(self, data: bytes) -> None:
         """One SIP message as one WebSocket message (RFC 7118 §5.1): text if it is UTF-8, else binary."""
         event: Event
