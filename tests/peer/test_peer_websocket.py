@@ -11,7 +11,7 @@ import pytest
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, BytesMessage, Ping, Pong, Request, TextMessage
 
-from sipconform.peer import SipPeer
+from sipconform.peer import PeerError, SipPeer
 from sipconform.peer.websocket import WsConfig
 from sipconform.sip.timers import Timers
 
@@ -128,3 +128,15 @@ def test_one_sip_message_per_websocket_message(reactor) -> None:
         assert raw.next_event(Pong).payload == b"alive"
         raw.sock.close()
         uas.check()
+
+
+def test_an_upgrade_to_a_plain_sip_server_fails_clearly(reactor) -> None:
+    """A WS client pointed at a SIP-over-TCP port: the server cannot frame "GET / HTTP/1.1" and closes."""
+    with SipPeer("ws", timers=T, reactor=reactor, name="uac") as uac, \
+            SipPeer("tcp", timers=T, reactor=reactor, name="tcp") as tcp:
+        uac.send(uac.request("OPTIONS", tcp.address), to=tcp.address)
+        assert uac.wait_until(lambda: bool(uac.transport_failures), T.b)
+        assert uac.transport_failures == [f"WebSocket upgrade as client to ws://127.0.0.1:{tcp.address[1]}/ failed: "
+                                          f"the remote closed the connection"]
+        with pytest.raises(PeerError, match="no Content-Length on a stream transport"):
+            tcp.check()

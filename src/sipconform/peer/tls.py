@@ -143,10 +143,8 @@ class TlsConnection(Connection):
             return
         self._handshake()
 
-    def stalled(self, window: float) -> str | None:
-        if self.tls_open:
-            return super().stalled(window)
-        return f"TLS handshake {self.describe()} failed: not completed within {window:.3g} s (no answer)"
+    def unfinished(self) -> str | None:
+        return super().unfinished() or (None if self.tls_open else f"TLS handshake {self.describe()}")
 
     def describe(self) -> str:
         """"as client with 127.0.0.1:5061 (server name 'dut.example')": who did what with whom."""
@@ -230,13 +228,6 @@ class TlsConnection(Connection):
         self._flush()  # TLS 1.3 tickets, key updates
         if chunks:
             self.feed_plain(b"".join(chunks))
-
-    def closed_by_remote(self) -> None:
-        if self.open and not self.tls_open:
-            self.fail(f"TLS handshake {self.describe()} failed: the remote closed the connection during the "
-                      f"handshake")
-            return
-        super().closed_by_remote()
 
     def close(self) -> None:
         if self.open and self.tls_open and self.tls is not None:

@@ -192,8 +192,8 @@ class Connection:
         """Bytes of a message begun and not finished."""
         return self.framer.pending
 
-    def stalled(self, window: float) -> str | None:
-        """Why the handshake under way did not complete within ``window`` (each layer names its own)."""
+    def unfinished(self) -> str | None:
+        """The handshake under way ("TLS handshake as client with ...", each layer names its own), or None."""
         return None
 
     # -- out: message -> plaintext -> socket ----------------------------------------------------------------
@@ -253,7 +253,10 @@ class Connection:
             self.closed_by_remote()
 
     def closed_by_remote(self) -> None:
-        if self.open:
+        handshake = self.unfinished()
+        if handshake is not None:
+            self.fail(f"{handshake} failed: the remote closed the connection")
+        elif self.open:
             self.transport.drop(self)
             self.transport.sink(ConnectionClosed(self, self.pending()))
 
@@ -365,7 +368,8 @@ class TcpTransport:
     def on_timers(self, now: float) -> None:
         for conn in list(self.connections):
             if conn.deadline is not None and not conn.ready and conn.deadline <= now:
-                conn.fail(conn.stalled(self.timeout) or f"handshake with {conn.remote} not completed")
+                handshake = conn.unfinished() or f"handshake with {conn.remote}"
+                conn.fail(f"{handshake} failed: not completed within {self.timeout:.3g} s (no answer)")
 
     def close(self) -> None:
         self.reactor.remove_source(self)

@@ -76,9 +76,8 @@ class WsConnection(Connection):
     def pending(self) -> bytes:
         return b"".join(self.parts)
 
-    def stalled(self, window: float) -> str | None:
-        text = f"WebSocket upgrade {self._side_text()} failed: not completed within {window:.3g} s (no answer)"
-        return super().stalled(window) or (None if self.ws_open else text)
+    def unfinished(self) -> str | None:
+        return super().unfinished() or (None if self.ws_open else f"WebSocket upgrade {self._side_text()}")
 
     def send_message(self, data: bytes) -> None:
         """One SIP message as one WebSocket message (RFC 7118 §5.1): text if it is UTF-8, else binary."""
