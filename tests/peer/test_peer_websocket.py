@@ -110,6 +110,9 @@ def test_one_sip_message_per_websocket_message(reactor) -> None:
     with SipPeer("ws", timers=T, reactor=reactor, name="uas") as uas:
         raw = RawWsClient(uas, ["sip"])
         assert raw.accepted.subprotocol == "sip"
+        host, port = uas.address
+        assert any(f"accepted as server for ws://{host}:{port}/sip: subprotocol 'sip'" in r.note
+                   for r in uas.wire.records)
         options = (f"OPTIONS sip:uas@{uas.sent_by};transport=ws SIP/2.0\r\n"
                    f"Via: SIP/2.0/WS client.invalid;branch=z9hG4bK-ws-1\r\nMax-Forwards: 70\r\n"
                    f"From: <sip:raw@client.invalid>;tag=1\r\nTo: <sip:uas@{uas.sent_by}>\r\n"

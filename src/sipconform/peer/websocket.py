@@ -58,11 +58,15 @@ class WsConnection(Connection):
         self.ws_open = False
         self.subprotocol: str | None = None
         self.parts: list[bytes] = []
+        self.requested: str | None = None  # server side: the Host and resource of the upgrade request
         self.handshakes += 1
 
     @property
     def url(self) -> str:
+        """The WebSocket URI: the one we connect to, or the one the client asked for (RFC 6455 §3)."""
         scheme = "wss" if self.transport.name == "wss" else "ws"
+        if not self.outgoing:
+            return f"{scheme}://{self.requested or _hostport(self.local) + '/'}"
         return f"{scheme}://{self.ws_config.host or _hostport(self.remote)}{self.ws_config.path}"
 
     def start(self) -> None:
@@ -140,6 +144,7 @@ class WsConnection(Connection):
             self.closed_by_remote()
 
     def _on_upgrade_request(self, request: Request) -> None:
+        self.requested = f"{request.host}{request.target}"
         wanted = self.ws_config.subprotocol
         offered = list(request.subprotocols)
         if wanted is not None and wanted in offered:
