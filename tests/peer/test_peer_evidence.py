@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 
 from sipconform.peer import SipPeer, merge
-from sipconform.peer.tls import TlsConfig, client_context, server_context
+from sipconform.peer.tls import TlsConfig
 from sipconform.report.ladder import ladder_svg
 from sipconform.report.pcap import write_pcap
 from sipconform.sip.timers import Timers
@@ -77,8 +77,14 @@ def test_pem_files_for_a_dut(pki, tmp_path, reactor, cancel_exchange) -> None:
     assert stat.S_IMODE(files.key.stat().st_mode) == 0o600
     subject = ssl.create_default_context(cafile=str(files.ca)).get_ca_certs()[0]["subject"]
     assert subject[0] == (("organizationName", "sipconform throwaway CA"),)
-    dut = TlsConfig(server=server_context(files.cert, files.key))
-    lab = TlsConfig(client=client_context(cafile=files.ca), server_name="dut.example")
+    client_files = pki.write(tmp_path / "client", "lab.example")
+    dut = TlsConfig.from_files(ca=files.ca, cert=files.cert, key=files.key, require_client_cert=True)
+    lab = TlsConfig.from_files(ca=client_files.ca, cert=client_files.cert, key=client_files.key,
+                               server_name="dut.example")
+    assert lab.verifies and dut.server is not None and dut.server.verify_mode == ssl.CERT_REQUIRED
     with SipPeer("tls", timers=T, reactor=reactor, name="uac", tls=lab) as uac, \
             SipPeer("tls", timers=T, reactor=reactor, name="uas", tls=dut) as uas:
         cancel_exchange(uac, uas)
+        assert any("remote certificate: DNS:lab.example" in r.note for r in uas.wire.records)
+    unverified = TlsConfig.from_files(verify=False)
+    assert not unverified.verifies and unverified.server is None

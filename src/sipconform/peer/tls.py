@@ -103,6 +103,19 @@ class TlsConfig:
     def verifies(self) -> bool:
         return self.client is not None and self.client.verify_mode != ssl.CERT_NONE
 
+    @classmethod
+    def from_files(cls, *, ca: str | Path | None = None, cert: str | Path | None = None,
+                   key: str | Path | None = None, verify: bool = True, require_client_cert: bool = False,
+                   server_name: str | None = None, keylog: str | Path | None = None) -> TlsConfig:
+        """From a lab's PEM files (a profile's ``[tls]`` table): trust ``ca`` (the system store if None),
+        present ``cert``/``key`` as server and, when given, as client (mutual TLS); without ``cert`` the
+        peer only opens connections."""
+        client = client_context(verify=verify, cafile=ca if verify else None, certfile=cert, keyfile=key,
+                                keylog=keylog)
+        server = None if cert is None else server_context(cert, key, client_cafile=ca if require_client_cert else None,
+                                                          require_client_cert=require_client_cert, keylog=keylog)
+        return cls(client=client, server=server, server_name=server_name)
+
 
 def _certificate_names(cert: Any) -> str:
     if not cert:
