@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 
 from sipconform.peer import Reactor, SipPeer
-from sipconform.sip.matching import cancel_matches
 from sipconform.sip.timers import Timers
 
 T = Timers(t1=0.02, t2=0.08, t4=0.1)
@@ -29,28 +28,12 @@ def records(peer: SipPeer, direction: str, start: str) -> list[int | None]:
     return [r.connection for r in peer.wire.records if r.direction == direction and r.first_line.startswith(start)]
 
 
-def test_invite_180_cancel_200_487_ack_on_one_connection(pair: tuple[SipPeer, SipPeer]) -> None:
+def test_invite_180_cancel_200_487_ack_on_one_connection(pair: tuple[SipPeer, SipPeer], cancel_exchange) -> None:
     uac, uas = pair
     invite = uac.invite(uas.address)
     assert invite.uri.endswith(";transport=tcp") and invite.top_via.transport == "TCP"
-    uac.send(invite)
-    incoming = uas.expect_request("INVITE")
-    uas.respond(incoming, 180)
-    uac.expect_response(invite, status=180)
-    cancel = uac.cancel(invite)
-    got = uas.expect_request("CANCEL")
-    assert cancel_matches(incoming, got)
-    uas.respond(got, 200)
-    uas.respond(incoming, 487)
-    uac.expect_response(cancel, status=200)
-    final = uac.expect_response(invite, status=487)
-    ack = uas.expect_request("ACK")
-    assert ack.to.tag == final.to.tag
-    out = [r for r in uac.wire.records if r.direction == "out"]
-    assert len({r.connection for r in out}) == 1                  # connect once, then reuse
+    cancel_exchange(uac, uas)                                     # connect once, then reuse, on both sides
     assert set(records(uas, "out", "")) == set(records(uas, "in", "INVITE"))  # answers on the same connection
-    uac.check()
-    uas.check()
 
 
 def test_no_retransmissions_over_tcp(pair: tuple[SipPeer, SipPeer]) -> None:

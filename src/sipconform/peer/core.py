@@ -16,10 +16,13 @@ from typing import Callable, Hashable, Union
 from sipconform.peer.ids import IdSource
 from sipconform.peer.inbox import Inbox, Received
 from sipconform.peer.reactor import Reactor
+from sipconform.peer.tls import TlsConfig
 from sipconform.peer.transport import (
-    Address, Connection, ConnectionClosed, ConnectionOpened, Packet, SendFailed, StreamBroken, TcpTransport,
-    TransportEvent, UdpTransport,
+    Address, Connection, ConnectionClosed, ConnectionFailed, ConnectionOpened, ConnectionReady, Packet, SendFailed,
+    StreamBroken, TransportEvent,
 )
+from sipconform.peer.transports import Transport, open_transport
+from sipconform.peer.websocket import WsConfig
 from sipconform.peer.wirelog import WireLog, WireRecord
 from sipconform.sip.errors import ParseError
 from sipconform.sip.malformations import malformations
@@ -27,6 +30,7 @@ from sipconform.sip.matching import cancel_matches, transaction_key
 from sipconform.sip.message import Message, Request, Response
 from sipconform.sip.parse import parse_message
 from sipconform.sip.timers import Timers
+from sipconform.sip.transports import default_port
 from sipconform.sip.via import response_address
 from sipconform.sip.transaction import (
     Absorb, Action, ClientTransaction, Deliver, Send, ServerTransaction, State, Terminated, Timeout,
@@ -64,9 +68,7 @@ class PeerCore:
 
     def __init__(self, transport: str, *, timers: Timers, host: str, reactor: Reactor | None, name: str,
                  id_prefix: str, max_size: int, send_trying: bool, via_params: tuple[str, ...] = (),
-                 route_by_via: bool = False) -> None:
-        if transport not in ("udp", "tcp"):
-            raise ValueError(f"transport must be 'udp' or 'tcp', not {transport!r}")
+                 route_by_via: bool = False, tls: TlsConfig | None = None, ws: WsConfig | None = None) -> None:
         self.transport = transport
         self.timers = timers
         self.name = name
@@ -91,11 +93,9 @@ class PeerCore:
         self._drops: list[_Drop] = []
         self._seq = itertools.count(1)
         self._closed = False
-        self._t: UdpTransport | TcpTransport
-        if transport == "udp":
-            self._t = UdpTransport(host, self.reactor, self._on_event)
-        else:
-            self._t = TcpTransport(host, self.reactor, self._on_event, max_size=max_size, timeout=timers.b)
+        self.transport_failures: list[str] = []  # handshakes that failed (TLS, WebSocket), one line each
+        self._t: Transport = open_transport(transport, host, self.reactor, self._on_event, max_size=max_size,
+                                            timeout=timers.b, tls=tls, ws=ws)
         self.reactor.add_source(self)
 
     @property
@@ -129,14 +129,37 @@ class PeerCore:
                                                 f"({len(ev.pending)} bytes of it received)")
                 self._record_error(error, ev.pending, conn.remote, conn, note="connection closed")
             else:
-                self.wire.record("note", "tcp", conn.local, conn.remote, b"", note="connection closed by the remote",
-                                 connection=conn.id)
+                self.wire.record("note", self.transport, conn.local, conn.remote, b"",
+                                 note="connection closed by the remote", connection=conn.id)
         elif isinstance(ev, ConnectionOpened):
             conn = ev.connection
-            self.wire.record("note", "tcp", conn.local, conn.remote, b"", note="connection accepted",
+            self.wire.record("note", self.transport, conn.local, conn.remote, b"", note="connection accepted",
                              connection=conn.id)
+        elif isinstance(ev, ConnectionReady):
+            conn = ev.connection
+            self.wire.record("note", self.transport, conn.local, conn.remote, b"", note=ev.detail, connection=conn.id)
+        elif isinstance(ev, ConnectionFailed):
+            self._connection_failed(ev)
         elif isinstance(ev, SendFailed):
             self.wire.record("note", ev.transport, local, ev.remote, b"", note=f"transport error: {ev.error}")
+
+    def _connection_failed(self, ev: ConnectionFailed) -> None:
+        """A handshake failed (§26.3.1 certificate check, RFC 7118 §4.1 subprotocol): note it, and end the
+        transactions that were waiting to send on it, as a transport error (§17.1.1.2, §17.1.2.2)."""
+        conn = ev.connection
+        unsent = f"; {ev.unsent} queued message(s) never sent" if ev.unsent else ""
+        self.wire.record("note", self.transport, conn.local, conn.remote, b"", note=f"{ev.reason}{unsent}",
+                         connection=conn.id)
+        self.transport_failures.append(ev.reason)
+        if ev.unsent:  # the records of the messages still queued: they never left, and the pcap must say so
+            out = [r for r in self.wire.records if r.direction == "out" and r.connection == conn.id]
+            for rec in out[-ev.unsent:]:
+                self.wire.annotate(rec, "never sent: the handshake failed")
+        for entry in self._entries():
+            if entry.conn is conn and entry.tx.accepts_transport_error:
+                if isinstance(entry.tx, ClientTransaction):
+                    self._timed_out[entry.tx.key] = ev.reason
+                self._execute(entry, entry.tx.transport_error(self.clock.now()))
 
     def _record_error(self, error: ParseError, raw: bytes, source: Address, conn: Connection | None, *,
                       note: str = "", message: Message | None = None) -> None:
@@ -151,7 +174,7 @@ class PeerCore:
         now = self.clock.now()
         conn = ev.connection
         try:
-            msg = parse_message(ev.data, max_size=self.max_size, stream=conn is not None)
+            msg = parse_message(ev.data, max_size=self.max_size, stream=ev.stream)
         except ParseError as exc:
             self._record_error(exc, ev.data, ev.source, conn)
             return
@@ -208,7 +231,7 @@ class PeerCore:
         if msg.method == "ACK":
             self._deliver(item, rec, "ACK matches no server transaction")
             return
-        tx = ServerTransaction(msg, timers=self.timers, reliable=self.transport == "tcp",
+        tx = ServerTransaction(msg, timers=self.timers, reliable=self._t.reliable,
                                send_trying=self.send_trying)
         dest = response_address(msg, item.source) if self.route_by_via and item.connection is None else item.source
         entry = _Tx(tx, dest, item.connection, self._tag_for(msg, key), item.source)
@@ -288,13 +311,13 @@ class PeerCore:
         dest, conn = entry.dest, entry.conn
         if isinstance(entry.tx, ServerTransaction) and conn is not None and not conn.open:
             # §18.2.2: the connection is gone: open one to the source address and the sent-by port.
-            dest, conn = (dest[0], entry.tx.request.top_via.port or 5060), None
+            dest, conn = (dest[0], entry.tx.request.top_via.port or default_port(self.transport)), None
         try:
             entry.conn = self._transmit(msg, dest, conn, note=note, strict=True)
         except SendError:
             if strict:
                 raise
-            if self.transport == "tcp" and entry.tx.accepts_transport_error:
+            if self._t.reliable and entry.tx.accepts_transport_error:
                 self._execute(entry, entry.tx.transport_error(self.clock.now()))
 
     def _transmit(self, msg: Message | bytes, dest: Address, conn: Connection | None, *, note: str = "",
@@ -311,6 +334,8 @@ class PeerCore:
                                 f"over {self.transport.upper()}: {exc}") from None
             return conn
         local = used.local if used else self.address
+        if used is not None and not used.ready:  # a TLS / WebSocket handshake first; a failure is an event
+            note = f"{note}, queued until the handshake completes" if note else "queued until the handshake completes"
         self.wire.record("out", self.transport, local, used.remote if used else dest, data, message=message,
                          note=note, connection=used.id if used else None)
         return used

@@ -25,13 +25,16 @@ from sipconform.peer.core import PeerCore, _Drop, _Tx
 from sipconform.peer.inbox import NoMessage, PeerError, Received, UnexpectedMessage
 from sipconform.peer.reactor import Reactor
 from sipconform.peer.teardown import wind_up
+from sipconform.peer.tls import TlsConfig
 from sipconform.peer.transport import Address, TcpTransport
+from sipconform.peer.websocket import WsConfig
 from sipconform.sip.build import ack_for_2xx, cancel_for, response_to
 from sipconform.sip.errors import ParseError
 from sipconform.sip.matching import transaction_key
 from sipconform.sip.message import Message, Request, Response
 from sipconform.sip.timers import Timers
 from sipconform.sip.transaction import ClientTransaction, TransactionError
+from sipconform.sip.transports import sip_uri
 from sipconform.sip.via import stamp_via
 
 __all__ = ["SipPeer"]
@@ -40,11 +43,13 @@ Headers = Iterable[tuple[str, str]]
 
 
 class SipPeer(PeerCore):
-    """A SIP endpoint on ``host``:0 over ``transport`` ("udp" or "tcp") that a test drives step by step.
+    """A SIP endpoint on ``host``:0 over ``transport`` (udp, tcp, tls, ws, wss) that a test drives step by step.
 
     ``reactor``: share one with the other peers of the test (one is made if None). ``id_prefix``:
     goes into every branch, tag and Call-ID (e.g. from the xdist worker and test id). ``max_size``:
-    larger input is recorded as an error. ``send_trying``: INVITE server transactions answer 100 at once.
+    larger input is recorded as an error. ``tls``: what a TLS or WSS peer presents and trusts (required
+    for those); ``ws``: WebSocket path and subprotocol (``peer.websocket.WsConfig``). ``send_trying``:
+    INVITE server transactions answer 100 at once.
     ``via_params`` (some of ``SERVER_VIA_PARAMS``): ``respond`` stamps them on the top Via as a server
     transport does (§18.2.1 ``received``, RFC 3581 ``rport``); ``route_by_via``: UDP responses go to the
     source address and the sent-by (or, with ``rport``, the source) port (§18.2.2), not simply back to
@@ -56,10 +61,11 @@ class SipPeer(PeerCore):
 
     def __init__(self, transport: str = "udp", *, timers: Timers, host: str = "127.0.0.1",
                  reactor: Reactor | None = None, name: str = "peer", id_prefix: str = "", max_size: int = 65536,
-                 send_trying: bool = False, via_params: tuple[str, ...] = (), route_by_via: bool = False) -> None:
+                 send_trying: bool = False, via_params: tuple[str, ...] = (), route_by_via: bool = False,
+                 tls: TlsConfig | None = None, ws: WsConfig | None = None) -> None:
         super().__init__(transport, timers=timers, host=host, reactor=reactor, name=name, id_prefix=id_prefix,
                          max_size=max_size, send_trying=send_trying, via_params=via_params,
-                         route_by_via=route_by_via)
+                         route_by_via=route_by_via, tls=tls, ws=ws)
         self.remote: Address | None = None  # default destination of send()
 
     def __repr__(self) -> str:
@@ -89,8 +95,8 @@ class SipPeer(PeerCore):
         return host_port(self.address)
 
     def uri(self, user: str = "peer") -> str:
-        """``sip:user@host:port`` (``;transport=tcp`` on TCP, §19.1.1)."""
-        return f"sip:{user}@{self.sent_by}" + (";transport=tcp" if self.transport == "tcp" else "")
+        """``sip:user@host:port`` with this transport's scheme and parameter (``sip.transports.sip_uri``)."""
+        return sip_uri(user, self.sent_by, self.transport)
 
     @property
     def contact(self) -> str:
@@ -110,7 +116,7 @@ class SipPeer(PeerCore):
         return Identity(self.transport, self.sent_by, self.contact)
 
     def _target_uri(self, target: Address, user: str) -> str:
-        return f"sip:{user}@{host_port(target)}" + (";transport=tcp" if self.transport == "tcp" else "")
+        return sip_uri(user, host_port(target), self.transport)
 
     # -- building requests ---------------------------------------------------------------------------------
     def invite(self, target: Address, *, user: str = "dut", uri: str | None = None, headers: Headers = (),
@@ -183,7 +189,7 @@ class SipPeer(PeerCore):
         if key in self._clients:
             self._transmit(msg, dest, self._clients[key].conn, note="sent again by the test", strict=True)
             return
-        tx = ClientTransaction(msg, timers=self.timers, reliable=self.transport == "tcp",
+        tx = ClientTransaction(msg, timers=self.timers, reliable=self._t.reliable,
                                retransmit=retransmit is not False, auto_ack=auto_ack)
         entry = _Tx(tx, dest, None)
         self._clients[key] = entry
@@ -371,8 +377,8 @@ class SipPeer(PeerCore):
         if isinstance(self._t, TcpTransport):
             for conn in list(self._t.connections):
                 conn.close()
-                self.wire.record("note", "tcp", conn.local, conn.remote, b"", note="connection closed by the test",
-                                 connection=conn.id)
+                self.wire.record("note", self.transport, conn.local, conn.remote, b"",
+                                 note="connection closed by the test", connection=conn.id)
 
 
 def _answers(response: Response, request: Request) -> bool:

@@ -34,7 +34,7 @@ class WireRecord:
     time: float                 # seconds since the test started
     direction: str              # "in" | "out" | "note"
     peer: str
-    transport: str              # "udp" | "tcp"
+    transport: str              # "udp" | "tcp" | "tls" | "ws" | "wss" (plaintext SIP in ``raw`` for all)
     local: Address
     remote: Address | None
     raw: bytes
@@ -48,6 +48,16 @@ class WireRecord:
     def discarded(self) -> bytes:
         """A received datagram's bytes beyond the message's Content-Length, discarded (§18.3)."""
         return self.raw[len(bytes(self.message)):] if self.message is not None and self.direction == "in" else b""
+
+    @property
+    def ip_version(self) -> int:
+        """4 or 6, from the local address (a peer binds one family)."""
+        return 6 if ":" in self.local[0] else 4
+
+    @property
+    def network(self) -> str:
+        """``TLS over IPv6``: the transport and the IP version, for reports."""
+        return f"{self.transport.upper()} over IPv{self.ip_version}"
 
     @property
     def first_line(self) -> str:

@@ -2,7 +2,8 @@
 
 One lifeline per endpoint: each peer (name and address) and the DUT (its address); one arrow per
 message with the time since the test started, the first line, and the headers a CANCEL clause is
-about (Via branch, CSeq, To tag, Call-ID shortened). Hovering an arrow shows the whole message.
+about (Via branch, CSeq, To tag, Call-ID shortened). Hovering an arrow shows the whole message. The
+transport and IP version ("TLS over IPv6") head the diagram, and label each arrow when they vary.
 The width stays within about 1200 px for 2-4 lifelines (a 1280 px window); long lines are shortened with
 "…" or wrapped to a second line.
 """
@@ -150,6 +151,7 @@ def ladder_svg(records: Iterable[WireRecord], *, dut: Address | None = None, dut
         owner.setdefault(r.local, index[r.peer])
     # a message between two of our peers is recorded twice: draw the sender's record only
     shown = [r for r in recs if not (r.direction == "in" and r.remote in owner)]
+    networks = sorted({r.network for r in shown if r.direction != "note"})  # e.g. ["TLS over IPv6"]
     n = len(lines)
     span = min(_MAX_SPAN, _INNER // max(n - 1, 1))
     xs = [_LEFT + 90 + i * span for i in range(n)]
@@ -172,10 +174,11 @@ def ladder_svg(records: Iterable[WireRecord], *, dut: Address | None = None, dut
         kind = _kind(rec)
         retx = " retx" if "retransmission" in rec.note else ""
         extra = f" ({rec.note})" if rec.note else ""
-        hdr = _wrap([*_summary_parts(rec), *([f"({rec.note})"] if rec.note else [])], chars + 6)
+        label = [rec.network] if len(networks) > 1 else []
+        hdr = _wrap([*label, *_summary_parts(rec), *([f"({rec.note})"] if rec.note else [])], chars + 6)
         tip = _clean(str(rec.message) if rec.message is not None else rec.first_line + "\n"
                      + rec.raw[:2048].decode("utf-8", "backslashreplace"))
-        head = (f"{rec.transport.upper()} {_addr(rec.local)} {'->' if rec.direction == 'out' else '<-'} "
+        head = (f"{rec.network} {_addr(rec.local)} {'->' if rec.direction == 'out' else '<-'} "
                 f"{_addr(rec.remote)} at +{rec.time:.3f} s{extra}\n")
         tip_text = escape(head + tip)
         tip_text = tip_text.replace("\n", "&#10;")
@@ -205,6 +208,9 @@ def ladder_svg(records: Iterable[WireRecord], *, dut: Address | None = None, dut
     empty = [] if shown else [f'<text class="note" x="{_LEFT}" y="{_TOP + 30}">(no traffic)</text>']
     title_el = "".join(f'<text class="title" x="6" y="{16 + 15 * i}">{escape(_fit(part, int(width / 7.8)))}</text>'
                        for i, part in enumerate([*_title_lines(title), subtitle][:3]) if part)
+    if networks:  # which transport and IP version, top right (per arrow too when there are several)
+        title_el += (f'<text class="hdr" x="{width - 6}" y="16" text-anchor="end">'
+                     f'{escape(" · ".join(networks))}</text>')
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 10}" '
             f'viewBox="0 0 {width} {height + 10}" role="img" aria-label={quoteattr("SIP ladder diagram " + title)}>'

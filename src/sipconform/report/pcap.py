@@ -6,6 +6,12 @@ TCP a plausible stream is synthesised per connection: SYN, SYN-ACK, ACK when it 
 per-direction sequence numbers, and FIN when the wire log says it closed, so Wireshark
 reassembles the SIP messages. Checksums are computed. Transport notes carry no bytes and are left
 out; timestamps are the record times after ``epoch``.
+
+TLS, WS and WSS records hold the plaintext SIP the peer saw (decrypted, WebSocket frames removed), so
+they are written as the same synthetic TCP stream and Wireshark shows SIP at once; a port that tshark
+decodes as HTTP (80, 8080, ...: ``PLAINTEXT_PORTS``) is written as 5060 there, since the bytes are no
+longer HTTP. The wire log keeps the real port; the TLS session keys (``keylog``) decrypt a capture of
+the real traffic.
 """
 
 from __future__ import annotations
@@ -19,12 +25,20 @@ from pathlib import Path
 
 from sipconform.peer.wirelog import WireRecord
 
-__all__ = ["LINKTYPE_RAW", "pcap_bytes", "write_pcap"]
+__all__ = ["LINKTYPE_RAW", "PLAINTEXT_PORTS", "STREAM_TRANSPORTS", "pcap_bytes", "write_pcap"]
 
 LINKTYPE_RAW = 101
 MSS = 1448
 _SYN, _FIN, _PSH, _ACK = 0x02, 0x01, 0x08, 0x10
 Address = tuple[str, int]
+
+STREAM_TRANSPORTS = frozenset(("tcp", "tls", "ws", "wss"))
+"""Transports written as a TCP stream; the others (UDP) as datagrams."""
+
+PLAINTEXT_PORTS = {port: 5060 for port in (80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371)}
+"""tshark's default HTTP ports (``tshark -G decodes``), where SIP without its WebSocket frames would be
+taken for broken HTTP, and the port it is written on instead. On its TLS ports (5061, 443) tshark falls
+back to the SIP heuristics, so they stay as they are."""
 
 
 def _checksum(data: bytes) -> int:
@@ -101,7 +115,14 @@ def _isn(src: Address, dst: Address) -> int:
 def _ends(rec: WireRecord) -> tuple[Address, Address] | None:
     if rec.remote is None:
         return None
-    return (rec.local, rec.remote) if rec.direction == "out" else (rec.remote, rec.local)
+    local, remote = rec.local, rec.remote
+    if rec.transport in ("tls", "ws", "wss"):
+        local, remote = _plaintext(local), _plaintext(remote)
+    return (local, remote) if rec.direction == "out" else (remote, local)
+
+
+def _plaintext(addr: Address) -> Address:
+    return addr[0], PLAINTEXT_PORTS.get(addr[1], addr[1])
 
 
 def pcap_bytes(records: Iterable[WireRecord], *, epoch: float | None = None) -> bytes:
@@ -119,7 +140,7 @@ def pcap_bytes(records: Iterable[WireRecord], *, epoch: float | None = None) -> 
             continue  # between two of our peers: the sender's record is the packet
         src, dst = ends
         ts = epoch + rec.time
-        if rec.transport != "tcp":
+        if rec.transport not in STREAM_TRANSPORTS:
             if rec.direction in ("in", "out") and rec.raw:
                 pk.udp(ts, src, dst, rec.raw)
             continue
@@ -128,8 +149,7 @@ def pcap_bytes(records: Iterable[WireRecord], *, epoch: float | None = None) -> 
         if stream is None or stream.closed:
             if rec.direction == "note" and "accepted" not in rec.note:
                 continue  # a note about a connection we never saw carry data
-            if rec.direction == "note":  # "connection accepted": the remote opened it
-                src, dst = rec.remote, rec.local  # type: ignore[assignment]
+            # a note's ends are (remote, local): for "connection accepted", the remote opened it
             stream = streams[key] = _Stream(src, dst)
             stream.send(pk, ts, src, dst, b"", _SYN)
             stream.next[src] += 1
@@ -138,9 +158,7 @@ def pcap_bytes(records: Iterable[WireRecord], *, epoch: float | None = None) -> 
             stream.send(pk, ts, src, dst, b"", _ACK)
         if rec.direction == "note":
             if "closed" in rec.note:
-                closer = (rec.remote, rec.local) if "by the remote" in rec.note else (rec.local, rec.remote)
-                a, b = closer
-                assert a is not None and b is not None
+                a, b = (src, dst) if "by the remote" in rec.note else (dst, src)  # the closer first
                 stream.send(pk, ts, a, b, b"", _FIN | _ACK)
                 stream.next[a] += 1
                 stream.send(pk, ts, b, a, b"", _FIN | _ACK)
@@ -148,7 +166,7 @@ def pcap_bytes(records: Iterable[WireRecord], *, epoch: float | None = None) -> 
                 stream.send(pk, ts, a, b, b"", _ACK)
                 stream.closed = True
             continue
-        if rec.raw:
+        if rec.raw and "never sent" not in rec.note:  # queued for a handshake that failed
             stream.send(pk, ts, src, dst, rec.raw)
     header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, LINKTYPE_RAW)
     return header + b"".join(pk.out)
