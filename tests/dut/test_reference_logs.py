@@ -13,7 +13,8 @@ import pytest
 from selftest_support import ROOT, inner_run_env
 
 from sipconform.dut import logscan
-from sipconform.dut.reference import FIXTURES, REFERENCE_DUTS, start_reference
+from sipconform.dut.reference import FIXTURES, start_reference
+from sipconform.dut.registry import reference_duts, reference_profile
 
 HAVE_ALL = all(shutil.which(p) for p in ("kamailio", "baresip"))
 # Modules that drive every target of each reference DUT: ring (180, CANCEL, 487, ACK), trying, answer, busy,
@@ -33,8 +34,9 @@ MODULES = (
 
 @pytest.mark.skipif(not HAVE_ALL, reason="kamailio and baresip are needed (run scripts/setup.sh)")
 def test_reference_run_leaves_no_configuration_warning(tmp_path: Path) -> None:
+    names = sorted(reference_duts()[0])
     reports = tmp_path / "reports"
-    command = [sys.executable, "-m", "pytest", *MODULES, "--sip-dut", ",".join(REFERENCE_DUTS),
+    command = [sys.executable, "-m", "pytest", *MODULES, "--sip-dut", ",".join(names),
                "--sip-results", str(tmp_path / "results.json"), "-o", f"sip_reports={reports}",
                "--basetemp", str(tmp_path / "base"), "-p", "no:allure_pytest", "-p", "no:cacheprovider",
                "-p", "no:randomly", "-n", "2", "-q"]
@@ -42,7 +44,7 @@ def test_reference_run_leaves_no_configuration_warning(tmp_path: Path) -> None:
                           check=False)
     tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
     logs, found = logscan.scan_folder(reports)
-    assert {p.name.split(".", 1)[0] for p in logs} == set(REFERENCE_DUTS), f"a DUT's log was not kept\n{tail}"
+    assert {p.name.split(".", 1)[0] for p in logs} == set(names), f"a DUT's log was not kept\n{tail}"
     assert not found, "configuration warnings in the reference DUTs' logs:\n" + "\n".join(map(str, found))
     assert "reference DUT logs: no configuration warning" in proc.stdout, tail
     assert proc.returncode in (0, 1), f"pytest exit status {proc.returncode}\n{tail}"
@@ -55,7 +57,7 @@ def test_a_released_ringing_invite_is_found(tmp_path: Path, sipwire) -> None:
     text = (FIXTURES / "kamailio" / "uas.cfg").read_text(encoding="utf-8")
     assert "\tt_suspend();\n" in text
     cfg.write_text(text.replace("\tt_suspend();\n", ""), encoding="utf-8")
-    with start_reference("kamailio-uas", tmp_path, transports=("udp",), config=cfg) as dut:
+    with start_reference(reference_profile("kamailio-uas"), tmp_path, transports=("udp",), config=cfg) as dut:
         target = (dut.profile.host, dut.profile.port)
         ep = sipwire.endpoint("udp")
         ruri = f"sip:{dut.profile.targets['ring']}@{target[0]}:{target[1]}"

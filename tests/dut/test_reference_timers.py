@@ -80,7 +80,7 @@ def _observe(pytester: pytest.Pytester, *args: str) -> dict[str, str]:
 def test_sip_t1_override_starts_kamailio_with_that_t1(pytester: pytest.Pytester) -> None:
     seen = _observe(pytester, "--sip-t1", "0.5")
     assert seen["TIMERS"] == "t1=0.5 t2=4 t4=5"
-    assert seen["DEFINES"].split() == ["T1_MS=500", "T2_MS=4000", "FR_MS=32000", "FR_INV_MS=32000", "WT_MS=5000"]
+    assert seen["DEFINES"].split() == ["T1_MS=500", "T2_MS=4000", "FR_MS=32000", "FR_INV_MS=180000", "WT_MS=5000"]
     gaps = [float(g) for g in seen["GAPS"].split()]
     assert len(gaps) >= 2, f"kamailio retransmitted its 486 {len(gaps)} times in 2 s"
     assert 0.4 <= gaps[0] <= 0.75 and 0.85 <= gaps[1] <= 1.35, (
@@ -90,6 +90,6 @@ def test_sip_t1_override_starts_kamailio_with_that_t1(pytester: pytest.Pytester)
 def test_without_override_kamailio_runs_the_profiles_t1(pytester: pytest.Pytester) -> None:
     seen = _observe(pytester)
     assert seen["TIMERS"] == "t1=0.1 t2=0.4 t4=5"
-    assert seen["DEFINES"].split() == ["T1_MS=100", "T2_MS=400", "FR_MS=6400", "FR_INV_MS=32000", "WT_MS=5000"]
+    assert seen["DEFINES"].split() == ["T1_MS=100", "T2_MS=400", "FR_MS=6400", "FR_INV_MS=180000", "WT_MS=5000"]
     gaps = [float(g) for g in seen["GAPS"].split()]
     assert gaps and 0.05 <= gaps[0] <= 0.3, f"the 486 retransmissions are {gaps} s apart (T1 = 100 ms expected)"
