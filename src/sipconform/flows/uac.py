@@ -12,12 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from sipconform.dut.upper_tester import (
-    UpperTester,
-    UpperTesterError,
-    UpperTesterMissing,
-)
+from sipconform.dut.upper_tester import UpperTester, UpperTesterError
 from sipconform.flows.arrivals import arrival, await_copies, await_request, copies, same_request, unparseable
+from sipconform.flows.upper_tester import NoUpperTester, act
 from sipconform.peer import NoMessage, Received, SendError, SipPeer
 from sipconform.sip import Message, Request, Response
 from sipconform.sip.transaction import TransactionError
@@ -26,11 +23,6 @@ __all__ = ["IncomingCall", "NoUpperTester", "SilentCall", "Target", "acks_of", "
            "answer_request", "await_ack", "await_cancel", "await_retransmission", "cancel_as_sent", "cancel_reinvite",
            "dial", "establish", "finish", "hang_up", "place", "place_at", "reack_counts", "reinvite", "resend", "ring",
            "ring_and_cancel", "sdp_answer", "settle_cancel", "silent_hang_up", "terminate"]
-
-
-class NoUpperTester(NoMessage):
-    """The upper tester cannot make the DUT act (the profile names no way to): what the step awaited
-    cannot come."""
 
 
 @dataclass  # not frozen: upper_tester.CallTarget declares plain (settable) attributes
@@ -69,14 +61,6 @@ class IncomingCall:
 
 
 # ---- the upper tester --------------------------------------------------------------------------------
-def act(action: Callable[[], None], what: str) -> None:
-    """Run an upper tester action; one the upper tester cannot do raises ``NoUpperTester``."""
-    try:
-        action()
-    except UpperTesterMissing as exc:
-        raise NoUpperTester(f"no upper tester to make the DUT {what}: {exc}") from None
-
-
 def dial(upper: UpperTester, target: Target) -> None:
     """Make the DUT call ``target``."""
     act(lambda: upper.call(target), "call")
@@ -86,7 +70,7 @@ def hang_up(call: IncomingCall, *, tolerate_errors: bool = False) -> None:
     """Make the DUT hang up through the upper tester. ``tolerate_errors``: an upper tester that reports
     there is nothing to hang up (the call already ended) is not a problem for the test."""
     try:
-        act(call.upper.hang_up, "hang up")
+        act(call.upper.hang_up, "hang up", listening=call.peer)
     except UpperTesterError:
         if not tolerate_errors:
             raise
@@ -214,7 +198,7 @@ def establish(peer: SipPeer, upper: UpperTester) -> tuple[IncomingCall, Response
 
 def reinvite(call: IncomingCall) -> Request:
     """Make the DUT send a re-INVITE in the established call; the re-INVITE."""
-    act(call.upper.reinvite, "send a re-INVITE")
+    act(call.upper.reinvite, "send a re-INVITE", listening=call.peer)
     return call.peer.expect_request("INVITE", where=lambda r: r.call_id == call.invite.call_id and r.to.tag is not None)
 
 
@@ -224,7 +208,7 @@ def cancel_reinvite(call: IncomingCall) -> tuple[Request, Request]:
     peer = call.peer
     request = reinvite(call)
     peer.respond(request, 180)
-    act(call.upper.cancel, "cancel its re-INVITE")
+    act(call.upper.cancel, "cancel its re-INVITE", listening=call.peer)
     cancel = await_cancel(call)
     peer.respond(cancel, 200)
     peer.respond(request, 487)

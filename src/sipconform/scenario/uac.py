@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sipconform.flows.arrivals import await_first, refused, unparseable
-from sipconform.flows.uac import NoUpperTester, Target, sdp_answer
-from sipconform.flows.uac import act as _act
+from sipconform.flows.uac import Target, sdp_answer
+from sipconform.flows.upper_tester import NoUpperTester
+from sipconform.flows.upper_tester import act as _act
 from sipconform.verdict import Inconclusive
 
 __all__ = ["Target", "act", "await_first", "refused", "sdp_answer", "unparseable"]
