@@ -9,7 +9,7 @@ consumed none. Needs an upper tester that can make the DUT re-INVITE and cancel 
 
 import pytest
 
-from sipconform.scenario.uac import answer_bye, cancelled_reinvite, established, hang_up
+from sipconform.flows.uac import answer_bye, cancel_reinvite, establish, hang_up
 from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-12.2.1.1-1"), pytest.mark.role("uac")]
@@ -19,11 +19,14 @@ def test_cancelled_reinvite_leaves_the_cseq_sequence_contiguous(sip_peer, upper_
     """Stimulus: the DUT calls; the peer answers 200; the DUT ACKs; the upper tester makes the DUT re-INVITE;
     the peer rings (180); the upper tester cancels; the peer answers the CANCEL 200 and the re-INVITE 487;
     the upper tester hangs up. Expectation: CSeq numbers INVITE n, re-INVITE n+1, CANCEL n+1, BYE n+2."""
-    call, _ = established(sip_peer, upper_tester)
-    reinvite, cancel = cancelled_reinvite(call)
+    with precondition("the DUT calls and ACKs the 2xx (RFC3261-13.2.2.4-1)"):
+        call, _ = establish(sip_peer, upper_tester)
+    with precondition("the DUT re-INVITEs and cancels the re-INVITE when the upper tester makes it (§14.1, §9.1), "
+                      "and ACKs its 487 (RFC3261-17.1.1.2-1)"):
+        reinvite, cancel = cancel_reinvite(call)
     hang_up(call)
     bye = answer_bye(call, within=sip_timers.b)
-    with precondition("the DUT ends the call with BYE when the upper tester hangs up"):
+    with precondition("the DUT ends the call with BYE when the upper tester hangs up (RFC 3261 §15.1.1)"):
         assert bye is not None, f"no BYE within {sip_timers.b:.3g} s of the hang-up"
     n = call.invite.cseq.number
     got = {"re-INVITE": reinvite.cseq.number, "CANCEL": cancel.cseq.number, "BYE": bye.cseq.number}

@@ -7,7 +7,8 @@ it, so the CANCEL is answered 200 (or 481) and the call is up: the 2xx must be A
 
 import pytest
 
-from sipconform.scenario.uac import answer, answer_bye, cancelled
+from sipconform.flows.uac import answer, answer_bye, ring_and_cancel
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-13.2.2.4-1"), pytest.mark.role("uac")]
 
@@ -17,14 +18,15 @@ def test_2xx_crossing_the_cancel_is_acked(sip_peer, upper_tester, sip_timers, ca
     """Stimulus: the DUT calls the peer; 180; the DUT hangs up; on its CANCEL the peer answers the INVITE
     200 (with SDP), then the CANCEL 200 or 481. Expectation: an ACK for the 2xx (CSeq "<n> ACK", the 2xx's
     To tag) within 64*T1 (the peer retransmits the 2xx meanwhile over UDP)."""
-    call, cancel = cancelled(sip_peer, upper_tester)
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        call, cancel = ring_and_cancel(sip_peer, upper_tester)
     ok = answer(call, 200)
     sip_peer.respond(cancel, cancel_answer)
     try:
         ack = sip_peer.expect_request("ACK", within=sip_timers.h,
                                       where=lambda r: r.call_id == call.invite.call_id)
     finally:
-        answer_bye(call, within=4 * sip_timers.t1)
+        answer_bye(call, within=sip_timers.immediately)
     assert (ack.cseq.number, ack.cseq.method) == (call.invite.cseq.number, "ACK"), (
         f"the ACK's CSeq is {ack.header('cseq')!r}, expected '{call.invite.cseq.number} ACK'")
     assert ack.to.tag == ok.to.tag, f"the ACK's To tag {ack.to.tag!r} is not the 2xx's {ok.to.tag!r}"

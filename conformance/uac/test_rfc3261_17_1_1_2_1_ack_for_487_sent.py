@@ -10,7 +10,9 @@ the "callee", the upper tester's address is the "proxy"; the ACK must reach the 
 
 import pytest
 
-from sipconform.scenario.uac import Target, answer, await_first, await_request, hang_up, incoming_call_at
+from sipconform.flows.arrivals import await_first, await_request
+from sipconform.flows.uac import Target, answer, hang_up, place_at
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.1.2-1"), pytest.mark.role("uac")]
 
@@ -21,15 +23,17 @@ def test_487_is_acked_where_the_invite_went(sip_peer_factory, upper_tester, sip_
     for the 487 within 8*T1 (over TCP too), at the peer that received the INVITE."""
     callee, proxy = sip_peer_factory.make(name="callee"), sip_peer_factory.make(name="proxy")
     peers = [proxy, callee]
-    call = incoming_call_at(peers, upper_tester, Target.via(callee, proxy))
+    with precondition("the DUT sends an INVITE when the upper tester makes it call"):
+        call = place_at(peers, upper_tester, Target.via(callee, proxy))
     answer(call, 180)
     hang_up(call)
     of_call = lambda r: r.call_id == call.invite.call_id  # noqa: E731
-    at, cancel = await_request(peers, "CANCEL", "the DUT sends a CANCEL when it hangs up", where=of_call)
+    with precondition("the DUT sends a CANCEL when it hangs up (RFC 3261 §9.1)"):
+        at, cancel = await_request(peers, "CANCEL", where=of_call)
     at.respond(cancel, 200)
     answer(call, 487)
-    found = await_first(peers, "ACK", 8 * sip_timers.t1, where=of_call)
-    assert found is not None, f"no ACK for the 487 within {8 * sip_timers.t1:.3g} s (8*T1)"
+    found = await_first(peers, "ACK", sip_timers.ack, where=of_call)
+    assert found is not None, f"no ACK for the 487 within {sip_timers.ack:.3g} s (8*T1)"
     peer, _ack = found
     assert peer is call.peer, (f"the INVITE was sent to {call.peer.name} {call.peer.address} but the ACK for "
                                f"its 487 to {peer.name} {peer.address}")

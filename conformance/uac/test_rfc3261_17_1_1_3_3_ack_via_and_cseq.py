@@ -8,9 +8,9 @@ Here: the ACK for the 487 to a cancelled INVITE (the same branch as the INVITE a
 
 import pytest
 
-from sipconform.scenario.uac import terminated
-from sipconform.verdict import warn
-from sipconform.verify_uac import Findings, same_top_via
+from sipconform.flows.uac import await_ack, ring_and_cancel, terminate
+from sipconform.verdict import precondition, warn
+from sipconform.verify.ack import via_and_cseq
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.1.3-3"), pytest.mark.role("uac")]
 
@@ -18,11 +18,12 @@ pytestmark = [pytest.mark.clause("RFC3261-17.1.1.3-3"), pytest.mark.role("uac")]
 def test_ack_for_487_has_the_invites_top_via_and_cseq_number(sip_peer, upper_tester):
     """Stimulus: the DUT calls the peer; 180; the DUT hangs up; CANCEL answered 200, INVITE answered 487.
     Expectation: the ACK has one Via, the INVITE's top Via (same branch), and CSeq "<INVITE's number> ACK"."""
-    call, _cancel, _final, ack = terminated(sip_peer, upper_tester)
-    found = Findings()
-    same_top_via(call.invite, ack, found)
-    if (ack.cseq.number, ack.cseq.method) != (call.invite.cseq.number, "ACK"):
-        found.problems.append(f"CSeq {ack.header('cseq')!r}, expected '{call.invite.cseq.number} ACK'")
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        call, cancel = ring_and_cancel(sip_peer, upper_tester)
+    terminate(call, cancel)
+    with precondition("the DUT ACKs the 487 to its cancelled INVITE (RFC3261-17.1.1.2-1)"):
+        ack = await_ack(call)
+    found = via_and_cseq(call.invite, ack)
     assert not found, found.text()
     if found.notes:
         warn("; ".join(found.notes))

@@ -7,9 +7,9 @@ Inconclusive when the DUT's INVITE carries no Route; how a lab makes it carry on
 
 import pytest
 
-from sipconform.scenario.uac import terminated
-from sipconform.verdict import inconclusive
-from sipconform.verify_uac import same_routes
+from sipconform.flows.uac import await_ack, ring_and_cancel, terminate
+from sipconform.verdict import inconclusive, precondition
+from sipconform.verify.ack import carries_the_routes
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.1.3-4"), pytest.mark.role("uac")]
 
@@ -18,8 +18,12 @@ def test_ack_for_487_carries_the_invites_route(sip_peer, upper_tester):
     """Stimulus: the DUT calls the peer (through an outbound proxy = the peer, so the INVITE has a Route);
     180; the DUT hangs up; CANCEL answered 200, INVITE answered 487. Expectation: the ACK has the INVITE's
     Route values, in the same order."""
-    call, _cancel, _final, ack = terminated(sip_peer, upper_tester)
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        call, cancel = ring_and_cancel(sip_peer, upper_tester)
+    terminate(call, cancel)
+    with precondition("the DUT ACKs the 487 to its cancelled INVITE (RFC3261-17.1.1.2-1)"):
+        ack = await_ack(call)
     if not call.invite.routes:
         inconclusive("the DUT's INVITE has no Route header field (no outbound proxy configured): "
                      "nothing for the ACK to copy")
-    assert not (problems := same_routes(call.invite, ack)), "; ".join(problems)
+    assert not (problems := carries_the_routes(call.invite, ack)), "; ".join(problems)

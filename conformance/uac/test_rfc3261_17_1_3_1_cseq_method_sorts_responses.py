@@ -10,8 +10,9 @@ is no answer to the INVITE: no ACK for it (that would be an ACK for a 2xx, on a 
 
 import pytest
 
-from sipconform.scenario.uac import acks_of, answer, cancelled, copies
-from sipconform.verdict import inconclusive
+from sipconform.flows.arrivals import copies
+from sipconform.flows.uac import acks_of, answer, ring_and_cancel
+from sipconform.verdict import inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.3-1"), pytest.mark.role("uac")]
 
@@ -22,8 +23,8 @@ def test_cancel_200_and_487_reach_their_own_transactions(sip_peer, upper_tester,
     INVITE 487, back to back in the given order. Expectation: in the 4*T1 after the ACK for the 487 (CSeq
     "<n> ACK", the INVITE's branch or, if none has it, the first; within 8*T1, a precondition) no other ACK
     of the call and no BYE."""
-    call, cancel = cancelled(sip_peer, upper_tester)
-    t1 = sip_timers.t1
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        call, cancel = ring_and_cancel(sip_peer, upper_tester)
     if order == "200-then-487":
         sip_peer.respond(cancel, 200)
         answer(call, 487)
@@ -31,8 +32,8 @@ def test_cancel_200_and_487_reach_their_own_transactions(sip_peer, upper_tester,
         answer(call, 487)
         sip_peer.respond(cancel, 200)
     is_ack = acks_of(call, any_branch=True)
-    sip_peer.reactor.run_until(lambda: bool(copies(sip_peer, is_ack)), sip_peer.clock.now() + 8 * t1)
-    sip_peer.reactor.run_for(4 * t1)
+    sip_peer.wait_until(lambda: bool(copies(sip_peer, is_ack)), sip_timers.ack)
+    sip_peer.reactor.run_for(sip_timers.immediately)
     acks = copies(sip_peer, is_ack)
     branch = call.invite.top_via.branch
     own = next((i for i in acks if i.message.top_via.branch == branch), acks[0] if acks else None)
@@ -47,5 +48,5 @@ def test_cancel_200_and_487_reach_their_own_transactions(sip_peer, upper_tester,
                         f"\"{cancel.cseq.number} CANCEL\") for an answer to its INVITE")
     if not acked:
         inconclusive(f"precondition not reached: the DUT ACKs the 487 to its cancelled INVITE (RFC3261-17.1.1.2-1): "
-                     f"no ACK within {8 * t1:.3g} s, so whether the 487 reached the INVITE client transaction "
-                     "cannot be seen")
+                     f"no ACK within {sip_timers.ack:.3g} s, so whether the 487 reached the INVITE client "
+                     "transaction cannot be seen")

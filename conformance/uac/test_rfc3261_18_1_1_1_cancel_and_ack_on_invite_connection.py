@@ -8,8 +8,9 @@ connection, still open, is the recommended one for both. Another connection is l
 
 import pytest
 
-from sipconform.scenario.uac import arrival, terminated
-from sipconform.verdict import warn
+from sipconform.flows.arrivals import arrival
+from sipconform.flows.uac import await_ack, ring_and_cancel, terminate
+from sipconform.verdict import precondition, warn
 
 pytestmark = [pytest.mark.clause("RFC3261-18.1.1-1"), pytest.mark.role("uac"), pytest.mark.transport("tcp")]
 
@@ -18,7 +19,11 @@ def test_cancel_and_ack_reuse_the_invite_connection(sip_peer, upper_tester):
     """Stimulus (TCP): the whole §9.1 flow: 180, the DUT hangs up, CANCEL answered 200, 487, the DUT's ACK.
     Expectation: the CANCEL and the ACK came over the INVITE's connection (warning otherwise, if that
     connection was still open)."""
-    call, cancel, _, ack = terminated(sip_peer, upper_tester)
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        call, cancel = ring_and_cancel(sip_peer, upper_tester)
+    terminate(call, cancel)
+    with precondition("the DUT ACKs the 487 to its cancelled INVITE (RFC3261-17.1.1.2-1)"):
+        ack = await_ack(call)
     invite_conn = arrival(sip_peer, call.invite).connection
     others = [f"the {r.method} came over connection {arrival(sip_peer, r).connection.remote}"
               for r in (cancel, ack) if arrival(sip_peer, r).connection is not invite_conn]

@@ -8,7 +8,9 @@ peer refuses, so it is looked for among what the peer could not accept as well.
 
 import pytest
 
-from sipconform.scenario.uac import cancel_or_malformed, ringing
+from sipconform.flows.uac import cancel_as_sent, ring
+from sipconform.peer import Received
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-20-1"), pytest.mark.role("uac")]
 
@@ -17,9 +19,14 @@ MANDATORY = ("Call-ID", "CSeq", "From", "Max-Forwards", "To", "Via")
 
 def test_cancel_has_the_mandatory_header_fields(sip_peer, upper_tester, sip_transport):
     """Stimulus: the DUT calls the peer; the peer rings (180); the DUT hangs up. Expectation: the CANCEL has
-    Call-ID, CSeq, From, Max-Forwards, To and Via; over TCP Content-Length too."""
-    call = ringing(sip_peer, upper_tester)
-    cancel = cancel_or_malformed(call, "the DUT's CANCEL lacks a mandatory header field")
+    Call-ID, CSeq, From, Max-Forwards, To and Via; over TCP Content-Length too (a CANCEL the peer refused as
+    malformed for lacking one fails too)."""
+    with precondition("the DUT calls the peer when the upper tester makes it"):
+        call = ring(sip_peer, upper_tester)
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        cancel = cancel_as_sent(call)
+    if isinstance(cancel, Received):
+        pytest.fail(f"the DUT's CANCEL lacks a mandatory header field: {cancel.error}", pytrace=False)
     required = MANDATORY + (("Content-Length",) if sip_transport == "tcp" else ())
     missing = [name for name in required if cancel.header(name) is None]
     assert not missing, f"the CANCEL lacks mandatory header field(s): {', '.join(missing)}"

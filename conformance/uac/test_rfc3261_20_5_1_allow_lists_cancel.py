@@ -7,8 +7,8 @@ without Allow leaves nothing to check: inconclusive.
 
 import pytest
 
-from sipconform.scenario.uac import cancelled, finish
-from sipconform.verdict import inconclusive
+from sipconform.flows.uac import finish, ring_and_cancel
+from sipconform.verdict import inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-20.5-1"), pytest.mark.role("uac")]
 
@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.clause("RFC3261-20.5-1"), pytest.mark.role("uac")]
 def test_allow_in_invite_lists_cancel(sip_peer, upper_tester):
     """Stimulus: the DUT calls the peer; 180; the DUT hangs up (so it is seen to send CANCEL).
     Expectation: every Allow value of the INVITE, taken together, lists CANCEL and ACK (case-sensitive)."""
-    call, cancel = cancelled(sip_peer, upper_tester)
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        call, cancel = ring_and_cancel(sip_peer, upper_tester)
     finish(call, cancel)
     fields = call.invite.fields("allow")
     if not fields:

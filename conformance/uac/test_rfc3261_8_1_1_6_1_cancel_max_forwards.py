@@ -8,9 +8,10 @@ malformed, so it is looked for among what the peer could not accept.
 
 import pytest
 
-from sipconform.scenario.uac import cancel_or_malformed, ringing
+from sipconform.flows.uac import cancel_as_sent, ring
+from sipconform.peer import Received
 from sipconform.sip import ParseError
-from sipconform.verdict import warn
+from sipconform.verdict import precondition, warn
 
 pytestmark = [pytest.mark.clause("RFC3261-8.1.1.6-1"), pytest.mark.role("uac")]
 
@@ -18,8 +19,12 @@ pytestmark = [pytest.mark.clause("RFC3261-8.1.1.6-1"), pytest.mark.role("uac")]
 def test_cancel_has_max_forwards(sip_peer, upper_tester):
     """Stimulus: the DUT calls the peer; the peer rings (180); the DUT hangs up.
     Expectation: the CANCEL has a Max-Forwards of 0..255 (70 recommended)."""
-    call = ringing(sip_peer, upper_tester)
-    cancel = cancel_or_malformed(call, "the DUT's CANCEL is malformed")
+    with precondition("the DUT calls the peer when the upper tester makes it"):
+        call = ring(sip_peer, upper_tester)
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        cancel = cancel_as_sent(call)
+    if isinstance(cancel, Received):
+        pytest.fail(f"the DUT's CANCEL is malformed: {cancel.error}", pytrace=False)
     try:
         value = cancel.max_forwards
     except ParseError as exc:

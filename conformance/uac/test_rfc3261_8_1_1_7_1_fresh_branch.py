@@ -10,7 +10,8 @@ Retransmissions of one request keep its branch.
 
 import pytest
 
-from sipconform.scenario.uac import answer, answer_bye, await_request, cancelled
+from sipconform.flows.arrivals import await_request
+from sipconform.flows.uac import answer, answer_bye, ring_and_cancel
 from sipconform.sip import Request
 from sipconform.verdict import precondition
 
@@ -21,14 +22,15 @@ def test_every_new_request_has_a_fresh_branch(sip_peer, upper_tester, sip_timers
     """Stimulus: the DUT calls the peer; 180; the DUT hangs up; on its CANCEL the peer answers the INVITE
     200 (with SDP), then the CANCEL 200; the peer waits for the DUT's BYE (64*T1) and answers it.
     Expectation: the INVITE, the ACK for the 2xx and the BYE have three different branches."""
-    call, cancel = cancelled(sip_peer, upper_tester)
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        call, cancel = ring_and_cancel(sip_peer, upper_tester)
     answer(call, 200)
     sip_peer.respond(cancel, 200)
     of_call = lambda r: r.call_id == call.invite.call_id  # noqa: E731
-    _, ack = await_request([sip_peer], "ACK", "the DUT ACKs the 2xx that crossed its CANCEL", within=sip_timers.h,
-                           where=of_call)
+    with precondition("the DUT ACKs the 2xx that crossed its CANCEL (RFC3261-13.2.2.4-1)"):
+        _, ack = await_request([sip_peer], "ACK", within=sip_timers.h, where=of_call)
     bye = answer_bye(call, within=sip_timers.b)
-    with precondition("the DUT ends the call with BYE after the 2xx that crossed its CANCEL"):
+    with precondition("the DUT ends the call with BYE after the 2xx that crossed its CANCEL (RFC3261-15-1)"):
         assert bye is not None, f"no BYE within {sip_timers.b:.3g} s"
     sent: list[Request] = [call.invite, ack, bye]
     branches = [r.top_via.branch for r in sent]

@@ -7,9 +7,9 @@ After a 2xx the call is established: hanging up is a BYE (§15), not a CANCEL.
 
 import pytest
 
+from sipconform.flows.uac import answer, answer_bye, await_ack, hang_up, ring
 from sipconform.peer import UnexpectedMessage
-from sipconform.scenario.uac import answer, answer_bye, await_ack, hang_up, ringing
-from sipconform.verdict import warn
+from sipconform.verdict import precondition, warn
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-10"), pytest.mark.role("uac")]
 
@@ -18,15 +18,18 @@ pytestmark = [pytest.mark.clause("RFC3261-9.1-10"), pytest.mark.role("uac")]
 def test_no_cancel_after_a_final_response(sip_peer, upper_tester, sip_timers, final):
     """Stimulus: the DUT calls the peer; 180; then a final response (486, or 200 which the DUT ACKs);
     then the DUT hangs up. Expectation: no CANCEL for the INVITE within 4*T1 of the hang-up."""
-    call = ringing(sip_peer, upper_tester)
+    with precondition("the DUT calls the peer when the upper tester makes it"):
+        call = ring(sip_peer, upper_tester)
     answer(call, final)
-    await_ack(call, what=f"the DUT ACKs the {final} to its INVITE")
+    owner = "RFC3261-17.1.1.2-1" if final >= 300 else "RFC3261-13.2.2.4-1"
+    with precondition(f"the DUT ACKs the {final} to its INVITE ({owner})"):
+        await_ack(call)
     hang_up(call, tolerate_errors=True)  # after a 486 there may be nothing left to hang up
     try:
-        sip_peer.expect_nothing(4 * sip_timers.t1, method="CANCEL",
+        sip_peer.expect_nothing(sip_timers.immediately, method="CANCEL",
                                 where=lambda m: m.call_id == call.invite.call_id)
     except UnexpectedMessage:
         warn(f"the DUT sent a CANCEL for an INVITE that had already received its final response {final}")
     finally:
         if final < 300:
-            answer_bye(call, within=4 * sip_timers.t1)
+            answer_bye(call, within=sip_timers.immediately)

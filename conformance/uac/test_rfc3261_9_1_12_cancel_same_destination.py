@@ -10,9 +10,9 @@ another address, port or transport, or not at all) cannot be seen: inconclusive.
 
 import pytest
 
-from sipconform.scenario.uac import (Target, answer, arrival, await_first, finish, hang_up, incoming_call_at,
-                                      refused)
-from sipconform.verdict import inconclusive, warn
+from sipconform.flows.arrivals import arrival, await_first, refused
+from sipconform.flows.uac import Target, answer, finish, hang_up, place_at
+from sipconform.verdict import inconclusive, precondition, warn
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-12"), pytest.mark.role("uac")]
 
@@ -27,7 +27,8 @@ def test_cancel_goes_where_the_invite_went(sip_peer_factory, upper_tester, sip_t
     INVITE rings (180); the DUT hangs up. Expectation: the CANCEL arrives at that same peer (address, port,
     transport); over TCP on the INVITE's connection (recommended)."""
     callee, proxy = sip_peer_factory.make(name="callee"), sip_peer_factory.make(name="proxy")
-    call = incoming_call_at([proxy, callee], upper_tester, Target.via(callee, proxy))
+    with precondition("the DUT sends an INVITE when the upper tester makes it call"):
+        call = place_at([proxy, callee], upper_tester, Target.via(callee, proxy))
     answer(call, 180)
     hang_up(call)
     found = await_first([callee, proxy], "CANCEL", sip_timers.b, where=lambda r: r.call_id == call.invite.call_id,

@@ -8,10 +8,9 @@ added to To belongs to the early dialog, not to the INVITE (checklist, subtle po
 
 import pytest
 
-from sipconform.scenario.uac import cancelled, finish
-from sipconform.sip.uri import uri_equal
-from sipconform.verdict import warn
-from sipconform.verify_uac import Findings, same_address
+from sipconform.flows.uac import finish, ring_and_cancel
+from sipconform.verdict import precondition, warn
+from sipconform.verify.cancel_request import copies_the_request
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-2"), pytest.mark.role("uac")]
 
@@ -21,20 +20,10 @@ def test_cancel_copies_the_invite(sip_peer, upper_tester, provisional):
     """Stimulus: the DUT calls the peer; the peer answers a provisional (180 with a To tag, or 100 only);
     the DUT hangs up. Expectation: the CANCEL's Request-URI, Call-ID, From (with its tag), To (without the
     180's tag) and CSeq number are those of the INVITE."""
-    call, cancel = cancelled(sip_peer, upper_tester, provisional)
-    invite = call.invite
-    found = Findings()
-    if not uri_equal(cancel.uri, invite.uri):
-        found.problems.append(f"Request-URI {cancel.uri!r} differs from the INVITE's {invite.uri!r}")
-    elif cancel.uri != invite.uri:
-        found.notes.append(f"Request-URI {cancel.uri!r} is not written as the INVITE's {invite.uri!r}")
-    if cancel.call_id != invite.call_id:
-        found.problems.append(f"Call-ID {cancel.call_id!r} differs from the INVITE's {invite.call_id!r}")
-    same_address("From", invite.header("from"), invite.from_.tag, cancel, "from_", found)
-    same_address("To", invite.header("to"), invite.to.tag, cancel, "to", found)
-    if cancel.cseq.number != invite.cseq.number:
-        found.problems.append(f"CSeq number {cancel.cseq.number} differs from the INVITE's {invite.cseq.number}")
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        call, cancel = ring_and_cancel(sip_peer, upper_tester, provisional)
     finish(call, cancel)
+    found = copies_the_request(call.invite, cancel)
     assert not found, found.text()
     if found.notes:
         warn("identical in meaning but not in writing: " + "; ".join(found.notes))

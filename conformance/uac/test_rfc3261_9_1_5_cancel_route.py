@@ -10,9 +10,9 @@ whose account has ``outbound`` set to a fixed address that forwards to the peer.
 
 import pytest
 
-from sipconform.scenario.uac import cancelled, finish
-from sipconform.verdict import inconclusive
-from sipconform.verify_uac import same_routes
+from sipconform.flows.uac import finish, ring_and_cancel
+from sipconform.verdict import inconclusive, precondition
+from sipconform.verify.cancel_request import carries_the_routes
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-5"), pytest.mark.role("uac")]
 
@@ -21,9 +21,10 @@ def test_cancel_carries_the_invites_route(sip_peer, upper_tester):
     """Stimulus: the DUT calls the peer (through an outbound proxy = the peer, so the INVITE has a Route);
     the peer rings (180); the DUT hangs up. Expectation: the CANCEL has the INVITE's Route values, in
     the same order."""
-    call, cancel = cancelled(sip_peer, upper_tester)
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        call, cancel = ring_and_cancel(sip_peer, upper_tester)
     finish(call, cancel)
     if not call.invite.routes:
         inconclusive("the DUT's INVITE has no Route header field (no outbound proxy configured): "
                      "nothing for the CANCEL to copy")
-    assert not (problems := same_routes(call.invite, cancel)), "; ".join(problems)
+    assert not (problems := carries_the_routes(call.invite, cancel)), "; ".join(problems)

@@ -7,8 +7,9 @@ INVITE did.
 
 import pytest
 
-from sipconform.scenario.uac import cancelled, finish
-from sipconform.verify_uac import forbidden_headers
+from sipconform.flows.uac import finish, ring_and_cancel
+from sipconform.verdict import precondition
+from sipconform.verify.cancel_request import no_require
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-6"), pytest.mark.role("uac")]
 
@@ -16,6 +17,7 @@ pytestmark = [pytest.mark.clause("RFC3261-9.1-6"), pytest.mark.role("uac")]
 def test_cancel_has_no_require(sip_peer, upper_tester):
     """Stimulus: the DUT calls the peer; the peer rings (180); the DUT hangs up.
     Expectation: the CANCEL carries neither Require nor Proxy-Require."""
-    call, cancel = cancelled(sip_peer, upper_tester)
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        call, cancel = ring_and_cancel(sip_peer, upper_tester)
     finish(call, cancel)
-    assert not (problems := forbidden_headers(cancel, ("require", "proxy-require"))), "; ".join(problems)
+    assert not (problems := no_require(cancel)), "; ".join(problems)

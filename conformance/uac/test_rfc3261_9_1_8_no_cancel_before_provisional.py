@@ -9,8 +9,8 @@ waiting; over TCP it is 4*T1. The "MUST wait" half (a late 1xx releases the CANC
 
 import pytest
 
-from sipconform.scenario.uac import finish, silent_hang_up
-from sipconform.verdict import inconclusive
+from sipconform.flows.uac import finish, silent_hang_up
+from sipconform.verdict import inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-8"), pytest.mark.role("uac")]
 
@@ -19,7 +19,8 @@ def test_no_cancel_before_a_provisional(sip_peer, upper_tester):
     """Stimulus: the DUT calls the peer, which sends no response at all; the DUT hangs up at once.
     Expectation: no CANCEL while no provisional response was sent (UDP: up to the INVITE's second
     retransmission; TCP: 4*T1)."""
-    silent = silent_hang_up(sip_peer, upper_tester)
+    with precondition("the DUT calls the peer when the upper tester makes it, and hangs up when told"):
+        silent = silent_hang_up(sip_peer, upper_tester)
     finish(silent.call)
     if silent.cancels:
         first = silent.cancels[0]
@@ -27,4 +28,5 @@ def test_no_cancel_before_a_provisional(sip_peer, upper_tester):
                     "response to its INVITE", pytrace=False)
     if silent.retransmissions is not None and silent.retransmissions < 2:
         inconclusive(f"the DUT retransmitted its INVITE {silent.retransmissions} time(s) within "
-                     f"{silent.window:.3g} s (Timer A), so the window does not show it still waiting")
+                     f"{silent.window:.3g} s (Timer A, RFC3261-17.1.1.2), so the window does not show it still "
+                     "waiting")

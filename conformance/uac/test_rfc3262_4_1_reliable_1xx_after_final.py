@@ -10,10 +10,21 @@ false makes it not applicable.
 
 import pytest
 
-from sipconform.scenario.uac import (answer, answer_request, await_ack, await_cancel, await_cancel_settled, copies,
-                                      finish, incoming_call, resend)
+from sipconform.flows.arrivals import copies
+from sipconform.flows.uac import (
+    answer,
+    answer_request,
+    await_ack,
+    await_cancel,
+    finish,
+    hang_up,
+    place,
+    resend,
+    settle_cancel,
+    terminate,
+)
 from sipconform.sip import Request
-from sipconform.verdict import inconclusive, warn
+from sipconform.verdict import inconclusive, precondition, warn
 
 pytestmark = [pytest.mark.clause("RFC3262-4-1"), pytest.mark.role("uac"), pytest.mark.requires("reliable_provisional")]
 
@@ -29,22 +40,27 @@ def test_reliable_180_after_the_487_is_acked_or_discarded(sip_peer, upper_tester
     DUT hangs up; the CANCEL is answered 200 (its retransmissions stop: a precondition, else a later CANCEL
     could be one), the INVITE 487 and ACKed; then the peer sends the reliable 180 again. Expectation: within
     4*T1 a PRACK (answered) or nothing; no CANCEL, INVITE or BYE."""
-    call = incoming_call(sip_peer, upper_tester)
+    with precondition("the DUT sends an INVITE when the upper tester makes it call"):
+        call = place(sip_peer, upper_tester)
     if not _offers_100rel(call.invite):
         finish(call)
         inconclusive("the DUT's INVITE offers no 100rel (Supported or Require): no reliable provisional response")
-    t1 = sip_timers.t1
     reliable = answer(call, 180, headers=[("Require", "100rel"), ("RSeq", "1")])
-    answer_request(call, "PRACK", within=4 * t1)
-    cancel = await_cancel(call)
-    sip_peer.respond(cancel, 200)
-    answer(call, 487)
-    await_ack(call, what="the DUT ACKs the 487 to its cancelled INVITE")
-    await_cancel_settled(call, cancel)
+    answer_request(call, "PRACK", within=sip_timers.immediately)
+    hang_up(call)
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        cancel = await_cancel(call)
+    terminate(call, cancel)
+    with precondition("the DUT ACKs the 487 to its cancelled INVITE (RFC3261-17.1.1.2-1)"):
+        await_ack(call)
+    if late := settle_cancel(call, cancel):
+        inconclusive("precondition not reached: the DUT's CANCEL transaction takes the 200 to it (RFC3261-9.1-11): "
+                     f"it sent the CANCEL again {late[0]:.3f} s after the first copy, its 200 notwithstanding, so a "
+                     "later CANCEL cannot be told from a retransmission")
     resend(call, reliable)
     again_at = sip_peer.reactor.elapsed()
-    answer_request(call, "PRACK", within=4 * t1)
-    sip_peer.reactor.run_for(t1)
+    answer_request(call, "PRACK", within=sip_timers.immediately)
+    sip_peer.reactor.run_for(sip_timers.t1)
 
     def acting(m):
         return isinstance(m, Request) and m.method in ("CANCEL", "INVITE", "BYE") and m.call_id == call.invite.call_id

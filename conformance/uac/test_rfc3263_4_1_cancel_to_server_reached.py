@@ -11,9 +11,17 @@ inconclusive too.
 
 import pytest
 
-from sipconform.scenario.locating import (ack_destination, assert_same_server, cancel_destination, failover, publish,
-                                          resolving_target)
-from sipconform.scenario.uac import IncomingCall, answer, dial, hang_up
+from sipconform.flows.uac import IncomingCall, answer, dial, hang_up
+from sipconform.scenario.locating import (
+    ack_destination,
+    cancel_destination,
+    failover,
+    misdirected,
+    publish,
+    resolving_target,
+    where,
+)
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3263-4-1"), pytest.mark.role("uac")]
 
@@ -25,7 +33,8 @@ def test_cancel_goes_to_the_server_the_invite_reached(sip_peer_factory, upper_te
     t2's 487) reach t2; t1 gets neither."""
     t1, t2 = sip_peer_factory.make(name="t1"), sip_peer_factory.make(name="t2")
     publish(sip_dns, sip_transport, [(0, 1000, t1), (1, 1000, t2)])
-    dial(upper_tester, resolving_target(sip_dns, "peer", sip_transport))
+    with precondition("the DUT calls when the upper tester makes it"):
+        dial(upper_tester, resolving_target(sip_dns, "peer", sip_transport))
     tried = failover(sip_dns, t1, t2, None, sip_timers.b, lambda invite: t1.respond(invite, 503))
     call = IncomingCall(t2, upper_tester, tried.second)
     answer(call, 180)
@@ -34,5 +43,9 @@ def test_cancel_goes_to_the_server_the_invite_reached(sip_peer_factory, upper_te
     if peer is t2:
         t2.respond(cancel, 200)
     final = answer(call, 487)
-    ack_destination(tried, final.to.tag, 8 * sip_timers.t1)
-    assert_same_server(tried, peer, final.to.tag)
+    ack_destination(tried, final.to.tag, sip_timers.ack)
+    wrong = misdirected(t1, tried.second, final.to.tag)
+    assert peer is t2 and not wrong, (
+        f"the DUT sent {', '.join(wrong) or 'its CANCEL'} for the INVITE delivered to {where(t2)} to {where(t1)} "
+        "(SRV priority 0, which had answered 503), not to the server the INVITE was delivered to: it located the "
+        "server afresh instead of once per transaction (RFC 3263 §4)")

@@ -8,9 +8,9 @@ quoted-string). Inconclusive when the CANCEL carries no Reason (Reason is option
 
 import pytest
 
-from sipconform.scenario.uac import cancelled, finish
-from sipconform.verdict import inconclusive
-from sipconform.verify_uac import reason_problems
+from sipconform.flows.uac import finish, ring_and_cancel
+from sipconform.verdict import inconclusive, precondition
+from sipconform.verify.reason import distinct_protocols
 
 pytestmark = [pytest.mark.clause("RFC3326-2-4"), pytest.mark.role("uac")]
 
@@ -18,9 +18,10 @@ pytestmark = [pytest.mark.clause("RFC3326-2-4"), pytest.mark.role("uac")]
 def test_cancel_reason_values_have_distinct_protocols(sip_peer, upper_tester):
     """Stimulus: the DUT calls the peer; 180; the DUT hangs up.
     Expectation: the CANCEL's Reason values (if any) are well formed, each with its own protocol."""
-    call, cancel = cancelled(sip_peer, upper_tester)
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        call, cancel = ring_and_cancel(sip_peer, upper_tester)
     finish(call, cancel)
     values = cancel.header_values("reason")
     if not values:
         inconclusive("the CANCEL carries no Reason header field: nothing to check")
-    assert not (problems := reason_problems(values)), "; ".join(problems)
+    assert not (problems := distinct_protocols(values)), "; ".join(problems)

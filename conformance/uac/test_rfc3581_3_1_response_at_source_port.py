@@ -10,9 +10,10 @@ seen to take that 200: the CANCEL's retransmissions stop. It is first seen to re
 
 import pytest
 
-from sipconform.scenario.uac import arrival, await_copies, await_retransmission, cancelled, finish, same_request
+from sipconform.flows.arrivals import arrival, await_copies, same_request
+from sipconform.flows.uac import await_retransmission, finish, ring_and_cancel
 from sipconform.sip import response_to
-from sipconform.verdict import inconclusive
+from sipconform.verdict import inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC3581-3-1"), pytest.mark.role("uac"), pytest.mark.transport("udp")]
 
@@ -27,19 +28,20 @@ def test_cancel_200_to_source_port_taken(sip_peer, upper_tester, sip_timers):
     """Stimulus: the DUT calls the peer; 180; the DUT hangs up; once the CANCEL (with rport) is
     retransmitted the peer answers it 200 at its source address, Via with received and rport filled.
     Expectation: no further retransmission of the CANCEL (T1/2 allowed for one in flight) within 4*T1."""
-    call, cancel = cancelled(sip_peer, upper_tester)
-    t1 = sip_timers.t1
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        call, cancel = ring_and_cancel(sip_peer, upper_tester)
     if not any(k.lower() == "rport" for k, _ in cancel.top_via.params):
         finish(call, cancel)
         inconclusive(f"the DUT's CANCEL does not ask for rport (Via {cancel.top_via.text!r}): nothing to check")
-    await_retransmission(sip_peer, cancel)
+    with precondition("the DUT retransmits its unanswered CANCEL over UDP (RFC3261-17.1.2.2-1)"):
+        await_retransmission(sip_peer, cancel)
     source = arrival(sip_peer, cancel).source
     ok = response_to(cancel, 200, to_tag=call.to_tag)
     ok = ok.set_header("Via", _with_rport(cancel.top_via.text, source))
     sip_peer.send(ok, to=source)
     sent_at = sip_peer.reactor.elapsed()
-    seen = await_copies(sip_peer, same_request(cancel), 1_000, 4 * t1)
+    seen = await_copies(sip_peer, same_request(cancel), 1_000, sip_timers.immediately)
     finish(call, cancel)
-    late = [item for item in seen if item.time > sent_at + t1 / 2]
+    late = [item for item in seen if item.time > sent_at + sip_timers.crossing]
     assert not late, (f"the DUT retransmitted its CANCEL {len(late)} time(s) after the 200 sent to its source "
                       f"address {source[0]}:{source[1]} with Via {ok.header('via')!r}: it did not take the response")

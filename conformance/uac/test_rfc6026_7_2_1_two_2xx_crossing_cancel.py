@@ -9,9 +9,10 @@ hung up) are answered and left to RFC3261-15-1.
 
 import pytest
 
-from sipconform.scenario.uac import answer, answer_bye, cancelled, copies
+from sipconform.flows.arrivals import copies
+from sipconform.flows.uac import answer, answer_bye, ring_and_cancel
 from sipconform.sip import Request
-from sipconform.verdict import inconclusive
+from sipconform.verdict import inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC6026-7.2-1"), pytest.mark.role("uac")]
 
@@ -20,7 +21,8 @@ def test_both_2xx_reach_the_core(sip_peer, upper_tester, sip_timers):
     """Stimulus: the DUT calls the peer; 180; the DUT hangs up; on its CANCEL the peer answers the INVITE
     200 (To tag A) and 200 (To tag B, another fork), then the CANCEL 200. Expectation: an ACK for each 2xx
     (its To tag) within 64*T1 (a DUT that ACKs neither is inconclusive: RFC3261-13.2.2.4-1)."""
-    call, cancel = cancelled(sip_peer, upper_tester)
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        call, cancel = ring_and_cancel(sip_peer, upper_tester)
     first = answer(call, 200)
     second = answer(call, 200, to_tag=sip_peer.new_tag())
     sip_peer.respond(cancel, 200)
@@ -29,8 +31,8 @@ def test_both_2xx_reach_the_core(sip_peer, upper_tester, sip_timers):
     def acked():
         return {item.message.to.tag for item in copies(sip_peer, lambda m: isinstance(m, Request)
                                                        and m.method == "ACK" and m.call_id == call.invite.call_id)}
-    sip_peer.reactor.run_until(lambda: tags <= acked(), sip_peer.clock.now() + sip_timers.h)
-    for _ in iter(lambda: answer_bye(call, within=4 * sip_timers.t1), None):
+    sip_peer.wait_until(lambda: tags <= acked(), sip_timers.h)
+    for _ in iter(lambda: answer_bye(call, within=sip_timers.immediately), None):
         pass  # the BYEs that end both dialogs (§15: RFC3261-15-1 judges them) are answered, not judged here
     missing = [tag for tag in (first.to.tag, second.to.tag) if tag not in acked()]
     if not acked():
@@ -38,4 +40,3 @@ def test_both_2xx_reach_the_core(sip_peer, upper_tester, sip_timers):
                      f"it ACKed neither within {sip_timers.h:.3g} s, so whether each reached its TU cannot be seen")
     assert not missing, (f"no ACK for the 2xx with To tag(s) {missing} within {sip_timers.h:.3g} s (ACKed: "
                          f"{sorted(acked(), key=str)}): each 2xx must be passed to the TU, which ACKs it")
-

@@ -8,8 +8,10 @@ and a 200 to CANCEL carrying a branch the DUT never used draw no ACK and no BYE,
 
 import pytest
 
-from sipconform.scenario.uac import answer, await_ack, cancelled, copies, resend
+from sipconform.flows.arrivals import copies
+from sipconform.flows.uac import answer, await_ack, resend, ring_and_cancel
 from sipconform.sip import Request, response_to
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC6026-8.9-1"), pytest.mark.role("uac")]
 
@@ -25,18 +27,19 @@ def test_responses_with_an_unknown_branch_are_discarded(sip_peer, upper_tester, 
     """Stimulus: the DUT calls the peer; 180; the DUT hangs up; the peer sends a 200 to the CANCEL and a 487
     to the INVITE, both with a top Via branch the DUT never used, and watches 4*T1; then it answers the
     CANCEL 200 and the INVITE 487. Expectation: no ACK and no BYE within the 4*T1; the real 487 ACKed."""
-    call, cancel = cancelled(sip_peer, upper_tester)
-    t1 = sip_timers.t1
+    with precondition("the DUT cancels its ringing call on hang-up (RFC 3261 §9.1)"):
+        call, cancel = ring_and_cancel(sip_peer, upper_tester)
     branch = sip_peer.new_branch()
     resend(call, _on_unknown_branch(cancel, 200, call.to_tag, branch))
     resend(call, _on_unknown_branch(call.invite, 487, call.to_tag, branch))
-    sip_peer.reactor.run_for(4 * t1)
+    sip_peer.reactor.run_for(sip_timers.immediately)
 
     def acting(m):
         return isinstance(m, Request) and m.method in ("ACK", "BYE") and m.call_id == call.invite.call_id
     taken = copies(sip_peer, acting)
     sip_peer.respond(cancel, 200)
     answer(call, 487)
-    await_ack(call, within=8 * t1, what="the DUT ACKs the 487 to its cancelled INVITE")
+    with precondition("the DUT ACKs the 487 to its cancelled INVITE (RFC3261-17.1.1.2-1)"):
+        await_ack(call, within=sip_timers.ack)
     assert not taken, (f"the DUT sent {taken[0].first_line!r} after responses whose branch {branch!r} matches "
                        "none of its transactions: they must be discarded")

@@ -39,6 +39,7 @@ FAULTS: dict[str, tuple[str, str]] = {
     "cancel-to-tag": ("RFC3261-9.1-2", "copies the To tag of the 180 into the CANCEL"),
     "cancel-extra-via": ("RFC3261-9.1-3", "puts a second Via value into the CANCEL"),
     "cancel-cseq-lowercase": ("RFC3261-9.1-4", "writes the CSeq method of the CANCEL as 'cancel'"),
+    "cancel-cseq-number": ("RFC3261-9.1-2", "gives the CANCEL the INVITE's CSeq number plus one"),
     "cancel-no-route": ("RFC3261-9.1-5", "leaves the INVITE's Route out of the CANCEL"),
     "cancel-require": ("RFC3261-9.1-6", "puts Require: 100rel into the CANCEL"),
     "ack-proxy-require": ("RFC3261-8.2.2.3-1", "puts Proxy-Require into the ACK for the 487"),
@@ -436,6 +437,8 @@ class Uac:
             c = c.insert_header(1, "Via", f"SIP/2.0/{self.peer.transport.upper()} 192.0.2.1:5060;branch=z9hG4bKextra")
         elif f == "cancel-cseq-lowercase":
             c = c.set_header("CSeq", f"{self.invite.cseq.number} cancel")
+        elif f == "cancel-cseq-number":
+            c = c.set_header("CSeq", f"{self.invite.cseq.number + 1} CANCEL")
         elif f == "cancel-no-route":
             c = c.remove_header("Route")
         elif f == "cancel-require":

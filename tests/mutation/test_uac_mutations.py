@@ -117,6 +117,7 @@ MUTANTS = [
                                                              "RFC3261-9.1-11", "RFC3262-4-1", "RFC6026-8.4-2",
                                                              "RFC3261-8.1.3.3-1")),
     M("cancel-cseq-lowercase", FAIL, "cancel'"),
+    M("cancel-cseq-number", FAIL, "CSeq number", clean=("RFC3261-9.1-4",)),  # 9.1-4 judges the method only
     M("cancel-no-route", FAIL, "Route values", clean=("RFC3261-17.1.1.3-4",), transports=BOTH),
     M("cancel-require", FAIL, "Require: 100rel"),
     M("ack-proxy-require", FAIL, "the ACK carries Proxy-Require", clean=("RFC3261-9.1-6", *REACK_CLEAN)),

@@ -176,3 +176,21 @@ class Timers:
     def tolerance(self, window: float) -> float:
         """``window`` as a DUT's timer may stretch it (x1.5) plus the host's own slack (``HOST_SLACK``)."""
         return window * _TOLERANCE + HOST_SLACK
+
+    # --- uac: what the UAC set (conformance/uac, flows/uac, verify/retransmission) waits for and allows ---
+
+    @property
+    def crossing(self) -> float:
+        """A retransmission the DUT sent before the peer's response reached it may still arrive this long
+        after the response was sent (T1/2): only a copy later than that shows the response was not taken."""
+        return self.t1 / 2
+
+    def schedule_bounds(self, due: float) -> tuple[float, float]:
+        """The earliest and the latest a retransmission due ``due`` seconds after the first transmission
+        (by Timer A or E) may come: the DUT's timer may run up to 1.6 times fast or slow, and each end may
+        delay a datagram by T1/4."""
+        return due / _SCHEDULE_DRIFT - self.t1 / 4, due * _SCHEDULE_DRIFT + self.t1 / 4
+
+
+_SCHEDULE_DRIFT = 1.6
+"""How much faster or slower than nominal a DUT's retransmission timer may run (``Timers.schedule_bounds``)."""

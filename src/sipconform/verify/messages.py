@@ -5,17 +5,23 @@ from __future__ import annotations
 
 from sipconform.sip import Request, Response, Via
 
-__all__ = ["response_mirrors_request", "same_via"]
+__all__ = ["response_mirrors_request", "same_sent_by", "same_via"]
 
 # §18.2.1 / RFC 3581: a server adds these to the top Via of a request it receives, so the response
 # may carry them on top of what the client sent.
 _SERVER_ADDED_VIA_PARAMS = frozenset({"received", "rport"})
 
 
+def same_sent_by(sent: Via, returned: Via) -> bool:
+    """Same sent-protocol and sent-by (host compared case-insensitively): with the branch, what §17.2.3
+    matches a request to its transaction on."""
+    return (sent.sent_protocol, sent.host.lower(), sent.port) == (returned.sent_protocol, returned.host.lower(),
+                                                                  returned.port)
+
+
 def same_via(sent: Via, returned: Via, *, top: bool) -> bool:
     """Is ``returned`` the Via value ``sent``, allowing the top one the server-added parameters?"""
-    if (sent.sent_protocol, sent.host.lower(), sent.port) != (returned.sent_protocol, returned.host.lower(),
-                                                               returned.port):
+    if not same_sent_by(sent, returned):
         return False
 
     def params(via: Via) -> dict[str, str]:
