@@ -7,8 +7,9 @@ Here: the CANCEL and the ACK a stateful proxy sends on each branch carry the bra
 
 import pytest
 
-from sipconform.scenario.proxy import (LEGS, await_ack, await_cancel, cancel_upstream, downstream, downstream_transport,
-                                       end_branch, ringing)
+from sipconform.flows.proxy import LEGS, await_ack, await_cancel, cancel_upstream, downstream, end_branch, ringing
+from sipconform.flows.proxy_profile import downstream_transport
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-16.6-8a"), pytest.mark.role("proxy")]
 
@@ -20,13 +21,16 @@ def test_cancel_and_ack_carry_the_invite_branch(sip_peer, sip_peer_factory, dut,
     and 487. Expectation: on each branch the DUT's CANCEL and its ACK for the 487 carry the top Via branch
     of the INVITE it sent there."""
     peers = downstream(sip_peer_factory, branches, downstream_transport(dut, sip_transport, legs))
-    call = ringing(sip_peer, dut, peers)
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, peers)
     cancel_upstream(call)
     for branch in call.branches:
-        cancel = await_cancel(branch)
+        with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+            cancel = await_cancel(branch)
         assert cancel.top_via.branch == branch.via.branch, (
             f"{branch.name}: CANCEL branch {cancel.top_via.branch!r}, INVITE branch {branch.via.branch!r}")
         end_branch(branch, cancel)
-        ack = await_ack(call, branch)
+        with precondition(f"the DUT ACKs {branch.name}'s final response (RFC3261-17.1.1.2-1)"):
+            ack = await_ack(call, branch)
         assert ack.top_via.branch == branch.via.branch, (
             f"{branch.name}: ACK (for the 487) branch {ack.top_via.branch!r}, INVITE branch {branch.via.branch!r}")

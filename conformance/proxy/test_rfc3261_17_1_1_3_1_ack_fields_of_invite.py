@@ -7,7 +7,8 @@ Here: the proxy ACKs each branch's 487 itself, hop by hop; the original request 
 
 import pytest
 
-from sipconform.scenario.proxy import LEGS, cancel_and_ack, downstream, downstream_transport
+from sipconform.flows.proxy import LEGS, cancel_and_ack, downstream
+from sipconform.flows.proxy_profile import downstream_transport
 from sipconform.sip.uri import uri_equal
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.1.3-1"), pytest.mark.role("proxy")]

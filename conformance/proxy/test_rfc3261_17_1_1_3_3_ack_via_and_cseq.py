@@ -6,7 +6,9 @@ parameter MUST be equal to "ACK"."
 
 import pytest
 
-from sipconform.scenario.proxy import LEGS, cancel_and_ack, downstream, downstream_transport, same_via_value
+from sipconform.flows.proxy import LEGS, cancel_and_ack, downstream
+from sipconform.flows.proxy_profile import downstream_transport
+from sipconform.verify.proxy_cancel import same_via_value
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.1.3-3"), pytest.mark.role("proxy")]
 

@@ -10,10 +10,11 @@ Expectation: the UAC gets the 200; the other branch gets no CANCEL for 10*T1; it
 
 import pytest
 
+from sipconform.flows.proxy import MARK, await_final, cancels_after, downstream, end_branch, requests_seen, ringing
+from sipconform.flows.proxy_profile import capability
 from sipconform.peer import UnexpectedMessage
-from sipconform.scenario.proxy import (MARK, capability, downstream, end_branch, expect_no_cancel, quiet_window,
-                                       requests_seen, ringing, upstream_final)
-from sipconform.verdict import Inconclusive, NotApplicable, warn
+from sipconform.verdict import Inconclusive, NotApplicable, precondition, warn
+from sipconform.verify.proxy_silence import no_cancel
 
 pytestmark = [pytest.mark.clause("RFC3841-9.1-1"), pytest.mark.role("proxy")]
 
@@ -24,16 +25,19 @@ def test_no_cancel_directive_keeps_other_branches_after_2xx(sip_peer, sip_peer_f
     if supported is False:
         raise NotApplicable("the profile declares no RFC 3841 Request-Disposition support "
                             "([capabilities] request_disposition = false)")
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2), headers=[("Request-Disposition", "no-cancel")])
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2), headers=[("Request-Disposition", "no-cancel")])
     answering, other = call.branches
     assert answering.invite is not None
     answering.peer.respond(answering.invite, 200, headers=[(MARK, answering.name)])
-    answer = upstream_final(call)
+    with precondition("the UAC gets a final response to its INVITE (RFC3261-16.7-6a)"):
+        answer = await_final(call)
     assert answer.status == 200, f"the UAC got {answer.start_line!r} instead of the branch's 200"
     sip_peer.ack(answer)
     cancelled = False
     try:
-        expect_no_cancel(other.peer, call.invite.call_id, quiet_window(dut))
+        problems = no_cancel(other.name, cancels_after(other.peer, call.invite.call_id, dut.timers.quiet))
+        assert not problems, problems[0]
     except UnexpectedMessage:
         cancelled = True
     cancels = requests_seen(other.peer, "CANCEL", call.invite.call_id)

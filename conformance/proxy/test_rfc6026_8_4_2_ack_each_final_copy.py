@@ -11,7 +11,8 @@ Expectation: one ACK per copy; the UAC gets the final once the DUT relays it.
 
 import pytest
 
-from sipconform.scenario.proxy import ack_again, await_ack, downstream, end_branch, ringing, upstream_final
+from sipconform.flows.proxy import ack_again, await_ack, await_final, downstream, end_branch, ringing
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC6026-8.4-2"), pytest.mark.role("proxy"), pytest.mark.transport("udp")]
 
@@ -19,12 +20,14 @@ pytestmark = [pytest.mark.clause("RFC6026-8.4-2"), pytest.mark.role("proxy"), py
 @pytest.mark.parametrize("status", [486, 603])
 def test_each_copy_of_a_rejection_is_acked(sip_peer, sip_peer_factory, dut, status):
     """Stimulus: as above. Expectation: after each copy an ACK within 4*T1 (+0.5 s); the UAC gets ``status``."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     branch = call.branches[0]
     final = end_branch(branch, status=status)
-    await_ack(call, branch)
+    with precondition(f"the DUT ACKs {branch.name}'s final response (RFC3261-17.1.1.2-1)"):
+        await_ack(call, branch)
     for copy in (2, 3):
-        assert ack_again(call, branch, final, 2 * dut.timers.t1), (
+        assert ack_again(call, branch, final, dut.timers.settle), (
             f"the DUT did not ACK copy {copy} of the branch's {status}: each retransmission of a 300-699 final "
             f"received in Completed must make it send the ACK again")
-    assert upstream_final(call).status == status, f"the UAC's INVITE was not answered with the branch's {status}"
+    assert await_final(call).status == status, f"the UAC's INVITE was not answered with the branch's {status}"

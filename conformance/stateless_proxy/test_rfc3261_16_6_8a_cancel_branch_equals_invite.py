@@ -8,8 +8,9 @@ Here: a stateless proxy computes its branch from the request (§16.11); the UAC'
 
 import pytest
 
-from sipconform.scenario.proxy import (LEGS, await_cancel, cancel_upstream, downstream, downstream_transport,
-                                       end_branch, ringing, upstream_final)
+from sipconform.flows.proxy import LEGS, await_cancel, await_final, cancel_upstream, downstream, end_branch, ringing
+from sipconform.flows.proxy_profile import downstream_transport
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-16.6-8a"), pytest.mark.role("stateless-proxy")]
 
@@ -19,14 +20,17 @@ def test_forwarded_cancel_and_ack_keep_the_invite_branch(sip_peer, sip_peer_fact
     """Stimulus: INVITE through the DUT; the downstream peer rings; the UAC sends CANCEL; the peer answers 200
     and 487; the UAC ACKs the 487. Expectation: the DUT's top Via on the forwarded CANCEL and ACK carries the
     branch of its top Via on the forwarded INVITE."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory, 1, downstream_transport(dut, sip_transport, legs)))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory, 1, downstream_transport(dut, sip_transport, legs)))
     cancel_upstream(call)
     (branch,) = call.branches
-    cancel = await_cancel(branch)
+    with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+        cancel = await_cancel(branch)
     assert cancel.top_via.branch == branch.via.branch, (
         f"the forwarded CANCEL's branch {cancel.top_via.branch!r} is not the forwarded INVITE's {branch.via.branch!r}")
     end_branch(branch, cancel)
-    upstream_final(call)
+    with precondition("the UAC gets a final response to its INVITE (RFC3261-16.7-6a)"):
+        await_final(call)
     ack = branch.peer.expect_request("ACK", where=call.is_ours)
     assert ack.top_via.branch == branch.via.branch, (
         f"the forwarded ACK's branch {ack.top_via.branch!r} is not the forwarded INVITE's {branch.via.branch!r}")
