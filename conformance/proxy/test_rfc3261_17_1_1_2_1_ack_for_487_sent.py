@@ -30,4 +30,4 @@ def test_487_is_acked_where_the_invite_went(sip_peer, sip_peer_factory, dut, sip
     for branch in call.branches:
         with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
             end_branch(branch, await_cancel(branch))
-        await_ack(call, branch)
+        await_ack(call, branch)  # the verdict: no ACK of the call at the branch fails (NoMessage)
