@@ -13,9 +13,7 @@ import pytest
 
 from sipconform.flows.proxy import (cancels_after, downstream, end_branch, place_call, provisional, reach_branches,
                                     responses_seen, unreachable_sent_by)
-from sipconform.peer import UnexpectedMessage
 from sipconform.verdict import Inconclusive, precondition, warn
-from sipconform.verify.proxy_silence import no_cancel
 
 pytestmark = [pytest.mark.clause("RFC3261-16.9-1"), pytest.mark.role("proxy"), pytest.mark.transport("tcp")]
 
@@ -28,12 +26,7 @@ def test_branch_is_not_cancelled_when_a_response_cannot_go_upstream(sip_peer, si
     sip_peer.close_connections()
     branch = call.branches[0]
     provisional(branch, 180)
-    cancelled = False
-    try:
-        problems = no_cancel(branch.name, cancels_after(branch.peer, call.invite.call_id, dut.timers.quiet))
-        assert not problems, problems[0]
-    except UnexpectedMessage:
-        cancelled = True
+    cancelled = bool(cancels_after(branch.peer, call.invite.call_id, dut.timers.quiet))
     end_branch(branch, status=486)
     if [r for r in responses_seen(sip_peer, call.invite) if r.status == 180]:
         raise Inconclusive("the branch's 180 reached the UAC: the DUT met no transport error upstream")

@@ -12,9 +12,7 @@ import pytest
 
 from sipconform.flows.proxy import MARK, await_final, cancels_after, downstream, end_branch, requests_seen, ringing
 from sipconform.flows.proxy_profile import capability
-from sipconform.peer import UnexpectedMessage
 from sipconform.verdict import Inconclusive, NotApplicable, precondition, warn
-from sipconform.verify.proxy_silence import no_cancel
 
 pytestmark = [pytest.mark.clause("RFC3841-9.1-1"), pytest.mark.role("proxy")]
 
@@ -34,12 +32,7 @@ def test_no_cancel_directive_keeps_other_branches_after_2xx(sip_peer, sip_peer_f
         answer = await_final(call)
         assert answer.status == 200, f"the UAC got {answer.start_line!r} instead of the branch's 200"
     sip_peer.ack(answer)
-    cancelled = False
-    try:
-        problems = no_cancel(other.name, cancels_after(other.peer, call.invite.call_id, dut.timers.quiet))
-        assert not problems, problems[0]
-    except UnexpectedMessage:
-        cancelled = True
+    cancelled = bool(cancels_after(other.peer, call.invite.call_id, dut.timers.quiet))
     cancels = requests_seen(other.peer, "CANCEL", call.invite.call_id)
     end_branch(other, cancels[0].message if cancels else None, status=486)  # type: ignore[arg-type]
     if cancelled and not supported:
