@@ -20,8 +20,10 @@ from sipconform.peer.dns import Zone
 from sipconform.scenario.uac import await_first
 from sipconform.sip import Request
 
-__all__ = ["STATELESS_CALLS", "Delivery", "StatelessCall", "delivered", "domain_uri", "equal_priority_targets", "misdirected", "of_call",
-           "publish", "stateless_call", "where"]
+__all__ = [
+    "STATELESS_CALLS", "Delivery", "StatelessCall", "delivered", "domain_uri", "equal_priority_targets",
+    "misdirected", "of_call", "publish", "stateless_call", "where",
+]
 
 NAPTR_SERVICE = {"udp": "SIP+D2U", "tcp": "SIP+D2T"}
 

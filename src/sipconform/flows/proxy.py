@@ -23,10 +23,10 @@ from sipconform.sip.timers import HOST_SLACK
 
 __all__ = [
     "LEGS", "MARK", "Branch", "ProxiedCall", "Unanswerable", "ack_again", "answer_cancel", "await_ack",
-    "await_cancel", "await_cancel_response", "await_final", "await_provisional", "cancel_and_ack", "cancel_received", "cancelled_call",
-    "cancel_upstream", "cancels_after", "downstream", "end_branch", "finals_after", "gave_up", "place_call",
-    "provisional", "proxy_route", "reach_branches", "relayed", "requests_seen", "resend", "responses_seen", "ringing",
-    "send_stray", "unreachable_sent_by",
+    "await_cancel", "await_cancel_response", "await_final", "await_provisional", "cancel_and_ack", "cancel_received",
+    "cancelled_call", "cancel_upstream", "cancels_after", "downstream", "end_branch", "finals_after", "gave_up",
+    "place_call", "provisional", "proxy_route", "reach_branches", "relayed", "requests_seen", "resend",
+    "responses_seen", "ringing", "send_stray", "unreachable_sent_by",
 ]
 
 MARK = "X-Sipconform-Origin"
@@ -36,7 +36,7 @@ LEGS = ("same", "other")
 Headers = Iterable[tuple[str, str]]
 
 
-class Unanswerable(AssertionError):
+class Unanswerable(AssertionError):  # noqa: N818 - reads like NoMessage, the wait it stands beside
     """The DUT's CANCEL names another method in its CSeq: a response to it would answer the INVITE
     (§17.1.3), so the branch cannot answer it and the call cannot go on."""
 
