@@ -4,8 +4,11 @@ associated with a response context when it receives a matching CANCEL request."
 
 import pytest
 
-from sipconform.scenario.proxy import (LEGS, await_cancel, cancel_upstream, check_cancels_invite, downstream,
-                                       downstream_transport, end_branch, ringing, upstream_final)
+from sipconform.flows.proxy import LEGS, await_final, cancel_received, cancel_upstream, downstream, end_branch, ringing
+from sipconform.flows.proxy_profile import downstream_transport
+from sipconform.peer import NoMessage
+from sipconform.verdict import precondition
+from sipconform.verify.proxy_cancel import cancels_invite
 
 pytestmark = [pytest.mark.clause("RFC3261-16.10-2"), pytest.mark.role("proxy")]
 
@@ -16,16 +19,20 @@ def test_cancel_reaches_every_ringing_branch(sip_peer, sip_peer_factory, dut, si
     """Stimulus: the UAC's INVITE reaches 1-3 downstream peers through the DUT (forked for 2-3); each
     rings (180); the UAC sends CANCEL. Expectation: every branch receives a CANCEL for its INVITE."""
     peers = downstream(sip_peer_factory, branches, downstream_transport(dut, sip_transport, legs))
-    call = ringing(sip_peer, dut, peers)
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, peers)
     cancel_upstream(call)
-    missing = []
+    problems = []
     for branch in call.branches:
         try:
-            cancel = await_cancel(branch, judged=True)
-        except AssertionError as exc:
-            missing.append(f"{branch.name}: {exc}")
+            cancel = cancel_received(branch)
+        except NoMessage as exc:
+            problems.append(f"a pending branch got no CANCEL: {branch.name}: {exc}")
+            end_branch(branch)
             continue
-        check_cancels_invite(branch, cancel)
-        end_branch(branch, cancel)
-    assert not missing, "a pending branch got no CANCEL: " + "; ".join(missing)
-    upstream_final(call)
+        problems += cancels_invite(branch.invite, cancel, at=branch.name)
+        with precondition(f"{branch.name} can answer the DUT's CANCEL (RFC3261-9.1-4)"):
+            end_branch(branch, cancel)
+    with precondition("the UAC gets a final response to its INVITE (RFC3261-16.7-6a)"):
+        await_final(call)
+    assert not problems, "; ".join(problems)

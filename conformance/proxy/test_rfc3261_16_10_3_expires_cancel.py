@@ -7,8 +7,9 @@ branch's INVITE, sent only after a provisional).
 
 import pytest
 
-from sipconform.scenario.proxy import (cancel_problems, downstream, end_branch, pause, quiet_window, requests_seen,
-                                       ringing)
+from sipconform.flows.proxy import downstream, end_branch, requests_seen, ringing
+from sipconform.verdict import precondition
+from sipconform.verify.proxy_cancel import cancel_problems
 
 pytestmark = [pytest.mark.clause("RFC3261-16.10-3"), pytest.mark.role("proxy")]
 
@@ -18,9 +19,10 @@ def test_cancel_on_expires_if_any_is_well_formed(sip_peer, sip_peer_factory, dut
     """Stimulus: INVITE with ``Expires: 1`` through the DUT to a ringing branch (and a silent one); wait 1 s
     plus 10*T1 (at least 1 s). Expectation: either no CANCEL, or one per ringing branch built per §9.1; the
     silent branch gets none."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory, len(ring)), ring=ring, headers=[("Expires", "1")])
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory, len(ring)), ring=ring, headers=[("Expires", "1")])
     first = call.branches[0]
-    pause(first.peer, 1.0 + quiet_window(dut))
+    first.peer.reactor.run_for(1.0 + dut.timers.quiet)
     for branch, status in zip(call.branches, ring):
         cancels = [i.message for i in requests_seen(branch.peer, "CANCEL", call.invite.call_id)]
         if status is None:

@@ -8,8 +8,12 @@ pending) gets none.
 
 import pytest
 
-from sipconform.scenario.proxy import (LEGS, await_ack, await_cancel, cancel_upstream, check_cancels_invite, downstream,
-                                       downstream_transport, end_branch, expect_no_cancel, quiet_window, ringing)
+from sipconform.flows.proxy import (LEGS, await_ack, cancel_received, cancel_upstream, cancels_after, downstream,
+                                    end_branch, ringing)
+from sipconform.flows.proxy_profile import downstream_transport
+from sipconform.verdict import precondition
+from sipconform.verify.proxy_cancel import cancels_invite
+from sipconform.verify.proxy_silence import no_cancel
 
 pytestmark = [pytest.mark.clause("RFC3261-16.10-5"), pytest.mark.role("proxy")]
 
@@ -21,16 +25,21 @@ def test_each_pending_branch_gets_its_own_cancel(sip_peer, sip_peer_factory, dut
     variant); the UAC cancels. Expectation: each pending branch gets a CANCEL of its INVITE (the branch of its
     top Via); the branch that answered 486 gets none."""
     peers = downstream(sip_peer_factory, 3, downstream_transport(dut, sip_transport, legs))
-    call = ringing(sip_peer, dut, peers)
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, peers)
     pending = list(call.branches)
     if done_first:
         done = pending.pop(0)
         end_branch(done, status=486)
-        await_ack(call, done)
+        with precondition(f"the DUT ACKs {done.name}'s final response (RFC3261-17.1.1.2-1)"):
+            await_ack(call, done)
     cancel_upstream(call)
+    problems = []
     for branch in pending:
-        cancel = await_cancel(branch, judged=True)
-        check_cancels_invite(branch, cancel)
-        end_branch(branch, cancel)
+        cancel = cancel_received(branch)
+        problems += cancels_invite(branch.invite, cancel, at=branch.name)
+        with precondition(f"{branch.name} can answer the DUT's CANCEL (RFC3261-9.1-4)"):
+            end_branch(branch, cancel)
     if done_first:
-        expect_no_cancel(done.peer, call.invite.call_id, quiet_window(dut))
+        problems += no_cancel(done.name, cancels_after(done.peer, call.invite.call_id, dut.timers.quiet))
+    assert not problems, "; ".join(problems)

@@ -6,9 +6,10 @@ this response context when it receives a 6xx response."
 
 import pytest
 
-from sipconform.scenario.proxy import (MARK, await_cancel, check_cancels_invite, downstream, end_branch, quiet_window,
-                                       relayed, ringing, upstream_final)
-from sipconform.verdict import warn
+from sipconform.flows.proxy import MARK, await_final, cancel_received, downstream, end_branch, relayed, ringing
+from sipconform.peer import NoMessage
+from sipconform.verdict import precondition, warn
+from sipconform.verify.proxy_cancel import cancels_invite
 
 pytestmark = [pytest.mark.clause("RFC3261-16.7-10"), pytest.mark.role("proxy")]
 
@@ -18,28 +19,36 @@ def test_200_on_one_branch_cancels_the_others(sip_peer, sip_peer_factory, dut, b
     """Stimulus: INVITE forked by the DUT to 2 or 3 branches, all ring; the first answers 200. Expectation: the
     UAC gets that 200; every other branch gets a CANCEL of its own INVITE (its top Via branch; the §9.1 clauses
     judge how it is built; RFC3261-16.7-5c that their 487s are not forwarded)."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory, branches))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory, branches))
     winner, *others = call.branches
     winner.peer.respond(winner.invite, 200, headers=[(MARK, winner.name)])
-    answer = upstream_final(call)
-    assert answer.status == 200 and relayed(answer) == winner.name, f"the UAC got {answer.start_line!r}"
+    with precondition(f"the UAC gets {winner.name}'s 200 (RFC3261-16.7-5b)"):
+        answer = await_final(call)
+        assert answer.status == 200 and relayed(answer) == winner.name, f"the UAC got {answer.start_line!r}"
     sip_peer.ack(answer)
+    problems = []
     for branch in others:
-        cancel = await_cancel(branch, within=quiet_window(dut), judged=True)
-        check_cancels_invite(branch, cancel)
-        end_branch(branch, cancel)
+        cancel = cancel_received(branch, within=dut.timers.quiet)
+        problems += cancels_invite(branch.invite, cancel, at=branch.name)
+        with precondition(f"{branch.name} can answer the DUT's CANCEL (RFC3261-9.1-4)"):
+            end_branch(branch, cancel)
+    assert not problems, "; ".join(problems)
 
 
 def test_603_on_one_branch_cancels_the_other(sip_peer, sip_peer_factory, dut):
     """Stimulus: INVITE forked to A and B, both ring; A answers 603. Expectation (SHOULD): B gets a CANCEL
     of its INVITE."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2))
     a, b = call.branches
     end_branch(a, status=603)
     try:
-        cancel = await_cancel(b, within=quiet_window(dut), judged=True)
-    except AssertionError:
+        cancel = cancel_received(b, within=dut.timers.quiet)
+    except NoMessage:
         end_branch(b, status=486)
         warn("after a 603 on one branch the DUT did not cancel the other, pending one")
-    check_cancels_invite(b, cancel)
-    end_branch(b, cancel)
+    problems = cancels_invite(b.invite, cancel, at=b.name)
+    with precondition(f"{b.name} can answer the DUT's CANCEL (RFC3261-9.1-4)"):
+        end_branch(b, cancel)
+    assert not problems, problems[0]

@@ -10,21 +10,28 @@ cancels and the branch answers 200 and 487.
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, expect_no_cancel,
-                                       expect_no_final, pause, provisional, ringing, timer_c)
+from sipconform.flows.proxy import (await_cancel, cancel_upstream, cancels_after, downstream, end_branch, finals_after,
+                                    provisional, ringing)
+from sipconform.flows.proxy_profile import timer_c
+from sipconform.verdict import precondition
+from sipconform.verify.proxy_silence import no_cancel, no_final
 
 pytestmark = [pytest.mark.clause("RFC3261-16.7-2"), pytest.mark.role("proxy"), pytest.mark.slow]
 
 
 def test_branch_that_keeps_ringing_is_not_given_up(sip_peer, sip_peer_factory, dut):
     """Stimulus: as above. Expectation: as above."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     branch = call.branches[0]
     value, _declared = timer_c(dut)
     for _ in range(3):
-        pause(branch.peer, value / 2)
+        branch.peer.reactor.run_for(value / 2)
         provisional(branch, 180)
-    expect_no_cancel(branch.peer, call.invite.call_id, value / 2)
-    expect_no_final(call, 0.0)
+    problems = no_cancel(branch.name, cancels_after(branch.peer, call.invite.call_id, value / 2))
+    assert not problems, problems[0]
+    problems = no_final(finals_after(call, 0.0))
+    assert not problems, problems[0]
     cancel_upstream(call)
-    end_branch(branch, await_cancel(branch))
+    with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+        end_branch(branch, await_cancel(branch))

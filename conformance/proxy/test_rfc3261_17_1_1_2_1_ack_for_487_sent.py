@@ -10,8 +10,9 @@ ACK carries is §17.1.1.3's (RFC3261-17.1.1.3-1 to 3-5).
 
 import pytest
 
-from sipconform.scenario.proxy import (LEGS, await_ack, await_cancel, cancel_upstream, downstream, downstream_transport,
-                                       end_branch, ringing)
+from sipconform.flows.proxy import LEGS, await_ack, await_cancel, cancel_upstream, downstream, end_branch, ringing
+from sipconform.flows.proxy_profile import downstream_transport
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.1.2-1"), pytest.mark.role("proxy")]
 
@@ -23,8 +24,10 @@ def test_487_is_acked_where_the_invite_went(sip_peer, sip_peer_factory, dut, sip
     other); the UAC cancels; each branch answers the DUT's CANCEL 200 and its INVITE 487. Expectation: each
     branch's peer, which received that INVITE, receives an ACK of the call over its transport (over TCP too)."""
     peers = downstream(sip_peer_factory, branches, downstream_transport(dut, sip_transport, legs))
-    call = ringing(sip_peer, dut, peers)
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, peers)
     cancel_upstream(call)
     for branch in call.branches:
-        end_branch(branch, await_cancel(branch))
-        await_ack(call, branch, judged=True)
+        with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+            end_branch(branch, await_cancel(branch))
+        await_ack(call, branch)  # the verdict: no ACK of the call at the branch fails (NoMessage)

@@ -7,8 +7,10 @@ Here: the proxy ACKs each branch's 487 itself, hop by hop; the original request 
 
 import pytest
 
-from sipconform.scenario.proxy import LEGS, cancel_and_ack, downstream, downstream_transport
+from sipconform.flows.proxy import LEGS, cancel_and_ack, downstream
+from sipconform.flows.proxy_profile import downstream_transport
 from sipconform.sip.uri import uri_equal
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.1.3-1"), pytest.mark.role("proxy")]
 
@@ -20,7 +22,9 @@ def test_ack_for_487_has_the_invites_call_id_from_and_request_uri(sip_peer, sip_
     """Stimulus: INVITE through the DUT to 1 or 2 ringing branches; the UAC cancels; each branch answers 200 and
     487. Expectation: each branch gets an ACK with the Call-ID, From (with tag) and Request-URI of its INVITE."""
     peers = downstream(sip_peer_factory, branches, downstream_transport(dut, sip_transport, legs))
-    for branch, _final, ack in cancel_and_ack(sip_peer, dut, peers):
+    with precondition("the DUT cancels each ringing branch and ACKs its 487 (RFC3261-16.10-2, RFC3261-17.1.1.2-1)"):
+        acked = cancel_and_ack(sip_peer, dut, peers)
+    for branch, _final, ack in acked:
         invite = branch.invite
         assert ack.call_id == invite.call_id, f"{branch.name}: ACK Call-ID {ack.call_id!r}, INVITE {invite.call_id!r}"
         assert (ack.from_.uri, ack.from_.tag) == (invite.from_.uri, invite.from_.tag), (

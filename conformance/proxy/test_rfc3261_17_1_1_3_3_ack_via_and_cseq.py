@@ -6,7 +6,10 @@ parameter MUST be equal to "ACK"."
 
 import pytest
 
-from sipconform.scenario.proxy import LEGS, cancel_and_ack, downstream, downstream_transport, same_via_value
+from sipconform.flows.proxy import LEGS, cancel_and_ack, downstream
+from sipconform.flows.proxy_profile import downstream_transport
+from sipconform.verdict import precondition
+from sipconform.verify.proxy_cancel import same_via_value
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.1.3-3"), pytest.mark.role("proxy")]
 
@@ -18,7 +21,9 @@ def test_ack_for_487_has_one_via_and_cseq_ack(sip_peer, sip_peer_factory, dut, s
     487. Expectation: each ACK has exactly one Via, the top Via of that branch's INVITE, and CSeq 'n ACK' with
     the INVITE's number."""
     peers = downstream(sip_peer_factory, branches, downstream_transport(dut, sip_transport, legs))
-    for branch, _final, ack in cancel_and_ack(sip_peer, dut, peers):
+    with precondition("the DUT cancels each ringing branch and ACKs its 487 (RFC3261-16.10-2, RFC3261-17.1.1.2-1)"):
+        acked = cancel_and_ack(sip_peer, dut, peers)
+    for branch, _final, ack in acked:
         vias = [v.text for v in ack.vias]
         assert len(vias) == 1, f"{branch.name}: the ACK has {len(vias)} Via values {vias}"
         assert same_via_value(ack.top_via, branch.via), (

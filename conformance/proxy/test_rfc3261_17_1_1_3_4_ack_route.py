@@ -4,8 +4,8 @@ acknowledged had Route header fields, those header fields MUST appear in the ACK
 
 import pytest
 
-from sipconform.scenario.proxy import cancel_and_ack, downstream
-from sipconform.verdict import Inconclusive
+from sipconform.flows.proxy import cancel_and_ack, downstream
+from sipconform.verdict import Inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.1.3-4"), pytest.mark.role("proxy")]
 
@@ -17,7 +17,8 @@ def test_ack_for_487_carries_the_invites_route(sip_peer, sip_peer_factory, dut, 
     INVITE it forwarded, in order."""
     peers = downstream(sip_peer_factory)
     routes = [f"<{peers[0].uri('uas')};lr>", "<sip:hop@127.0.0.1:9;lr>"][:beyond]
-    ((branch, _final, ack),) = cancel_and_ack(sip_peer, dut, peers, routes_beyond=routes)
+    with precondition("the DUT cancels each ringing branch and ACKs its 487 (RFC3261-16.10-2, RFC3261-17.1.1.2-1)"):
+        ((branch, _final, ack),) = cancel_and_ack(sip_peer, dut, peers, routes_beyond=routes)
     sent = [r.uri for r in branch.invite.routes]
     if not sent:
         raise Inconclusive("the DUT forwarded the INVITE without any Route, so there was none to copy")

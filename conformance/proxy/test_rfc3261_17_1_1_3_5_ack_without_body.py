@@ -5,7 +5,8 @@ assuming that the response to the INVITE was not 415."
 
 import pytest
 
-from sipconform.scenario.proxy import cancel_and_ack, downstream
+from sipconform.flows.proxy import cancel_and_ack, downstream
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.1.3-5"), pytest.mark.role("proxy")]
 
@@ -18,6 +19,7 @@ def test_ack_for_487_has_no_body(sip_peer, sip_peer_factory, dut, offer):
     """Stimulus: INVITE (with or without an SDP offer) through the DUT; the branch rings; the UAC cancels; the
     branch answers 200 and 487. Expectation: the DUT's ACK for the 487 has no body (a body: warn; a body of
     a type the INVITE did not carry: warn as well)."""
-    ((branch, _final, ack),) = cancel_and_ack(sip_peer, dut, downstream(sip_peer_factory),
-                                              body=SDP if offer else b"")
+    with precondition("the DUT cancels each ringing branch and ACKs its 487 (RFC3261-16.10-2, RFC3261-17.1.1.2-1)"):
+        ((branch, _final, ack),) = cancel_and_ack(sip_peer, dut, downstream(sip_peer_factory),
+                                                  body=SDP if offer else b"")
     assert not ack.body, f"the ACK for the 487 carries a {len(ack.body)}-byte body ({ack.header('content-type')})"

@@ -13,18 +13,20 @@ Timer F (64*T1).
 
 import pytest
 
-from sipconform.scenario.proxy import (await_ack, await_cancel, cancel_upstream, downstream, end_branch, pause,
-                                       quiet_window, requests_seen, ringing, wait_until)
-from sipconform.verdict import warn
+from sipconform.flows.proxy import (await_ack, await_cancel, cancel_upstream, downstream, end_branch, requests_seen,
+                                    ringing)
+from sipconform.verdict import precondition, warn
 
 pytestmark = [pytest.mark.clause("RFC3261-17.1.2.2-1"), pytest.mark.role("proxy"), pytest.mark.slow]
 
 
 def unanswered_cancel(sip_peer, sip_peer_factory, dut):
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     cancel_upstream(call)
     branch = call.branches[0]
-    return call, branch, await_cancel(branch)
+    with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+        return call, branch, await_cancel(branch)
 
 
 def test_unanswered_cancel_follows_timer_e(sip_peer, sip_peer_factory, dut):
@@ -39,8 +41,8 @@ def test_unanswered_cancel_follows_timer_e(sip_peer, sip_peer_factory, dut):
     if branch.peer.transport == "udp":
         want = list(dut.timers.non_invite_retransmits())
         want = want[:want.index(t2) + 2]  # up to T2, then one T2 more: the cap shows
-        window = sum(want) * 1.5 + 0.5
-        wait_until(branch.peer, lambda: len(seen()) > len(want), window)
+        window = dut.timers.tolerance(sum(want))
+        branch.peer.wait_until(lambda: len(seen()) > len(want), window)
         times = [r.time for r in seen()]
         for n, (earlier, later, gap) in enumerate(zip(times, times[1:], want), start=1):
             assert 0.5 * gap <= later - earlier <= 1.5 * gap + 0.1, (
@@ -49,10 +51,11 @@ def test_unanswered_cancel_follows_timer_e(sip_peer, sip_peer_factory, dut):
         assert len(times) > len(want), (f"the unanswered CANCEL was sent {len(times)} time(s) in {window:.2f} s over "
                                         f"UDP; Timer E (T1 = {t1:g} s, T2 = {t2:g} s) sends {len(want) + 1}")
     else:
-        pause(branch.peer, quiet_window(dut))
+        branch.peer.reactor.run_for(dut.timers.quiet)
         assert len(seen()) == 1, f"the CANCEL was sent {len(seen())} times over TCP (no retransmission on TCP)"
     end_branch(branch, cancel)
-    await_ack(call, branch)
+    with precondition(f"the DUT ACKs {branch.name}'s final response (RFC3261-17.1.1.2-1)"):
+        await_ack(call, branch)
 
 
 @pytest.mark.transport("udp")
@@ -61,7 +64,7 @@ def test_unanswered_cancel_ends_at_timer_f(sip_peer, sip_peer_factory, dut):
     CANCEL copy later than Timer F (64*T1, +10 % and T2 of slack)."""
     call, branch, cancel = unanswered_cancel(sip_peer, sip_peer_factory, dut)
     timers = dut.timers
-    pause(branch.peer, timers.f + 4 * timers.t2)
+    branch.peer.reactor.run_for(timers.f + 4 * timers.t2)
     copies = requests_seen(branch.peer, "CANCEL", call.invite.call_id)
     last = copies[-1].time - copies[0].time
     if last > timers.f * 1.1 + timers.t2:

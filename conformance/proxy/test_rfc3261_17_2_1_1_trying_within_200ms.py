@@ -8,10 +8,10 @@ will come within 200 ms, so its 100 is due; it is what lets the UAC CANCEL (§9.
 
 import pytest
 
-from sipconform.scenario.proxy import (downstream, end_branch, place_call, quiet_window, reach_branches,
-                                       responses_seen, upstream_final, wait_until)
+from sipconform.flows.proxy import await_final, downstream, end_branch, place_call, reach_branches, responses_seen
 from sipconform.scenario.uas import response_delay
 from sipconform.sip.timers import TU_RESPONSE_WINDOW
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-17.2.1-1"), pytest.mark.role("proxy")]
 
@@ -20,12 +20,14 @@ def test_invite_gets_a_100_within_200_ms(sip_peer, sip_peer_factory, dut):
     """Stimulus: INVITE through the DUT; the branch receives it and stays silent.
     Expectation: a response to the INVITE reaches the UAC within 200 ms of it (the branch ends with 486)."""
     call = place_call(sip_peer, dut, downstream(sip_peer_factory))
-    reach_branches(call)
-    window = quiet_window(dut)
-    wait_until(sip_peer, lambda: bool(responses_seen(sip_peer, call.invite)), window)
+    with precondition("the DUT forwards the INVITE (RFC 3261 §16.6)"):
+        reach_branches(call)
+    window = dut.timers.quiet
+    sip_peer.wait_until(lambda: bool(responses_seen(sip_peer, call.invite)), window)
     answered = bool(responses_seen(sip_peer, call.invite))
     end_branch(call.branches[0], status=486)
-    upstream_final(call)
+    with precondition("the UAC gets a final response to its INVITE (RFC3261-16.7-6a)"):
+        await_final(call)
     assert answered, (f"the DUT sent no 100 (Trying) to the INVITE within {window:.2f} s while its branch stayed "
                       f"silent")
     delay = response_delay(sip_peer, call.invite)

@@ -8,9 +8,9 @@ is still open: it should go on that connection. A new connection is allowed, hen
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, requests_seen, ringing,
-                                       upstream_final)
-from sipconform.verdict import warn
+from sipconform.flows.proxy import (await_cancel, await_final, cancel_upstream, downstream, end_branch, requests_seen,
+                                    ringing)
+from sipconform.verdict import precondition, warn
 
 pytestmark = [pytest.mark.clause("RFC3261-18.1.1-1"), pytest.mark.role("proxy"), pytest.mark.transport("tcp")]
 
@@ -18,12 +18,15 @@ pytestmark = [pytest.mark.clause("RFC3261-18.1.1-1"), pytest.mark.role("proxy"),
 def test_cancel_uses_the_invites_connection(sip_peer, sip_peer_factory, dut):
     """Stimulus: INVITE through the DUT over TCP; the branch rings and keeps its connection open; the UAC
     cancels. Expectation: the DUT's CANCEL reaches the branch on the connection its INVITE came on."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     cancel_upstream(call)
     branch = call.branches[0]
-    cancel = await_cancel(branch)
+    with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+        cancel = await_cancel(branch)
     end_branch(branch, cancel)
-    upstream_final(call)
+    with precondition("the UAC gets a final response to its INVITE (RFC3261-16.7-6a)"):
+        await_final(call)
     invite_on, cancel_on = (requests_seen(branch.peer, method, call.invite.call_id)[0].connection
                             for method in ("INVITE", "CANCEL"))
     if cancel_on is not invite_on:

@@ -9,8 +9,10 @@ Here: the proxy's server transport on the UAC side; seen in the UAC's Via at the
 
 import pytest
 
-from sipconform.scenario.proxy import cancelled_responses
+from sipconform.flows.proxy import cancelled_call, downstream, relayed, ringing
+from sipconform.scenario.uas import sent_from
 from sipconform.scenario.variants import with_sent_by
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-18.2.1-1"), pytest.mark.role("proxy")]
 
@@ -20,7 +22,12 @@ def test_responses_carry_received(sip_peer, sip_peer_factory, dut, host):
     """Stimulus: INVITE through the DUT whose Via sent-by host is another IP address than the packet's source
     (or a domain name), the port being the UAC's; the branch rings; the UAC cancels with that Via.
     Expectation: the top Via of the relayed 18x and of the 200 (CANCEL) has received=<the source address>."""
-    seen, (source, _) = cancelled_responses(sip_peer, dut, sip_peer_factory, lambda i: with_sent_by(i, host=host))
+    with precondition("the call rings through the DUT and ends by CANCEL: the DUT answers the CANCEL "
+                      "(RFC3261-16.10-4), cancels the branch (RFC3261-16.10-2) and sends a final (RFC3261-16.7-6a)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory), edit=lambda i: with_sent_by(i, host=host))
+        request, response = cancelled_call(call)
+    source, _ = sent_from(sip_peer, request)
+    seen = [next(r for r in call.upstream if relayed(r)), response]
     wrong = [f"{r.start_line!r} to the {r.cseq.method} has Via {r.top_via.text!r}"
              for r in seen if r.top_via.received != source]
     assert not wrong, f"no received={source} though the sent-by host is {host!r}: " + "; ".join(wrong)

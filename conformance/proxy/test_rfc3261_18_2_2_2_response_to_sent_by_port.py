@@ -9,12 +9,12 @@ relays) and the 200 (CANCEL) go to the sent-by port.
 
 import pytest
 
-from sipconform.scenario.proxy import (SENDS_FINAL, await_cancel, cancel_upstream, downstream, end_branch, place_call,
-                                       provisional, reach_branches, responses_seen)
+from sipconform.flows.proxy import (await_cancel, cancel_upstream, downstream, end_branch, place_call, provisional,
+                                    reach_branches, responses_seen)
 from sipconform.scenario.uas import lands_at_sent_by
 from sipconform.scenario.variants import with_sent_by
 from sipconform.sip import ack_for_non2xx
-from sipconform.verdict import inconclusive
+from sipconform.verdict import inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-18.2.2-2"), pytest.mark.role("proxy"), pytest.mark.transport("udp")]
 
@@ -26,13 +26,15 @@ def test_responses_go_to_the_sent_by_port(sip_peer, sip_peer_factory, dut, sip_t
     with sip_peer_factory(name="sent-by") as sent_by_peer:
         call = place_call(sip_peer, dut, downstream(sip_peer_factory), retransmit=False,
                           edit=lambda invite: with_sent_by(invite, port=sent_by_peer.address[1]))
-        reach_branches(call)
+        with precondition("the DUT forwards the INVITE (RFC 3261 §16.6)"):
+            reach_branches(call)
         branch = call.branches[0]
         provisional(branch)
         lands_at_sent_by(sip_peer, sent_by_peer, call.invite, sip_timers.b)
         request = cancel_upstream(call, retransmit=False)
         lands_at_sent_by(sip_peer, sent_by_peer, request, sip_timers.f)
-        end_branch(branch, await_cancel(branch))
+        with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+            end_branch(branch, await_cancel(branch))
         final = final_at_sent_by(sip_peer, sent_by_peer, call)
         sip_peer.send(ack_for_non2xx(call.invite, final), (dut.host, dut.port))
 
@@ -46,5 +48,5 @@ def final_at_sent_by(sip_peer, sent_by_peer, call):
         stray = [r.start_line for r in responses_seen(sip_peer, call.invite) if r.status >= 200]
         assert not stray, (f"{stray[0]!r} to the INVITE went to the source port {sip_peer.address[1]}, not the "
                            f"sent-by port {sent_by_peer.address[1]}")
-        inconclusive(f"precondition not reached: the UAC gets a final response to its INVITE ({SENDS_FINAL}): "
+        inconclusive("precondition not reached: the UAC gets a final response to its INVITE (RFC3261-16.7-6a): "
                      "none reached either socket")

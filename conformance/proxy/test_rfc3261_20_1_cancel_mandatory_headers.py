@@ -10,10 +10,10 @@ compact names alike). A CANCEL that lacks one is input the peer refuses as malfo
 
 import pytest
 
+from sipconform.flows.proxy import cancel_received, cancel_upstream, downstream, end_branch, ringing
 from sipconform.peer import NoMessage
-from sipconform.scenario.proxy import CANCELS_PENDING, await_cancel, cancel_upstream, downstream, end_branch, ringing
 from sipconform.scenario.uac import unparseable
-from sipconform.verdict import inconclusive
+from sipconform.verdict import inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-20-1"), pytest.mark.role("proxy")]
 
@@ -22,17 +22,19 @@ MANDATORY = ("Call-ID", "CSeq", "From", "Max-Forwards", "To", "Via")
 
 def test_proxy_cancel_has_the_mandatory_header_fields(sip_peer, sip_peer_factory, dut):
     """Stimulus: as above. Expectation: as above."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     cancel_upstream(call)
     branch = call.branches[0]
     try:
-        cancel = await_cancel(branch, judged=True)
+        cancel = cancel_received(branch)
     except NoMessage as exc:
         if broken := unparseable(branch.peer, "CANCEL"):  # a missing mandatory header makes it unacceptable
             pytest.fail(f"the DUT's CANCEL is malformed: {broken[0].error}", pytrace=False)
-        inconclusive(f"precondition not reached: the DUT sends {branch.name} a CANCEL ({CANCELS_PENDING}): {exc}")
+        inconclusive(f"precondition not reached: the DUT sends {branch.name} a CANCEL (RFC3261-16.10-2): {exc}")
+    with precondition(f"{branch.name} can answer the DUT's CANCEL (RFC3261-9.1-4)"):
+        end_branch(branch, cancel)
     wanted = [*MANDATORY, *(["Content-Length"] if branch.peer.transport == "tcp" else [])]
     missing = [name for name in wanted if not cancel.has(name)]
     assert not missing, (f"the DUT's CANCEL lacks the mandatory header field(s) {missing} "
                          f"({branch.peer.transport.upper()})")
-    end_branch(branch, cancel)

@@ -12,7 +12,8 @@ Expectation: the DUT's CANCEL carries none of the "-" header fields.
 
 import pytest
 
-from sipconform.scenario.proxy import await_cancel, cancel_upstream, downstream, end_branch, ringing
+from sipconform.flows.proxy import await_cancel, cancel_upstream, downstream, end_branch, ringing
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-20-2"), pytest.mark.role("proxy")]
 
@@ -30,10 +31,12 @@ SDP = (b"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r
 
 def test_proxy_cancel_has_no_inapplicable_header_field(sip_peer, sip_peer_factory, dut):
     """Stimulus: as above. Expectation: as above."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory), headers=INVITE_HEADERS, body=SDP)
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory), headers=INVITE_HEADERS, body=SDP)
     cancel_upstream(call)
     branch = call.branches[0]
-    cancel = await_cancel(branch)
+    with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+        cancel = await_cancel(branch)
     present = [name for name in NOT_APPLICABLE if cancel.has(name)]
     assert not present, (f"the DUT's CANCEL carries header field(s) not applicable to CANCEL (Table 2/3 '-'): "
                          f"{', '.join(f'{n}: {cancel.header(n)!r}' for n in present)}")

@@ -8,9 +8,9 @@ connection is RECOMMENDED by §18.1.1: not judged here).
 
 import pytest
 
-from sipconform.scenario.proxy import (LEGS, await_cancel, cancel_upstream, downstream, downstream_transport,
-                                       end_branch, ringing)
-from sipconform.verdict import inconclusive
+from sipconform.flows.proxy import LEGS, cancel_received, cancel_upstream, downstream, end_branch, ringing
+from sipconform.flows.proxy_profile import downstream_transport
+from sipconform.verdict import inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-12"), pytest.mark.role("proxy")]
 
@@ -22,10 +22,11 @@ def test_cancel_goes_where_the_invite_went(sip_peer, sip_peer_factory, dut, sip_
     the other); the UAC cancels. Expectation: each branch's peer receives, over its transport, a CANCEL
     for its own INVITE (the branch of the INVITE the DUT sent there)."""
     peers = downstream(sip_peer_factory, branches, downstream_transport(dut, sip_transport, legs))
-    call = ringing(sip_peer, dut, peers)
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, peers)
     cancel_upstream(call)
     for branch in call.branches:
-        cancel = await_cancel(branch, judged=True)
+        cancel = cancel_received(branch)
         meant_for = [b.name for b in call.branches if b.via.branch == cancel.top_via.branch]
         if not meant_for:
             inconclusive(f"precondition not reached: the CANCEL {branch.name} received names branch "
@@ -35,4 +36,5 @@ def test_cancel_goes_where_the_invite_went(sip_peer, sip_peer_factory, dut, sip_
         source = branch.peer.source_of(cancel)
         assert source[0] == branch.peer.source_of(branch.invite)[0], (
             f"{branch.name} got the CANCEL from {source[0]}, the INVITE from another address")
-        end_branch(branch, cancel)
+        with precondition(f"{branch.name} can answer the DUT's CANCEL (RFC3261-9.1-4)"):
+            end_branch(branch, cancel)

@@ -8,10 +8,11 @@ another branch and is not the proxy's).
 
 import pytest
 
-from sipconform.scenario.proxy import (MARK, downstream, expect_no_cancel, pause, proxy_route, quiet_window,
-                                       routing, timer_e_reaches_t2)
+from sipconform.flows.proxy import MARK, cancels_after, downstream, proxy_route
+from sipconform.flows.proxy_profile import routing
 from sipconform.sip import cancel_for
 from sipconform.verdict import precondition
+from sipconform.verify.proxy_silence import no_cancel
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-1"), pytest.mark.role("proxy")]
 
@@ -29,9 +30,11 @@ def test_no_cancel_for_a_non_invite_branch(sip_peer, sip_peer_factory, dut, meth
     sip_peer.send(request, (dut.host, dut.port))
     with precondition(f"the DUT forwards the {method} to the downstream peer"):
         forwarded = uas.expect_request(method, where=lambda r: r.call_id == request.call_id)
-    pause(uas, timer_e_reaches_t2(dut.timers))
+    uas.reactor.run_for(dut.timers.timer_e_reaches_t2)
     uas.respond(forwarded, 100, headers=[(MARK, uas.name)])
     sip_peer.send(cancel_for(request), (dut.host, dut.port))
     proxy_branch = forwarded.top_via.branch
-    expect_no_cancel(uas, request.call_id, quiet_window(dut), where=lambda m: m.top_via.branch == proxy_branch)
+    cancels = cancels_after(uas, request.call_id, dut.timers.quiet, where=lambda m: m.top_via.branch == proxy_branch)
+    problems = no_cancel(uas.name, cancels)
+    assert not problems, problems[0]
     uas.respond(forwarded, 200, headers=[(MARK, uas.name)])

@@ -8,10 +8,10 @@ Here: the CANCEL a stateful proxy builds for each branch, compared with the INVI
 
 import pytest
 
-from sipconform.scenario.proxy import (LEGS, await_cancel, cancel_upstream, downstream, downstream_transport,
-                                       end_branch, ringing)
+from sipconform.flows.proxy import LEGS, await_cancel, cancel_upstream, downstream, end_branch, ringing
+from sipconform.flows.proxy_profile import downstream_transport
 from sipconform.sip.uri import uri_equal
-from sipconform.verdict import warn
+from sipconform.verdict import precondition, warn
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-2"), pytest.mark.role("proxy")]
 
@@ -24,11 +24,13 @@ def test_cancel_copies_the_branch_invites_fields(sip_peer, sip_peer_factory, dut
     CANCEL has the Request-URI, Call-ID, To, From (tags as in that INVITE: no To tag) and CSeq number of
     the INVITE the DUT sent on that branch."""
     peers = downstream(sip_peer_factory, len(ring), downstream_transport(dut, sip_transport, legs))
-    call = ringing(sip_peer, dut, peers, ring=ring)
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, peers, ring=ring)
     cancel_upstream(call)
     equivalent_only = []
     for branch in call.branches:
-        cancel, invite = await_cancel(branch), branch.invite
+        with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+            cancel, invite = await_cancel(branch), branch.invite
         where = f"{branch.name}'s CANCEL"
         assert uri_equal(cancel.uri, invite.uri), f"{where}: Request-URI {cancel.uri!r}, INVITE had {invite.uri!r}"
         if cancel.uri != invite.uri:

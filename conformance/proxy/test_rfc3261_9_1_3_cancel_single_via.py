@@ -7,9 +7,10 @@ the upstream Via stack.
 
 import pytest
 
-from sipconform.scenario.proxy import (LEGS, await_cancel, cancel_upstream, downstream, downstream_transport,
-                                       end_branch, ringing, same_via_value)
-from sipconform.verdict import warn
+from sipconform.flows.proxy import LEGS, await_cancel, cancel_upstream, downstream, end_branch, ringing
+from sipconform.flows.proxy_profile import downstream_transport
+from sipconform.verdict import precondition, warn
+from sipconform.verify.proxy_cancel import same_via_value
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-3"), pytest.mark.role("proxy")]
 
@@ -22,11 +23,13 @@ def test_cancel_has_the_single_via_of_the_branch_invite(sip_peer, sip_peer_facto
     branch's CANCEL has exactly one Via value, with the sent-protocol, sent-by and branch of the top Via of
     the INVITE the DUT sent on that branch (other parameters: warn if they differ)."""
     peers = downstream(sip_peer_factory, branches, downstream_transport(dut, sip_transport, legs))
-    call = ringing(sip_peer, dut, peers)
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, peers)
     cancel_upstream(call)
     other_params = []
     for branch in call.branches:
-        cancel = await_cancel(branch)
+        with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+            cancel = await_cancel(branch)
         vias = [v.text for v in cancel.vias]
         assert len(vias) == 1, f"{branch.name}'s CANCEL has {len(vias)} Via values {vias}, not one"
         assert same_via_value(cancel.top_via, branch.via), (

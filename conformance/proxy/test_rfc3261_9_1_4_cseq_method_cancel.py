@@ -4,7 +4,8 @@ value of CANCEL."
 
 import pytest
 
-from sipconform.scenario.proxy import cancel_upstream, downstream, end_branch, ringing
+from sipconform.flows.proxy import cancel_upstream, downstream, end_branch, ringing
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-4"), pytest.mark.role("proxy")]
 
@@ -13,7 +14,8 @@ pytestmark = [pytest.mark.clause("RFC3261-9.1-4"), pytest.mark.role("proxy")]
 def test_cancel_cseq_method_is_cancel(sip_peer, sip_peer_factory, dut, branches):
     """Stimulus: INVITE through the DUT to 1 or 2 ringing branches; the UAC sends CANCEL. Expectation: the
     CSeq of each branch's CANCEL is the INVITE's number with the method token exactly ``CANCEL``."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory, branches))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory, branches))
     cancel_upstream(call)
     for branch in call.branches:
         call_id = branch.invite.call_id

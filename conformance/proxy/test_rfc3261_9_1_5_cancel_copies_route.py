@@ -7,8 +7,8 @@ the proxy's CANCEL on that branch must carry the same values in the same order.
 
 import pytest
 
-from sipconform.scenario.proxy import await_cancel, cancel_upstream, downstream, end_branch, ringing
-from sipconform.verdict import Inconclusive
+from sipconform.flows.proxy import await_cancel, cancel_upstream, downstream, end_branch, ringing
+from sipconform.verdict import Inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-5"), pytest.mark.role("proxy")]
 
@@ -20,13 +20,15 @@ def test_cancel_carries_the_forwarded_invites_route(sip_peer, sip_peer_factory, 
     INVITE it forwarded, in order."""
     peers = downstream(sip_peer_factory)
     routes = [f"<{peers[0].uri('uas')};lr>", "<sip:hop@127.0.0.1:9;lr>"][:beyond]
-    call = ringing(sip_peer, dut, peers, routes_beyond=routes)
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, peers, routes_beyond=routes)
     branch = call.branches[0]
     sent = [r.uri for r in branch.invite.routes]
     if not sent:
         raise Inconclusive("the DUT forwarded the INVITE without any Route, so there was none to copy")
     cancel_upstream(call)
-    cancel = await_cancel(branch)
+    with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+        cancel = await_cancel(branch)
     got = [r.uri for r in cancel.routes]
     assert got == sent, f"the CANCEL's Route values {got} are not the forwarded INVITE's {sent}"
     end_branch(branch, cancel)

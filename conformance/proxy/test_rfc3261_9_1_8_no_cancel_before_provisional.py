@@ -7,8 +7,10 @@ Here: the proxy's branch whose downstream peer has not answered at all when the 
 
 import pytest
 
-from sipconform.scenario.proxy import (LEGS, cancel_upstream, downstream, downstream_transport, expect_no_cancel,
-                                       quiet_window, ringing)
+from sipconform.flows.proxy import LEGS, cancel_upstream, cancels_after, downstream, ringing
+from sipconform.flows.proxy_profile import downstream_transport
+from sipconform.verdict import precondition
+from sipconform.verify.proxy_silence import no_cancel
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-8"), pytest.mark.role("proxy")]
 
@@ -20,7 +22,9 @@ def test_silent_branch_gets_no_cancel(sip_peer, sip_peer_factory, dut, sip_trans
     ringing and a silent branch; the UAC gets a provisional (the DUT's 100 or the relayed 180) and sends
     CANCEL. Expectation: the silent branch receives no CANCEL for 10*T1 of the DUT (at least 1 s)."""
     peers = downstream(sip_peer_factory, len(ring), downstream_transport(dut, sip_transport, legs))
-    call = ringing(sip_peer, dut, peers, ring=ring)
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, peers, ring=ring)
     cancel_upstream(call)
     silent = call.branches[-1]
-    expect_no_cancel(silent.peer, call.invite.call_id, quiet_window(dut))
+    problems = no_cancel(silent.name, cancels_after(silent.peer, call.invite.call_id, dut.timers.quiet))
+    assert not problems, problems[0]

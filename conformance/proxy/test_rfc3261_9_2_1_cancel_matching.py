@@ -9,8 +9,10 @@ a CANCEL of the proxy's INVITE branch).
 
 import pytest
 
-from sipconform.scenario.proxy import await_cancel, downstream, end_branch, expect_no_cancel, quiet_window, ringing
+from sipconform.flows.proxy import await_cancel, cancels_after, downstream, end_branch, ringing
 from sipconform.sip import cancel_for
+from sipconform.verdict import precondition
+from sipconform.verify.proxy_silence import no_cancel
 
 pytestmark = [pytest.mark.clause("RFC3261-9.2-1"), pytest.mark.role("proxy")]
 
@@ -46,14 +48,19 @@ def test_cancel_cancels_the_matching_invite_only(sip_peer, sip_peer_factory, dut
         return invite.set_header("Via", f"{invite.top_via.sent_protocol} {invite.top_via.sent_by};branch=2543."
                                         f"{sip_peer.new_tag()}") if rfc2543 else invite
 
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory), edit=old_style)
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory), edit=old_style)
     request = make(call)
     sip_peer.send(request, (dut.host, dut.port))
     branch = call.branches[0]
     if matches:
-        cancel = await_cancel(branch)
+        with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+            cancel = await_cancel(branch)
         assert cancel.top_via.branch == branch.via.branch, "the DUT's CANCEL does not carry its INVITE's branch"
         end_branch(branch, cancel)
         return
     mine = branch.via.branch
-    expect_no_cancel(branch.peer, call.invite.call_id, quiet_window(dut), where=lambda m: m.top_via.branch == mine)
+    cancels = cancels_after(branch.peer, call.invite.call_id, dut.timers.quiet,
+                            where=lambda m: m.top_via.branch == mine)
+    problems = no_cancel(branch.name, cancels)
+    assert not problems, problems[0]

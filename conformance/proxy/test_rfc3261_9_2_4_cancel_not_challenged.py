@@ -8,10 +8,10 @@ profile gives credentials as ``[capabilities] auth_user`` / ``auth_password``.
 
 import pytest
 
-from sipconform.scenario.proxy import (Branch, ProxiedCall, authorized_retry, await_cancel, cancel_answer,
-                                       cancel_upstream, downstream, end_branch, place_call, provisional, quiet_window,
-                                       reach_branches, upstream_provisional)
-from sipconform.verdict import Inconclusive
+from sipconform.flows.proxy import (Branch, ProxiedCall, await_cancel, await_cancel_response, await_provisional,
+                                    cancel_upstream, downstream, end_branch, place_call, provisional, reach_branches)
+from sipconform.sip.auth import authorized_retry
+from sipconform.verdict import Inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-9.2-4"), pytest.mark.role("proxy")]
 
@@ -23,7 +23,7 @@ def test_cancel_of_an_authorised_invite_is_not_challenged(sip_peer, sip_peer_fac
     peers = downstream(sip_peer_factory)
     first = place_call(sip_peer, dut, peers)
     try:
-        challenge = sip_peer.expect_response(first.invite, final=True, within=quiet_window(dut))
+        challenge = sip_peer.expect_response(first.invite, final=True, within=dut.timers.quiet)
     except AssertionError:
         raise Inconclusive("the DUT does not challenge INVITEs (no 401/407 within 10*T1)") from None
     if challenge.status not in (401, 407):
@@ -35,12 +35,16 @@ def test_cancel_of_an_authorised_invite_is_not_challenged(sip_peer, sip_peer_fac
                               branch=sip_peer.new_branch())
     sip_peer.send(invite, (dut.host, dut.port))
     call = ProxiedCall(sip_peer, dut, invite, [Branch(p) for p in peers])
-    reach_branches(call)
+    with precondition("the DUT forwards the INVITE (RFC 3261 §16.6)"):
+        reach_branches(call)
     provisional(call.branches[0])
-    upstream_provisional(call, relayed_from=call.branches[0])
+    with precondition("the UAC receives a provisional response through the DUT (RFC 3261 §16.7 step 5)"):
+        await_provisional(call, relayed_from=call.branches[0])
     cancel = cancel_upstream(call)
-    response = cancel_answer(call, cancel)
+    with precondition("the DUT answers the UAC's CANCEL (RFC3261-16.10-4)"):
+        response = await_cancel_response(call, cancel)
     assert response.status not in (401, 407), f"the DUT challenged the CANCEL: {response.start_line!r}"
     assert response.status == 200, f"the CANCEL of an authorised ringing INVITE got {response.start_line!r}"
     branch = call.branches[0]
-    end_branch(branch, await_cancel(branch))
+    with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+        end_branch(branch, await_cancel(branch))

@@ -10,10 +10,11 @@ over to t2 (a SHOULD), leaves it inconclusive too.
 
 import pytest
 
-from sipconform.scenario.locating import (ack_destination, assert_same_server, cancel_destination, domain_uri,
-                                          failover, publish)
-from sipconform.scenario.proxy import (MARK, cancel_upstream, end_branch, place_call, provisional,
-                                       upstream_provisional)
+from sipconform.flows.locating import domain_uri, misdirected, publish, where
+from sipconform.flows.proxy import MARK, await_provisional, cancel_upstream, end_branch, place_call, provisional
+from sipconform.scenario.locating import ack_destination, cancel_destination, failover
+from sipconform.verdict import precondition
+from sipconform.verify.server_location import cancel_to_server_reached
 
 pytestmark = [pytest.mark.clause("RFC3263-4-1"), pytest.mark.role("proxy")]
 
@@ -31,9 +32,12 @@ def test_cancel_goes_to_the_server_the_invite_reached(sip_peer, sip_peer_factory
     (branch,) = call.branches
     branch.invite = tried.second
     provisional(branch)
-    upstream_provisional(call, relayed_from=branch)
+    with precondition("the UAC receives a provisional response through the DUT (RFC 3261 §16.7 step 5)"):
+        await_provisional(call, relayed_from=branch)
     cancel_upstream(call)
     peer, cancel = cancel_destination(tried, sip_timers.b)
-    final = end_branch(branch, cancel if peer is t2 else None)
-    ack_destination(tried, final.to.tag, 8 * sip_timers.t1)
-    assert_same_server(tried, peer, final.to.tag)
+    with precondition("t2 can answer the DUT's CANCEL (RFC3261-9.1-4)"):
+        final = end_branch(branch, cancel if peer is t2 else None)
+    ack_destination(tried, final.to.tag, sip_timers.ack)
+    problems = cancel_to_server_reached(where(t2), where(t1), where(peer), misdirected(t1, tried.second, final.to.tag))
+    assert not problems, problems[0]

@@ -8,7 +8,8 @@ Here: the proxy receives a CANCEL carrying Reason; that is allowed, so the CANCE
 
 import pytest
 
-from sipconform.scenario.proxy import await_cancel, cancel_answer, cancel_upstream, downstream, end_branch, ringing
+from sipconform.flows.proxy import await_cancel, await_cancel_response, cancel_upstream, downstream, end_branch, ringing
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3326-2-1"), pytest.mark.role("proxy")]
 
@@ -23,9 +24,12 @@ REASONS = {
 def test_cancel_with_reason_is_processed(sip_peer, sip_peer_factory, dut, reason):
     """Stimulus: INVITE through the DUT; the branch rings; the UAC sends CANCEL with ``Reason``. Expectation:
     the CANCEL is answered 200 and the branch gets the DUT's CANCEL."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     cancel = cancel_upstream(call, extra=[("Reason", REASONS[reason])])
-    response = cancel_answer(call, cancel)
+    with precondition("the DUT answers the UAC's CANCEL (RFC3261-16.10-4)"):
+        response = await_cancel_response(call, cancel)
     assert response.status == 200, f"a CANCEL with Reason {REASONS[reason]!r} was answered {response.start_line!r}"
     branch = call.branches[0]
-    end_branch(branch, await_cancel(branch))
+    with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+        end_branch(branch, await_cancel(branch))

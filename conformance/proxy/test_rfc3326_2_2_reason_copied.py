@@ -4,7 +4,9 @@ the previous hop that contains a Reason header field SHOULD copy it into the new
 
 import pytest
 
-from sipconform.scenario.proxy import await_cancel, cancel_upstream, downstream, end_branch, reason_values, ringing
+from sipconform.flows.proxy import await_cancel, cancel_upstream, downstream, end_branch, ringing
+from sipconform.verdict import precondition
+from sipconform.verify.proxy_reason import reason_values
 
 pytestmark = [pytest.mark.clause("RFC3326-2-2"), pytest.mark.role("proxy")]
 
@@ -20,12 +22,14 @@ def test_reason_is_copied_into_every_cancel(sip_peer, sip_peer_factory, dut, rea
     """Stimulus: INVITE through the DUT to 1 or 2 ringing branches; the UAC sends CANCEL with one or two
     Reason values. Expectation: every CANCEL of the DUT carries the same Reason values (protocol, cause and
     text compared)."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory, branches))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory, branches))
     sent = REASONS[reason]
     cancel_upstream(call, extra=[("Reason", value) for value in sent])
     want = reason_values(sent)
     for branch in call.branches:
-        cancel = await_cancel(branch)
+        with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+            cancel = await_cancel(branch)
         end_branch(branch, cancel)
         got = reason_values(cancel.header_values("reason"))
         assert got == want, f"{branch.name}'s CANCEL carries Reason {cancel.header_values('reason')}, not {sent}"

@@ -7,8 +7,9 @@ branch.
 
 import pytest
 
-from sipconform.scenario.proxy import (MARK, await_cancel, cancel_upstream, downstream, end_branch, quiet_window,
-                                       reason_values, ringing, upstream_final)
+from sipconform.flows.proxy import MARK, await_cancel, await_final, cancel_upstream, downstream, end_branch, ringing
+from sipconform.verdict import precondition
+from sipconform.verify.proxy_reason import reason_values
 
 pytestmark = [pytest.mark.clause("RFC3326-2-4"), pytest.mark.role("proxy")]
 
@@ -22,11 +23,13 @@ def _protocols_distinct(cancel):
 def test_cancel_after_two_reasons(sip_peer, sip_peer_factory, dut):
     """Stimulus: INVITE forked to two ringing branches; the UAC's CANCEL carries a SIP and a Q.850 Reason.
     Expectation: in each CANCEL of the DUT all Reason values have different protocols."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2))
     cancel_upstream(call, extra=[("Reason", 'SIP;cause=200;text="Call completed elsewhere"'),
                                  ("Reason", "Q.850;cause=16")])
     for branch in call.branches:
-        cancel = await_cancel(branch)
+        with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+            cancel = await_cancel(branch)
         end_branch(branch, cancel)
         _protocols_distinct(cancel)
 
@@ -34,10 +37,13 @@ def test_cancel_after_two_reasons(sip_peer, sip_peer_factory, dut):
 def test_cancel_after_2xx_on_another_branch(sip_peer, sip_peer_factory, dut):
     """Stimulus: INVITE forked to A and B, both ring; A answers 200. Expectation: in the DUT's CANCEL to B all
     Reason values (if any) have different protocols."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2))
     a, b = call.branches
     a.peer.respond(a.invite, 200, headers=[(MARK, a.name)])
-    sip_peer.ack(upstream_final(call))
-    cancel = await_cancel(b, within=quiet_window(dut), required_by="RFC3261-16.7-10")
+    with precondition("the UAC gets a final response to its INVITE (RFC3261-16.7-6a)"):
+        sip_peer.ack(await_final(call))
+    with precondition(f"the DUT sends {b.name} a CANCEL it can answer (RFC3261-16.7-10)"):
+        cancel = await_cancel(b, within=dut.timers.quiet)
     end_branch(b, cancel)
     _protocols_distinct(cancel)

@@ -10,10 +10,11 @@ NAT), its Via has ``rport``.
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, place_call,
-                                       provisional, reach_branches, upstream_final)
+from sipconform.flows.proxy import (await_cancel, await_final, cancel_upstream, downstream, end_branch, place_call,
+                                    provisional, reach_branches)
 from sipconform.scenario.uas import lands_at_source
 from sipconform.scenario.variants import with_sent_by
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3581-4-2"), pytest.mark.role("proxy"), pytest.mark.transport("udp")]
 
@@ -25,11 +26,14 @@ def test_responses_go_to_the_source_port(sip_peer, sip_peer_factory, dut, sip_ti
     with sip_peer_factory(name="sent-by") as sent_by_peer:
         call = place_call(sip_peer, dut, downstream(sip_peer_factory), retransmit=False,
                           edit=lambda invite: with_sent_by(invite, port=sent_by_peer.address[1], rport=True))
-        reach_branches(call)
+        with precondition("the DUT forwards the INVITE (RFC 3261 §16.6)"):
+            reach_branches(call)
         branch = call.branches[0]
         provisional(branch)
         lands_at_source(sip_peer, sent_by_peer, call.invite, dut, sip_timers.b)
         request = cancel_upstream(call, retransmit=False)
         lands_at_source(sip_peer, sent_by_peer, request, dut, sip_timers.f)
-        end_branch(branch, await_cancel(branch))
-        upstream_final(call)  # its transaction ACKs it
+        with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+            end_branch(branch, await_cancel(branch))
+        with precondition("the UAC gets a final response to its INVITE (RFC3261-16.7-6a)"):
+            await_final(call)  # its transaction ACKs it

@@ -10,10 +10,8 @@ Expectation: the UAC gets the 200; the other branch gets no CANCEL for 10*T1; it
 
 import pytest
 
-from sipconform.peer import UnexpectedMessage
-from sipconform.scenario.proxy import (MARK, downstream, end_branch, expect_no_cancel, quiet_window, requests_seen,
-                                       ringing, upstream_final)
-from sipconform.verdict import Inconclusive, warn
+from sipconform.flows.proxy import MARK, await_final, cancels_after, downstream, end_branch, requests_seen, ringing
+from sipconform.verdict import Inconclusive, precondition, warn
 
 pytestmark = [pytest.mark.clause("RFC3841-9.1-1"), pytest.mark.role("proxy"), pytest.mark.requires("request_disposition")]
 
@@ -21,18 +19,16 @@ pytestmark = [pytest.mark.clause("RFC3841-9.1-1"), pytest.mark.role("proxy"), py
 def test_no_cancel_directive_keeps_other_branches_after_2xx(sip_peer, sip_peer_factory, dut):
     """Stimulus: as above. Expectation: as above."""
     supported = dut.capabilities.request_disposition
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2), headers=[("Request-Disposition", "no-cancel")])
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2), headers=[("Request-Disposition", "no-cancel")])
     answering, other = call.branches
     assert answering.invite is not None
     answering.peer.respond(answering.invite, 200, headers=[(MARK, answering.name)])
-    answer = upstream_final(call)
-    assert answer.status == 200, f"the UAC got {answer.start_line!r} instead of the branch's 200"
+    with precondition(f"the UAC gets {answering.name}'s 200 (RFC3261-16.7-5b)"):
+        answer = await_final(call)
+        assert answer.status == 200, f"the UAC got {answer.start_line!r} instead of the branch's 200"
     sip_peer.ack(answer)
-    cancelled = False
-    try:
-        expect_no_cancel(other.peer, call.invite.call_id, quiet_window(dut))
-    except UnexpectedMessage:
-        cancelled = True
+    cancelled = bool(cancels_after(other.peer, call.invite.call_id, dut.timers.quiet))
     cancels = requests_seen(other.peer, "CANCEL", call.invite.call_id)
     end_branch(other, cancels[0].message if cancels else None, status=486)  # type: ignore[arg-type]
     if cancelled and not supported:

@@ -7,8 +7,9 @@ the proxy's own CANCELs (or never do).
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, pause, quiet_window,
-                                       responses_seen, ringing, upstream_final)
+from sipconform.flows.proxy import (await_cancel, await_final, cancel_upstream, downstream, end_branch, responses_seen,
+                                    ringing)
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC4320-4.1-1"), pytest.mark.role("proxy")]
 
@@ -18,12 +19,15 @@ def test_cancel_gets_no_1xx_but_100(sip_peer, sip_peer_factory, dut, branches):
     """Stimulus: INVITE through the DUT to 1 or 2 ringing branches; the UAC cancels; the branches leave the
     DUT's CANCELs unanswered for 10*T1 (at least 1 s), then answer 200 and 487. Expectation: no response to the
     UAC's CANCEL is a provisional other than 100."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory, branches))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory, branches))
     cancel = cancel_upstream(call)
-    cancels = [await_cancel(branch) for branch in call.branches]
-    pause(sip_peer, quiet_window(dut))
+    with precondition("the DUT sends each branch a CANCEL it can answer (RFC3261-16.10-2)"):
+        cancels = [await_cancel(branch) for branch in call.branches]
+    sip_peer.reactor.run_for(dut.timers.quiet)
     for branch, downstream_cancel in zip(call.branches, cancels):
         end_branch(branch, downstream_cancel)
-    upstream_final(call)
+    with precondition("the UAC gets a final response to its INVITE (RFC3261-16.7-6a)"):
+        await_final(call)
     bad = [r.start_line for r in responses_seen(sip_peer, cancel) if 100 < r.status < 200]
     assert not bad, f"the UAC's CANCEL got provisional responses other than 100: {bad}"

@@ -8,15 +8,16 @@ to a downstream peer that stays silent).
 
 import pytest
 
-from sipconform.scenario.proxy import (cancel_upstream, downstream, pause, proxy_route, quiet_window, responses_seen,
-                                       ringing, routing, timer_e_reaches_t2)
+from sipconform.flows.proxy import cancel_upstream, downstream, proxy_route, responses_seen, ringing
+from sipconform.flows.proxy_profile import routing
 from sipconform.sip import cancel_for
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC4320-4.1-2"), pytest.mark.role("proxy"), pytest.mark.transport("udp")]
 
 
 def _no_early_100(uac, cancel, sent_at, dut):
-    limit = timer_e_reaches_t2(dut.timers)
+    limit = dut.timers.timer_e_reaches_t2
     early = [i for i in uac.received() if i.message in responses_seen(uac, cancel) and i.message.status == 100
              and i.time - sent_at < limit * 0.9]
     assert not early, (f"the CANCEL got a 100 after {early[0].time - sent_at:.3f} s over UDP, before Timer E "
@@ -30,7 +31,8 @@ def test_no_100_to_cancel_before_timer_e_reaches_t2(sip_peer, sip_peer_factory, 
     no 100 to the CANCEL earlier than Timer E's reset to T2 (3.5 s with the default timers)."""
     peers = downstream(sip_peer_factory)
     if matched:
-        call = ringing(sip_peer, dut, peers)
+        with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+            call = ringing(sip_peer, dut, peers)
         sent_at = sip_peer.reactor.elapsed()
         cancel = cancel_upstream(call)
     else:
@@ -38,5 +40,5 @@ def test_no_100_to_cancel_before_timer_e_reaches_t2(sip_peer, sip_peer_factory, 
         cancel = cancel_for(sip_peer.invite((dut.host, dut.port), uri=peers[0].uri("uas"), route=route))
         sent_at = sip_peer.reactor.elapsed()
         sip_peer.send(cancel, (dut.host, dut.port))
-    pause(sip_peer, timer_e_reaches_t2(dut.timers) + quiet_window(dut))
+    sip_peer.reactor.run_for(dut.timers.timer_e_reaches_t2 + dut.timers.quiet)
     _no_early_100(sip_peer, cancel, sent_at, dut)

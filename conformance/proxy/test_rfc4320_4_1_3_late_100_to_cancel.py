@@ -10,8 +10,8 @@ tell the two apart unless a response comes.
 
 import pytest
 
-from sipconform.scenario.proxy import (downstream, proxy_route, quiet_window, requests_seen, responses_seen,
-                                       routing, timer_e_reaches_t2, wait_until)
+from sipconform.flows.proxy import downstream, proxy_route, requests_seen, responses_seen
+from sipconform.flows.proxy_profile import routing
 from sipconform.sip import cancel_for
 from sipconform.verdict import Inconclusive, precondition
 
@@ -27,9 +27,9 @@ def test_late_100_to_a_cancel_forwarded_statefully(sip_peer, sip_peer_factory, d
     cancel = cancel_for(sip_peer.invite((dut.host, dut.port), uri=uas.uri("uas"), route=route))
     sip_peer.send(cancel, (dut.host, dut.port), retransmit=False)
     with precondition("the DUT forwards the context-less CANCEL downstream"):
-        uas.expect_request("CANCEL", where=lambda r: r.call_id == cancel.call_id, within=quiet_window(dut))
-    limit = timer_e_reaches_t2(dut.timers) + quiet_window(dut)
-    answered = wait_until(sip_peer, lambda: bool(responses_seen(sip_peer, cancel)), limit)
+        uas.expect_request("CANCEL", where=lambda r: r.call_id == cancel.call_id, within=dut.timers.quiet)
+    limit = dut.timers.timer_e_reaches_t2 + dut.timers.quiet
+    answered = sip_peer.wait_until(lambda: bool(responses_seen(sip_peer, cancel)), limit)
     if answered:
         return
     if uas.transport == "tcp" or len(requests_seen(uas, "CANCEL", cancel.call_id)) < 2:

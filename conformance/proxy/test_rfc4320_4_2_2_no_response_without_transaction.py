@@ -7,9 +7,9 @@ Here: responses to CANCELs reaching the proxy from downstream with no server tra
 
 import pytest
 
-from sipconform.scenario.proxy import (answer_cancel, await_cancel, cancel_answer, cancel_upstream, downstream,
-                                       end_branch, pause, quiet_window, relayed, responses_seen, ringing, send_stray,
-                                       upstream_final)
+from sipconform.flows.proxy import (answer_cancel, await_cancel, await_cancel_response, await_final, cancel_upstream,
+                                    downstream, end_branch, relayed, responses_seen, ringing, send_stray)
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC4320-4.2-2"), pytest.mark.role("proxy")]
 
@@ -18,16 +18,20 @@ def test_late_downstream_200_to_cancel_is_not_relayed(sip_peer, sip_peer_factory
     """Stimulus: INVITE through the DUT; the branch rings; the UAC cancels and gets the DUT's 200; the branch
     answers 487, and only then (after 10*T1) 200 to the DUT's CANCEL. Expectation: the UAC gets no response to
     its CANCEL relayed from the branch."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     cancel = cancel_upstream(call)
-    cancel_answer(call, cancel)
+    with precondition("the DUT answers the UAC's CANCEL (RFC3261-16.10-4)"):
+        await_cancel_response(call, cancel)
     branch = call.branches[0]
-    downstream_cancel = await_cancel(branch)
+    with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+        downstream_cancel = await_cancel(branch)
     end_branch(branch)
-    upstream_final(call)
-    pause(branch.peer, quiet_window(dut))
+    with precondition("the UAC gets a final response to its INVITE (RFC3261-16.7-6a)"):
+        await_final(call)
+    branch.peer.reactor.run_for(dut.timers.quiet)
     answer_cancel(branch, downstream_cancel)
-    pause(sip_peer, quiet_window(dut))
+    sip_peer.reactor.run_for(dut.timers.quiet)
     leaked = [r.start_line for r in responses_seen(sip_peer, cancel) if relayed(r)]
     assert not leaked, f"the DUT relayed a downstream response to the UAC's CANCEL: {leaked}"
 
@@ -36,8 +40,9 @@ def test_stray_200_to_cancel_is_not_relayed(sip_peer, sip_peer_factory, dut):
     """Stimulus: during a ringing call through the DUT, the branch sends the DUT a 200 to a CANCEL the DUT never
     sent: the DUT's Via with an unknown branch on top of a Via of the UAC. Expectation: the UAC receives it
     not."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     ours = send_stray(call, call.branches[0], 200, "CANCEL")
-    pause(sip_peer, quiet_window(dut))
+    sip_peer.reactor.run_for(dut.timers.quiet)
     leaked = [r.start_line for r in responses_seen(sip_peer, ours)]
     assert not leaked, f"the DUT relayed a response it had no server transaction for: {leaked}"

@@ -9,7 +9,8 @@ Expectation: the UAC receives neither (the RFC 3261 §16.7 ¶1 "process it as a 
 
 import pytest
 
-from sipconform.scenario.proxy import downstream, pause, quiet_window, responses_seen, ringing, send_stray
+from sipconform.flows.proxy import downstream, responses_seen, ringing, send_stray
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC6026-6-3"), pytest.mark.role("proxy")]
 
@@ -18,9 +19,10 @@ pytestmark = [pytest.mark.clause("RFC6026-6-3"), pytest.mark.role("proxy")]
 def test_stray_response_with_unknown_branch_is_not_forwarded(sip_peer, sip_peer_factory, dut, status, method):
     """Stimulus: a ringing call; the branch sends a stray ``status`` (CSeq ``method``) with an unknown branch of
     the DUT's Via. Expectation: nothing reaches the UAC within 10*T1."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     ours = send_stray(call, call.branches[0], status, method)
-    pause(sip_peer, quiet_window(dut))
+    sip_peer.reactor.run_for(dut.timers.quiet)
     leaked = [r.start_line for r in responses_seen(sip_peer, ours)]
     assert not leaked, (f"the DUT forwarded a {status} ({method}) that matched no transaction of its own: "
                         f"{leaked}")

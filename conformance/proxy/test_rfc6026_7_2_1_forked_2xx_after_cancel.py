@@ -11,19 +11,22 @@ Expectation: the UAC receives both 2xx (relayed, both To tags) to its INVITE; it
 
 import pytest
 
-from sipconform.scenario.proxy import (MARK, answer_cancel, await_cancel, cancel_upstream, downstream, relayed,
-                                       responses_seen, ringing, wait_until)
+from sipconform.flows.proxy import (MARK, answer_cancel, await_cancel, cancel_upstream, downstream, relayed,
+                                    responses_seen, ringing)
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC6026-7.2-1"), pytest.mark.role("proxy")]
 
 
 def test_both_2xx_of_a_forking_branch_reach_the_uac(sip_peer, sip_peer_factory, dut):
     """Stimulus: as above. Expectation: both 2xx at the UAC within 10*T1 of the second (+1 s)."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     cancel_upstream(call)
     branch = call.branches[0]
     assert branch.invite is not None
-    answer_cancel(branch, await_cancel(branch))
+    with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+        answer_cancel(branch, await_cancel(branch))
     tags = [branch.peer.new_tag(), branch.peer.new_tag()]
     for tag in tags:
         branch.peer.respond(branch.invite, 200, to_tag=tag, headers=[(MARK, branch.name)])
@@ -31,7 +34,7 @@ def test_both_2xx_of_a_forking_branch_reach_the_uac(sip_peer, sip_peer_factory, 
     def answered() -> set[str | None]:
         return {r.to.tag for r in responses_seen(sip_peer, call.invite) if 200 <= r.status < 300 and relayed(r)}
 
-    wait_until(sip_peer, lambda: answered() >= set(tags), 10 * dut.timers.t1 + 1.0)
+    sip_peer.wait_until(lambda: answered() >= set(tags), dut.timers.tolerance(dut.timers.quiet))
     missing = [t for t in tags if t not in answered()]
     for response in {r.to.tag: r for r in responses_seen(sip_peer, call.invite) if 200 <= r.status < 300}.values():
         sip_peer.ack(response)

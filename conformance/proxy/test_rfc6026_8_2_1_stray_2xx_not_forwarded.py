@@ -12,7 +12,8 @@ Expectation: the UAC receives none of them.
 
 import pytest
 
-from sipconform.scenario.proxy import downstream, pause, quiet_window, responses_seen, ringing, send_stray
+from sipconform.flows.proxy import downstream, responses_seen, ringing, send_stray
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC6026-8.2-1"), pytest.mark.role("proxy")]
 
@@ -21,8 +22,9 @@ pytestmark = [pytest.mark.clause("RFC6026-8.2-1"), pytest.mark.role("proxy")]
 def test_stray_invite_response_is_not_forwarded(sip_peer, sip_peer_factory, dut, status):
     """Stimulus: a ringing call; the branch sends a stray ``status`` to an INVITE, with an unknown branch of the
     DUT's Via. Expectation: nothing reaches the UAC within 10*T1."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     ours = send_stray(call, call.branches[0], status)
-    pause(sip_peer, quiet_window(dut))
+    sip_peer.reactor.run_for(dut.timers.quiet)
     leaked = [r.start_line for r in responses_seen(sip_peer, ours)]
     assert not leaked, f"the DUT forwarded a {status} to an INVITE it never sent (no matching transaction): {leaked}"

@@ -11,9 +11,9 @@ branch.
 
 import pytest
 
-from sipconform.scenario.proxy import (answer_cancel, await_ack, await_cancel, cancel_upstream, downstream, end_branch,
-                                       pause, quiet_window, relayed, resend, responses_seen, ringing, upstream_final)
-from sipconform.verdict import NotApplicable
+from sipconform.flows.proxy import (answer_cancel, await_ack, await_cancel, await_final, cancel_upstream, downstream,
+                                    end_branch, relayed, resend, responses_seen, ringing)
+from sipconform.verdict import NotApplicable, precondition
 
 pytestmark = [pytest.mark.clause("RFC6026-8.3-1"), pytest.mark.role("proxy")]
 
@@ -23,19 +23,23 @@ def test_late_487_and_200_after_the_call_ended_are_discarded(sip_peer, sip_peer_
     no relayed response to its CANCEL."""
     if "tcp" not in dut.transports:
         raise NotApplicable("the clause is exercised on a TCP branch and the DUT does not run TCP")
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory, 1, "tcp"))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory, 1, "tcp"))
     cancel = cancel_upstream(call)
     (branch,) = call.branches
-    downstream_cancel = await_cancel(branch)
+    with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+        downstream_cancel = await_cancel(branch)
     ok = answer_cancel(branch, downstream_cancel)
     final = end_branch(branch)
-    await_ack(call, branch)
-    upstream_final(call)
-    pause(sip_peer, max(dut.timers.i if sip_transport == "udp" else 0.0, quiet_window(dut)))
+    with precondition(f"the DUT ACKs {branch.name}'s final response (RFC3261-17.1.1.2-1)"):
+        await_ack(call, branch)
+    with precondition("the UAC gets a final response to its INVITE (RFC3261-16.7-6a)"):
+        await_final(call)
+    sip_peer.reactor.run_for(max(dut.timers.i if sip_transport == "udp" else 0.0, dut.timers.quiet))
     before = len(responses_seen(sip_peer, call.invite))
     resend(branch, final)
     resend(branch, ok)
-    pause(sip_peer, quiet_window(dut))
+    sip_peer.reactor.run_for(dut.timers.quiet)
     late = [r.start_line for r in responses_seen(sip_peer, call.invite)[before:]]
     assert not late, f"the DUT forwarded the branch's late 487 after its server transaction ended: {late}"
     leaked = [r.start_line for r in responses_seen(sip_peer, cancel) if relayed(r)]

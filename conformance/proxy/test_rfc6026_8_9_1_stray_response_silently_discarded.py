@@ -12,8 +12,8 @@ Expectation: within 10*T1 the branch gets no ACK for it and the UAC gets nothing
 
 import pytest
 
-from sipconform.scenario.proxy import (downstream, pause, quiet_window, requests_seen, responses_seen, ringing,
-                                       send_stray)
+from sipconform.flows.proxy import downstream, requests_seen, responses_seen, ringing, send_stray
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC6026-8.9-1"), pytest.mark.role("proxy")]
 
@@ -22,10 +22,11 @@ pytestmark = [pytest.mark.clause("RFC6026-8.9-1"), pytest.mark.role("proxy")]
 def test_stray_response_is_silently_discarded(sip_peer, sip_peer_factory, dut, status, method):
     """Stimulus: a ringing call; the branch sends a stray ``status`` (CSeq ``method``) with an unknown branch of
     the DUT's Via. Expectation: no ACK of it at the branch, no response at the UAC, within 10*T1."""
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory))
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     branch = call.branches[0]
     ours = send_stray(call, branch, status, method)
-    pause(sip_peer, quiet_window(dut))
+    sip_peer.reactor.run_for(dut.timers.quiet)
     said = [i.message.start_line for i in requests_seen(branch.peer, "ACK", ours.call_id)]
     said += [r.start_line for r in responses_seen(sip_peer, ours)]
     assert not said, (f"the DUT did not silently discard a {status} ({method}) that matched no transaction of its "

@@ -16,9 +16,10 @@ Expectation: before the UAC cancels (within 10*T1 of the 486), a 199 with the re
 
 import pytest
 
-from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream, end_branch, quiet_window,
-                                       reason_values, responses_seen, ringing, upstream_final, wait_until)
-from sipconform.verdict import Inconclusive
+from sipconform.flows.proxy import (await_cancel, await_final, cancel_upstream, downstream, end_branch, responses_seen,
+                                    ringing)
+from sipconform.verdict import Inconclusive, precondition
+from sipconform.verify.proxy_reason import reason_values
 
 pytestmark = [pytest.mark.clause("RFC6228-6-1"), pytest.mark.role("proxy"), pytest.mark.requires("rfc6228")]
 
@@ -26,7 +27,8 @@ pytestmark = [pytest.mark.clause("RFC6228-6-1"), pytest.mark.role("proxy"), pyte
 def test_199_for_the_early_dialog_a_rejection_ends(sip_peer, sip_peer_factory, dut):
     """Stimulus: as above. Expectation: as above."""
     supported = dut.capabilities.rfc6228
-    call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2), headers=[("Supported", "199")])
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, downstream(sip_peer_factory, 2), headers=[("Supported", "199")])
     rejecting, other = call.branches
     end_branch(rejecting, status=486)
     tag = rejecting.responses[0].to.tag
@@ -34,10 +36,12 @@ def test_199_for_the_early_dialog_a_rejection_ends(sip_peer, sip_peer_factory, d
     def sent_199():
         return [r for r in responses_seen(sip_peer, call.invite) if r.status == 199]
 
-    wait_until(sip_peer, lambda: bool(sent_199()), quiet_window(dut))
+    sip_peer.wait_until(lambda: bool(sent_199()), dut.timers.quiet)
     cancel_upstream(call)
-    end_branch(other, await_cancel(other))
-    upstream_final(call)
+    with precondition(f"the DUT sends {other.name} a CANCEL it can answer (RFC3261-16.10-2)"):
+        end_branch(other, await_cancel(other))
+    with precondition("the UAC gets a final response to its INVITE (RFC3261-16.7-6a)"):
+        await_final(call)
     got = sent_199()
     if not got and not supported:
         raise Inconclusive("no 199 came for the early dialog the 486 ended; the profile does not declare 199 "

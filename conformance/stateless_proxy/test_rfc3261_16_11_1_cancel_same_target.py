@@ -7,8 +7,9 @@ must reach the downstream peer that got the INVITE, over the same transport, cal
 
 import pytest
 
-from sipconform.scenario.proxy import (LEGS, await_cancel, cancel_upstream, downstream, downstream_transport,
-                                       end_branch, ringing, upstream_final)
+from sipconform.flows.proxy import LEGS, await_final, cancel_received, cancel_upstream, downstream, end_branch, ringing
+from sipconform.flows.proxy_profile import downstream_transport
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-16.11-1"), pytest.mark.role("stateless-proxy")]
 
@@ -20,13 +21,15 @@ def test_cancel_and_ack_reach_the_invites_target(sip_peer, sip_peer_factory, dut
     every CANCEL and ACK reaches that peer (its address, port and transport), with the INVITE's branch."""
     (peer,) = downstream(sip_peer_factory, 1, downstream_transport(dut, sip_transport, legs))
     for n in range(3):
-        call = ringing(sip_peer, dut, [peer])
+        with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+            call = ringing(sip_peer, dut, [peer])
         cancel_upstream(call)
         (branch,) = call.branches
-        cancel = await_cancel(branch, judged=True)
+        cancel = cancel_received(branch)
         assert cancel.top_via.branch == branch.via.branch, (
             f"call {n + 1}: the CANCEL that reached {peer.name} does not cancel its INVITE (branch "
             f"{cancel.top_via.branch!r}, INVITE {branch.via.branch!r})")
         end_branch(branch, cancel)
-        upstream_final(call)
+        with precondition("the UAC gets a final response to its INVITE (RFC3261-16.7-6a)"):
+            await_final(call)
         peer.expect_request("ACK", where=call.is_ours)

@@ -6,8 +6,8 @@ request."
 
 import pytest
 
-from sipconform.scenario.proxy import (MARK, await_cancel, cancel_upstream, downstream, pause, quiet_window, relayed,
-                                       responses_seen, ringing)
+from sipconform.flows.proxy import MARK, cancel_received, cancel_upstream, downstream, relayed, responses_seen, ringing
+from sipconform.verdict import precondition
 from sipconform.verify.messages import same_via
 
 pytestmark = [pytest.mark.clause("RFC3261-16.11-2"), pytest.mark.role("stateless-proxy")]
@@ -21,12 +21,13 @@ def test_cancel_is_forwarded_like_the_invite(sip_peer, sip_peer_factory, dut, be
     values of the forwarded INVITE; the peer's 200 reaches the UAC with the UAC's Via only."""
     (peer,) = downstream(sip_peer_factory)
     routes = [f"<{peer.uri('uas')};lr>", "<sip:hop@127.0.0.1:9;lr>"][:beyond]
-    call = ringing(sip_peer, dut, [peer], routes_beyond=routes)
+    with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
+        call = ringing(sip_peer, dut, [peer], routes_beyond=routes)
     cancel = cancel_upstream(call)
     (branch,) = call.branches
-    forwarded = await_cancel(branch, judged=True)
-    window = quiet_window(dut)
-    pause(sip_peer, window)
+    forwarded = cancel_received(branch)
+    window = dut.timers.quiet
+    sip_peer.reactor.run_for(window)
     early = [r.start_line for r in responses_seen(sip_peer, cancel)]
     assert not early, f"the DUT answered the CANCEL itself, before the downstream peer did: {early}"
     assert forwarded.uri == branch.invite.uri, (

@@ -12,19 +12,23 @@ reach one server. Without a ``[dns] server`` in the profile the test is inconclu
 
 import pytest
 
-from sipconform.scenario.locating import stateless_calls, where
+from sipconform.flows.locating import STATELESS_CALLS, equal_priority_targets, stateless_call, where
+from sipconform.verdict import precondition
+from sipconform.verify.server_location import one_server_per_transaction
 
 pytestmark = [pytest.mark.clause("RFC3263-4.4-1"), pytest.mark.role("stateless-proxy")]
 
 
 def test_every_request_of_the_transaction_reaches_one_server(sip_peer, sip_peer_factory, dut, sip_transport,
                                                              sip_dns):
-    """Stimulus: six calls (STATELESS_CALLS) for sip:uas@<test domain>, SRV t1 and t2 of equal priority: INVITE (and,
-    over UDP, its retransmissions), ring, CANCEL, 487, ACK. Expectation: all the requests of a call reach the
-    server its first INVITE reached."""
-    def judge(n, call):
-        assert not call.stray(), (
-            f"call {n}: the INVITE was delivered to {where(call.invite_at)} but the DUT sent requests of the same "
-            f"transaction to {', '.join(call.stray())} as well: {call.delivery}")
-
-    stateless_calls(sip_peer, dut, sip_dns, sip_peer_factory, sip_transport, judge)
+    """Stimulus: SRV t1 and t2 of equal priority (weights 1000 and 1001) for the test domain; STATELESS_CALLS
+    calls for sip:uas@<test domain>, each: INVITE (over UDP the server stays silent until three copies came),
+    ring, CANCEL, 200 and 487, the UAC's ACK (``stateless_call``). Expectation: all the requests of a call reach
+    the server its first INVITE reached."""
+    targets = equal_priority_targets(sip_peer_factory, sip_dns, sip_transport)
+    for n in range(1, STATELESS_CALLS + 1):
+        with precondition(f"call {n}: the DUT forwards the INVITE and the CANCEL to servers the SRV records name "
+                          "(RFC 3263 §4.4)"):
+            call = stateless_call(sip_peer, dut, sip_dns, targets, sip_transport)
+        problems = one_server_per_transaction(n, where(call.invite_at), call.stray(), str(call.delivery))
+        assert not problems, problems[0]

@@ -26,7 +26,7 @@ from sipconform.sip.transports import MESSAGE_FRAMED
 
 __all__ = [
     "Address", "Connection", "ConnectionClosed", "ConnectionFailed", "ConnectionOpened", "ConnectionReady", "Packet",
-    "SendFailed", "StreamBroken", "TcpTransport", "TransportEvent", "UdpTransport", "family_of",
+    "SendFailed", "StreamBroken", "TcpTransport", "TransportEvent", "UdpTransport", "closed_tcp_port", "family_of",
 ]
 
 Address = tuple[str, int]
@@ -39,6 +39,13 @@ _MAX_MESSAGES_PER_READ = 256
 def family_of(host: str) -> socket.AddressFamily:
     """The address family of ``host`` (IPv4 or IPv6), from the resolver, not from its spelling."""
     return socket.getaddrinfo(host, 0, proto=socket.IPPROTO_UDP)[0][0]
+
+
+def closed_tcp_port(host: str) -> int:
+    """A TCP port of ``host`` where nothing listens: bound, then closed, so a connection there is refused."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
 
 
 def _addr(sockaddr: tuple[object, ...]) -> Address:
