@@ -105,7 +105,8 @@ def probe_external(settings: Settings) -> str | None:
     def listens(d: DutProfile) -> bool:
         return not (d.role == "uac" and d.upper_tester.kind == "exec")
 
-    jobs = [(d, t) for d in settings.duts if d.reference is None and listens(d) for t in d.transports]
+    jobs = [(d, t) for d in settings.duts if d.reference is None and listens(d) for t in d.transports
+            if settings.transport in ("all", t)]
     if not jobs:
         return None
 

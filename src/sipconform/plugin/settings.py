@@ -63,8 +63,9 @@ def describe(dut: DutProfile) -> str:
 @dataclass(frozen=True)
 class Settings:
     """Everything the plugin needs to know about the run (stored in ``config.stash``). Each DUT is final:
-    role and timers after the options, transports = its profile's ∩ ``--sip-transport``; a reference DUT
-    (``dut.reference``) is started from this same profile."""
+    role and timers after the options; a reference DUT (``dut.reference``) is started from this same profile.
+    ``dut.transports`` stay the profile's (what the device runs: a proxy may be made to forward to one the
+    tests do not run over); ``transport`` (``--sip-transport``) selects which of them tests run over."""
 
     duts: tuple[DutProfile, ...]
     requested: tuple[str, ...] = (DEFAULT_DUT,)
@@ -79,7 +80,8 @@ class Settings:
                 ) -> list[DutTarget]:
         """(DUT, transport) instances for a test applying to ``roles`` on ``transports`` (None: any)."""
         return [DutTarget(d, t) for d in self.duts if roles is None or d.role in roles
-                for t in d.transports if transports is None or t in transports]
+                for t in d.transports if (transports is None or t in transports)
+                and self.transport in ("all", t)]
 
 
 def _pick(*sources: Source) -> Source:
@@ -175,7 +177,7 @@ def resolve(*, dut: Sequence[Source], role: Sequence[Source], transport: Sequenc
             if any(d.name == profile.name for d in duts):
                 continue
             timers, note = _timers(profile.timers, t1_value)
-            resolved = replace(profile, role=role_src.value or profile.role, transports=transports, timers=timers)
+            resolved = replace(profile, role=role_src.value or profile.role, timers=timers)
             notes += [f"{profile.name}: {n}" for n in (note, unapplied_timers(resolved)) if n]
             duts.append(resolved)
     if not duts and specs != [DEFAULT_DUT]:
