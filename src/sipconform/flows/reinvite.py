@@ -94,7 +94,8 @@ def cancel_executed_reinvite(peer: SipPeer, dut: DutProfile) -> ExecutedReinvite
 def send_reinvite(dialog: Dialog) -> Call:
     """A re-INVITE in the dialog (§14.1) with a new SDP offer, asking for 100rel, sent to the remote target."""
     peer, final = dialog.call.peer, dialog.call.final
-    assert final is not None
+    if final is None:
+        raise ValueError("send_reinvite needs the dialog's 2xx")
     request = peer.request("INVITE", in_dialog_of=final, cseq=dialog.next_cseq(), headers=RELIABLE,
                            body=sdp_answer(peer, version=2))
     peer.send(request, peer.source_of(final))
