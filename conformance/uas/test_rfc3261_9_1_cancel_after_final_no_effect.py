@@ -7,7 +7,7 @@ BYE in it is answered 200 (not 481).
 
 import pytest
 
-from sipconform.flows.uas import ack_2xx, answered, hang_up
+from sipconform.flows.uas import ack_2xx, answered, end
 from sipconform.sip import cancel_for
 from sipconform.verdict import precondition
 
@@ -23,5 +23,5 @@ def test_answered_call_survives_a_late_cancel(sip_peer, dut):
     sip_peer.send(request)
     sip_peer.expect_response(request, final=True)
     ack_2xx(call)
-    response = hang_up(call)
+    response = end(call)
     assert response.status == 200, f"BYE after a late CANCEL got {response.start_line!r}: the session was torn down"

@@ -5,7 +5,7 @@ effect on the responses generated for the original request."
 
 import pytest
 
-from sipconform.flows.uas import CancelControl, ack_2xx, answered, hang_up, is_final_to
+from sipconform.flows.uas import CancelControl, ack_2xx, answered, end, is_final_to
 from sipconform.sip import cancel_for
 from sipconform.verdict import precondition
 from sipconform.verify.cancel import cancel_answered_200
@@ -31,7 +31,7 @@ def test_cancel_after_final_changes_no_response(sip_peer, dut, sip_timers, behav
     sip_peer.wait_until(lambda: bool(other()), within=sip_timers.immediately)
     if behaviour == "answer":
         ack_2xx(call)
-        hang_up(call)
+        end(call)
     assert not other(), (f"the INVITE answered {first.start_line!r} got {other()[0].first_line!r} as well after "
                          f"the CANCEL")
     if response.status not in (200, 481):

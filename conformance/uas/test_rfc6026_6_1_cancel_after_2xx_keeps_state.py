@@ -9,7 +9,7 @@ devices that declare ``rfc6026 = true`` in the profile's [capabilities]; for an 
 
 import pytest
 
-from sipconform.flows.uas import CancelControl, ack_2xx, answered, hang_up
+from sipconform.flows.uas import CancelControl, ack_2xx, answered, end
 from sipconform.sip import cancel_for
 from sipconform.verdict import not_applicable, precondition
 from sipconform.verify.cancel import cancel_answered_200
@@ -29,7 +29,7 @@ def test_cancel_after_2xx_still_matches(sip_peer, dut):
     sip_peer.send(request)
     response = sip_peer.expect_response(request, final=True)
     ack_2xx(call)
-    hang_up(call)
+    end(call)
     if response.status != 200:
         with precondition("a plain CANCEL gets 200 (RFC3261-9.2-10), so the refusal is the variant's doing"):
             assert not (refused := cancel_answered_200(CancelControl(sip_peer, dut).plain_answer())), refused[0]

@@ -9,7 +9,7 @@ Timer L is RFC6026-6-1). Applies to devices that declare ``rfc6026 = true``.
 
 import pytest
 
-from sipconform.flows.uas import ack_2xx, answered, answers_to, hang_up
+from sipconform.flows.uas import ack_2xx, answered, answers_to, end
 from sipconform.verdict import not_applicable, precondition
 
 pytestmark = [pytest.mark.clause("RFC6026-7.1-1"), pytest.mark.role("uas"), pytest.mark.transport("udp")]
@@ -28,6 +28,6 @@ def test_invite_retransmission_after_2xx_is_absorbed(sip_peer, dut, sip_timers):
                      if (r.message.status, r.message.to.tag) != (first.status, first.to.tag)]
     sip_peer.wait_until(lambda: bool(other()), within=sip_timers.immediately)
     ack_2xx(call)
-    hang_up(call)
+    end(call)
     assert not other(), (f"the INVITE retransmitted after the {first.status} was not absorbed: it got "
                          f"{other()[0].start_line!r} (To {other()[0].to.text!r})")

@@ -22,7 +22,7 @@ from sipconform.sip import Response
 from sipconform.verdict import not_applicable
 
 from .reliable import prack, rseq_of
-from .uas import Call, ack_2xx, answered, await_final, hang_up, is_final_to
+from .uas import Call, ack_2xx, answered, await_final, end, is_final_to
 
 __all__ = ["Dialog", "ExecutedReinvite", "NotExecuted", "cancel_executed_reinvite", "confirmed_dialog"]
 
@@ -69,7 +69,7 @@ def confirmed_dialog(peer: SipPeer, dut: DutProfile) -> Iterator[Dialog]:
         yield dialog
     finally:
         with suppress(NoMessage):  # cleanup: the verdict is the block's, the BYE stays in the wire log
-            hang_up(call, cseq_number=dialog.next_cseq())
+            end(call, cseq_number=dialog.next_cseq())
 
 
 def cancel_executed_reinvite(peer: SipPeer, dut: DutProfile) -> ExecutedReinvite:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sipconform.peer import SendError, SipPeer
 from sipconform.sip import Message, Request, Response
 
-from .uas import Call, ack_2xx, hang_up, is_final_to
+from .uas import Call, ack_2xx, end, is_final_to
 
 __all__ = ["HANG_UP_METHODS", "Rejection", "await_rejection"]
 
@@ -61,7 +61,7 @@ def await_rejection(call: Call, *, within: float, linger: float) -> Rejection:
         _answer_hang_up(call, request)
     if call.final is not None and call.final.status < 300:
         ack_2xx(call)
-        hang_up(call)
+        end(call)
     return Rejection(call, call.final, hang_ups, within)
 
 

@@ -22,7 +22,7 @@ Address = tuple[str, int]
 
 __all__ = ["Address", "Call", "CancelControl", "NotAnswered", "NotRinging", "ack_2xx", "answered", "answers_to",
            "await_final", "await_refreshes", "cancel", "cancel_answer", "cancel_refusal", "cancelled",
-           "first_response_delay", "hang_up", "is_final_to", "is_ringing_to", "landing", "place", "refuses",
+           "first_response_delay", "is_final_to", "is_ringing_to", "landing", "place", "refuses",
            "response_delay", "ring", "second_via", "sent_from", "stray_cancel", "target_uri"]
 
 
@@ -219,12 +219,12 @@ def ack_2xx(call: Call) -> Request:
     return ack
 
 
-def hang_up(call: Call, *, cseq_number: int | None = None) -> Response:
+def end(call: Call, *, cseq_number: int | None = None) -> Response:
     """End the call's confirmed dialog with BYE (§15.1.1; CSeq ``cseq_number``, default one more than the
     INVITE's) and return the final response to it."""
     final = call.final
     if final is None or final.status >= 300:
-        raise ValueError("hang_up needs a call answered 2xx")
+        raise ValueError("end needs a call answered 2xx")
     number = cseq_number if cseq_number is not None else call.invite.cseq.number + 1
     bye = in_dialog_request("BYE", call.invite, final, cseq_number=number,
                             via=f"{call.invite.top_via.sent_protocol} {call.peer.sent_by}"
@@ -315,7 +315,6 @@ class CancelControl:
         """The final response to the plain CANCEL of a ringing call (asked the first time only)."""
         if self._answer is None:
             control = ring(self.peer, self.dut)
-            cancelled(control)
             self._answer = control.peer.expect_response(cancel(control), final=True)
         return self._answer
 

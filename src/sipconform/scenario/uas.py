@@ -1,5 +1,5 @@
 """Re-exports for the modules of other roles that still import the UAS steps from here (the proxy's §17.2.1,
-§18.2.2 and RFC 3581 modules, ``scenario.proxy``, ``scenario.transport_error``): the steps live in
+§18.2.2 and RFC 3581 modules, ``scenario.proxy``): the steps live in
 ``sipconform.flows.uas``, the checks in ``sipconform.verify.landing``.
 
 ``lands_at_sent_by``, ``lands_at_source`` and ``cancel_on_second_connection`` keep their old shape (wait, then
@@ -9,14 +9,14 @@ judge) for the proxy modules that call them; the UAS modules take the step and t
 from __future__ import annotations
 
 from sipconform.dut.profile import DutProfile
-from sipconform.flows.uas import Call, answers_to, is_final_to, landing, response_delay, ring, sent_from
+from sipconform.flows.uas import is_final_to, landing, response_delay, sent_from
 from sipconform.peer import NoMessage, SipPeer
 from sipconform.sip import Request, Response, cancel_for
 from sipconform.verdict import Inconclusive
 from sipconform.verify.landing import at_sent_by_port, at_source_port
 
-__all__ = ["Call", "answers_to", "cancel_on_second_connection", "is_final_to", "lands_at_sent_by", "lands_at_source",
-           "response_delay", "ring", "sent_from"]
+__all__ = ["cancel_on_second_connection", "is_final_to", "lands_at_sent_by", "lands_at_source", "response_delay",
+           "sent_from"]
 
 
 def _landing(peers: list[SipPeer], request: Request, within: float) -> tuple[SipPeer, Response]:
