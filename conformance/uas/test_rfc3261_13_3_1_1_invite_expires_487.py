@@ -8,19 +8,21 @@ import math
 
 import pytest
 
-from sipconform.scenario.uas import final_response, ring
+from sipconform.flows.uas import ring
 from sipconform.peer import NoMessage
-from sipconform.verdict import warn
+from sipconform.verdict import precondition, warn
 
 pytestmark = [pytest.mark.clause("RFC3261-13.3.1-1"), pytest.mark.role("uas")]
 
 
 def test_expired_invitation_gets_487(sip_peer, dut, sip_timers):
-    """Stimulus: INVITE with ``Expires: <4*T1 rounded up, at least 1>``; the DUT rings; no CANCEL.
-    Expectation: a 487 once the Expires has passed (waited for Expires + 8*T1)."""
-    expires = max(1, math.ceil(4 * sip_timers.t1))
-    call = ring(sip_peer, dut, headers=[("Expires", str(expires))])
-    deadline = expires + 8 * sip_timers.t1
+    """Stimulus: INVITE with ``Expires: <Timers.immediately rounded up, at least 1>``; the DUT rings; no CANCEL.
+    Expectation: a 487 once the Expires has passed (waited for Expires + ``Timers.ack``, the 8*T1 the 487 and
+    its first retransmissions take)."""
+    expires = max(1, math.ceil(sip_timers.immediately))
+    with precondition("the DUT rings on an INVITE"):
+        call = ring(sip_peer, dut, headers=[("Expires", str(expires))])
+    deadline = expires + sip_timers.ack
     try:
         while call.final is None:
             call.responses.append(sip_peer.expect_response(call.invite, within=deadline))

@@ -13,16 +13,22 @@ inconclusive; so is one whose 18x had no To tag (no early dialog), once it sent 
 
 import pytest
 
-from sipconform.scenario.uas import rejected
-from sipconform.verdict import inconclusive
+from sipconform.flows.rejection import await_rejection
+from sipconform.flows.uas import ring
+from sipconform.scenario.uac import act
+from sipconform.verdict import inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-15-2"), pytest.mark.role("uas")]
 
 
-def test_callee_rejects_a_ringing_call_without_bye(sip_peer, dut, upper_tester):
-    """Stimulus: INVITE; the DUT rings; the upper tester rejects the call.
+def test_callee_rejects_a_ringing_call_without_bye(sip_peer, dut, sip_timers, upper_tester):
+    """Stimulus: INVITE; the DUT rings; the upper tester rejects the call; the peer watches for the final
+    response or a BYE/CANCEL (answering them), then 4*T1 more (``Timers.immediately``).
     Expectation: a non-2xx final response, and never a BYE or CANCEL for the early dialog."""
-    rejection = rejected(sip_peer, dut, upper_tester, within=upper_tester.reaction)
+    with precondition("the DUT rings on an INVITE"):
+        call = ring(sip_peer, dut)
+    act(upper_tester.reject, "reject the call ringing in")
+    rejection = await_rejection(call, within=upper_tester.reaction, linger=sip_timers.immediately)
     ringing = rejection.call.provisionals[-1].start_line
     dialog = "early dialog" if rejection.early else f"call (its {ringing!r} had no To tag: no early dialog)"
     for request in rejection.hang_ups:

@@ -8,7 +8,7 @@ CANCEL (§9.1: no CANCEL before a provisional response).
 
 import pytest
 
-from sipconform.scenario.uas import first_response_delay, place_call
+from sipconform.flows.uas import first_response_delay, place
 from sipconform.sip.timers import TU_RESPONSE_WINDOW
 from sipconform.verdict import precondition
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.clause("RFC3261-17.2.1-1"), pytest.mark.role("uas")]
 def test_invite_gets_a_response_within_200_ms(sip_peer, dut):
     """Stimulus: INVITE to the ringing target. Expectation: its first response (100, 18x or final)
     arrives within 200 ms of the INVITE."""
-    call = place_call(sip_peer, dut)
+    call = place(sip_peer, dut)
     with precondition("the DUT responds to the INVITE"):
         first = sip_peer.expect_response(call.invite)
     delay = first_response_delay(call)

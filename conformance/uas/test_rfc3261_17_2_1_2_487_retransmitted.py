@@ -7,9 +7,12 @@ transport layer once more for retransmission, and timer G is set to fire in MIN(
 Here: the 487 of a cancelled INVITE, never ACKed, over UDP.
 """
 
+from itertools import islice
+
 import pytest
 
-from sipconform.scenario.uas import cancelled, final_response, is_final_to, ring
+from sipconform.flows.uas import await_final, cancelled, is_final_to, ring
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-17.2.1-2"), pytest.mark.role("uas"), pytest.mark.transport("udp")]
 
@@ -18,11 +21,13 @@ def test_unacked_487_is_retransmitted(sip_peer, dut, sip_timers):
     """Stimulus: INVITE; the DUT rings; CANCEL; the peer does not ACK the final response.
     Expectation: the final response is sent again at Timer G (T1, then 2*T1, capped at T2): at least two
     copies more within T1 + 2*T1 + 4*T1 (capped at T2) after the first."""
-    call = ring(sip_peer, dut, auto_ack=False)
-    cancelled(call)
-    final = final_response(call)
+    with precondition("the DUT rings on an INVITE"):
+        call = ring(sip_peer, dut, auto_ack=False)
+    with precondition("the DUT answers the CANCEL and ends the INVITE at once (RFC3261-9.2-10, RFC3261-9.2-8)"):
+        cancelled(call, within=sip_timers.tolerance(sip_timers.immediately))
+        final = await_final(call, within=sip_timers.tolerance(sip_timers.immediately))
     copies = lambda: sip_peer.arrivals(lambda m: is_final_to(call.invite)(m) and m.status == final.status)  # noqa: E731
-    window = sum(min(sip_timers.t1 * 2 ** k, sip_timers.t2) for k in range(3)) + sip_timers.t1
+    window = sum(islice(sip_timers.response_retransmits(), 3)) + sip_timers.g
     sip_peer.wait_until(lambda: len(copies()) >= 3, within=window)
     assert len(copies()) >= 3, (
         f"the {final.status} was sent {len(copies())} time(s) in {window:.2f} s without an ACK; "

@@ -8,8 +8,8 @@ Here: the 487 of a cancelled INVITE, never ACKed, over UDP: its Timer G retransm
 
 import pytest
 
-from sipconform.scenario.uas import cancelled, final_response, is_final_to, ring
-from sipconform.verdict import inconclusive
+from sipconform.flows.uas import await_final, cancelled, is_final_to, ring
+from sipconform.verdict import inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-17.2.1-3"), pytest.mark.role("uas"), pytest.mark.transport("udp"),
               pytest.mark.slow]
@@ -19,9 +19,11 @@ def test_unacked_487_retransmissions_stop_at_timer_h(sip_peer, dut, sip_timers):
     """Stimulus: INVITE; the DUT rings; CANCEL; the 487 is never ACKed.
     Expectation: copies of it arrive until at most 64*T1 after the first (plus T1), none in the 2*T2
     that follow."""
-    call = ring(sip_peer, dut, auto_ack=False)
-    cancelled(call)
-    final = final_response(call)
+    with precondition("the DUT rings on an INVITE"):
+        call = ring(sip_peer, dut, auto_ack=False)
+    with precondition("the DUT answers the CANCEL and ends the INVITE at once (RFC3261-9.2-10, RFC3261-9.2-8)"):
+        cancelled(call, within=sip_timers.tolerance(sip_timers.immediately))
+        final = await_final(call, within=sip_timers.tolerance(sip_timers.immediately))
     copies = lambda: [r.time for r in sip_peer.arrivals(  # noqa: E731
         lambda m: is_final_to(call.invite)(m) and m.status == final.status)]
     first = copies()[0]

@@ -8,7 +8,8 @@ is never taken for a new CANCEL: no other response than the first one, one final
 
 import pytest
 
-from sipconform.scenario.uas import answers_to, cancel, final_response, is_final_to, ring
+from sipconform.flows.uas import answers_to, await_final, cancel, is_final_to, ring
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-17.2.2-1"), pytest.mark.role("uas"), pytest.mark.transport("udp")]
 
@@ -17,12 +18,14 @@ def test_cancel_sent_twice_at_once_is_one_cancel(sip_peer, dut, sip_timers):
     """Stimulus: INVITE; the DUT rings; the CANCEL, and at once (before any answer) an identical copy.
     Expectation: every response to the CANCEL is the first one's status and To tag; the INVITE gets a
     final response, and no second one with another status."""
-    call = ring(sip_peer, dut)
+    with precondition("the DUT rings on an INVITE"):
+        call = ring(sip_peer, dut)
     request = cancel(call)
     sip_peer.send(bytes(request))
     first = sip_peer.expect_response(request, final=True)
-    final = final_response(call)
-    sip_peer.reactor.run_for(4 * sip_timers.t1)
+    with precondition("the cancelled INVITE ends at once (RFC3261-9.2-8)"):
+        final = await_final(call, within=sip_timers.tolerance(sip_timers.immediately))
+    sip_peer.reactor.run_for(sip_timers.immediately)
     answers = [r.message for r in sip_peer.arrivals(answers_to(request)) if r.message.is_final]
     odd = [a for a in answers if (a.status, a.to.tag) != (first.status, first.to.tag)]
     assert not odd, (f"the copy of the CANCEL was taken for a new request: it got {odd[0].start_line!r} "

@@ -8,8 +8,9 @@ Here: seen in the top Via of the DUT's 18x and of its 200 (CANCEL), which copy t
 
 import pytest
 
-from sipconform.scenario.uas import cancel, ring, sent_from
-from sipconform.scenario.variants import with_sent_by
+from sipconform.flows.uas import cancel, ring, sent_from
+from sipconform.flows.variants import with_sent_by
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-18.2.1-1"), pytest.mark.role("uas")]
 
@@ -19,7 +20,8 @@ def test_responses_carry_received(sip_peer, dut, host):
     """Stimulus: INVITE whose Via sent-by host is another IP address than the packet's source (or a
     domain name), the port being the peer's; the DUT rings; CANCEL with that Via.
     Expectation: the top Via of the 18x and of the 200 (CANCEL) has received=<the source address>."""
-    call = ring(sip_peer, dut, edit=lambda invite: with_sent_by(invite, host=host))
+    with precondition("the DUT rings on an INVITE"):
+        call = ring(sip_peer, dut, edit=lambda invite: with_sent_by(invite, host=host))
     request = cancel(call)
     response = sip_peer.expect_response(request, final=True)
     source = sent_from(sip_peer, request)[0]

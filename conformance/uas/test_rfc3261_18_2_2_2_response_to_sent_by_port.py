@@ -8,11 +8,24 @@ and there is no ``rport``: the responses, the 200 (CANCEL) among them, go to the
 
 import pytest
 
-from sipconform.scenario.uas import lands_at_sent_by, refuses, target_uri
-from sipconform.scenario.variants import with_sent_by
+from sipconform.flows.uas import landing, refuses, target_uri
+from sipconform.flows.variants import with_sent_by
 from sipconform.sip import ack_for_non2xx, cancel_for
+from sipconform.verdict import precondition
+from sipconform.verify.landing import at_sent_by_port
 
 pytestmark = [pytest.mark.clause("RFC3261-18.2.2-2"), pytest.mark.role("uas"), pytest.mark.transport("udp")]
+
+
+def lands_at_sent_by(sender, sent_by_peer, request, within):
+    """The first response to ``request`` at either socket (none: inconclusive), judged: it reached the socket
+    of the sent-by port."""
+    with precondition(f"the DUT answers the {request.method}"):
+        peer, response = landing([sent_by_peer, sender], request, within)
+    problems = at_sent_by_port(response, peer.address[1], source=sender.address[1], sent_by=sent_by_peer.address[1],
+                               method=request.method)
+    assert not problems, problems[0]
+    return response
 
 
 def test_responses_go_to_the_sent_by_port(sip_peer, sip_peer_factory, dut, sip_timers):
@@ -27,5 +40,7 @@ def test_responses_go_to_the_sent_by_port(sip_peer, sip_peer_factory, dut, sip_t
         request = cancel_for(invite)
         sip_peer.send(request, retransmit=False)
         if not refuses(lands_at_sent_by(sip_peer, sent_by_peer, request, sip_timers.f)):
-            final = sent_by_peer.expect_response(invite, final=True)
+            with precondition("the cancelled INVITE ends at once (RFC3261-9.2-8)"):
+                final = sent_by_peer.expect_response(invite, final=True,
+                                                     within=sip_timers.tolerance(sip_timers.immediately))
             sip_peer.send(ack_for_non2xx(invite, final))

@@ -4,15 +4,17 @@ request. This response is never returned for a CANCEL request itself."
 
 import pytest
 
-from sipconform.scenario.uas import cancel, ring
-from sipconform.scenario.variants import cancel_for_no_call
+from sipconform.flows.uas import cancel, ring
+from sipconform.flows.variants import cancel_for_no_call
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-21.4.25-1"), pytest.mark.role("uas")]
 
 
 def test_matched_cancel_is_not_answered_487(sip_peer, dut):
     """Stimulus: INVITE; the DUT rings; CANCEL. Expectation: the CANCEL's final response is not 487."""
-    call = ring(sip_peer, dut)
+    with precondition("the DUT rings on an INVITE"):
+        call = ring(sip_peer, dut)
     response = sip_peer.expect_response(cancel(call), final=True)
     assert response.status != 487, "the CANCEL itself was answered 487"
 

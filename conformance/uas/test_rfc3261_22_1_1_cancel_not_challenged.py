@@ -4,8 +4,9 @@ servers MUST NOT attempt to challenge CANCEL requests since these requests canno
 
 import pytest
 
-from sipconform.scenario.uas import cancel, ring
-from sipconform.scenario.variants import cancel_for_no_call
+from sipconform.flows.uas import cancel, ring
+from sipconform.flows.variants import cancel_for_no_call
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-22.1-1"), pytest.mark.role("uas")]
 
@@ -14,7 +15,8 @@ CHALLENGES = (401, 407)
 
 def test_matched_cancel_is_not_challenged(sip_peer, dut):
     """Stimulus: INVITE; the DUT rings; CANCEL without credentials. Expectation: no 401/407."""
-    call = ring(sip_peer, dut)
+    with precondition("the DUT rings on an INVITE"):
+        call = ring(sip_peer, dut)
     response = sip_peer.expect_response(cancel(call), final=True)
     assert response.status not in CHALLENGES, f"the CANCEL was challenged: {response.start_line!r}"
 

@@ -8,8 +8,9 @@ it is never a merged request, so it must never get 482.
 
 import pytest
 
-from sipconform.scenario.uas import cancel, ring
-from sipconform.scenario.variants import cancel_with_other_branch
+from sipconform.flows.uas import cancel, ring
+from sipconform.flows.variants import cancel_with_other_branch
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-8.2.2.2-1"), pytest.mark.role("uas")]
 
@@ -20,7 +21,8 @@ def _not_482(response, what):
 
 def test_matching_cancel_is_not_a_merged_request(sip_peer, dut):
     """Stimulus: INVITE; the DUT rings; its CANCEL. Expectation: the CANCEL is not answered 482."""
-    call = ring(sip_peer, dut)
+    with precondition("the DUT rings on an INVITE"):
+        call = ring(sip_peer, dut)
     request = cancel(call)
     _not_482(sip_peer.expect_response(request, final=True), "the CANCEL")
 
@@ -28,7 +30,8 @@ def test_matching_cancel_is_not_a_merged_request(sip_peer, dut):
 def test_cancel_with_other_branch_is_not_a_merged_request(sip_peer, dut):
     """Stimulus: INVITE; the DUT rings; a CANCEL with the INVITE's From tag, Call-ID and CSeq number but
     another branch (it matches no transaction). Expectation: not 482 (481 is RFC3261-9.2-6's concern)."""
-    call = ring(sip_peer, dut)
+    with precondition("the DUT rings on an INVITE"):
+        call = ring(sip_peer, dut)
     request = cancel_with_other_branch(call)
     sip_peer.send(request)
     _not_482(sip_peer.expect_response(request, final=True), "a CANCEL with another branch")

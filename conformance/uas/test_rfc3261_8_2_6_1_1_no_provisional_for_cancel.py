@@ -7,8 +7,8 @@ Here: the non-INVITE request is a CANCEL (RFC 4320 forbids the non-100 ones: RFC
 
 import pytest
 
-from sipconform.scenario.uas import answers_to, cancel, ring
-from sipconform.verdict import warn
+from sipconform.flows.uas import answers_to, cancel, ring
+from sipconform.verdict import precondition, warn
 
 pytestmark = [pytest.mark.clause("RFC3261-8.2.6.1-1"), pytest.mark.role("uas")]
 
@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.clause("RFC3261-8.2.6.1-1"), pytest.mark.role("uas")]
 def test_cancel_gets_no_provisional_response(sip_peer, dut):
     """Stimulus: INVITE; the DUT rings; CANCEL. Expectation: a final response and no provisional one,
     not even 100."""
-    call = ring(sip_peer, dut)
+    with precondition("the DUT rings on an INVITE"):
+        call = ring(sip_peer, dut)
     request = cancel(call)
     sip_peer.expect_response(request, final=True)
     provisional = [r.message for r in sip_peer.arrivals(answers_to(request)) if r.message.is_provisional]

@@ -8,7 +8,8 @@ Here: the CANCEL of an initial INVITE has no To tag, so the 200 (CANCEL) must ad
 
 import pytest
 
-from sipconform.scenario.uas import cancel, ring
+from sipconform.flows.uas import cancel, ring
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-8.2.6.2-2"), pytest.mark.role("uas")]
 
@@ -16,7 +17,8 @@ pytestmark = [pytest.mark.clause("RFC3261-8.2.6.2-2"), pytest.mark.role("uas")]
 def test_cancel_200_adds_a_to_tag(sip_peer, dut):
     """Stimulus: INVITE; the DUT rings; CANCEL (its To has no tag).
     Expectation: every non-100 response to the CANCEL has the CANCEL's To URI and a To tag."""
-    call = ring(sip_peer, dut)
+    with precondition("the DUT rings on an INVITE"):
+        call = ring(sip_peer, dut)
     request = cancel(call)
     response = sip_peer.expect_response(request, final=True)
     assert response.to.uri == request.to.uri, f"To URI {response.to.uri!r} differs from the CANCEL's {request.to.uri!r}"

@@ -8,8 +8,8 @@ any; ignoring it means no response at all, not even to the CANCEL's retransmissi
 
 import pytest
 
+from sipconform.flows.variants import cancel_for_no_call
 from sipconform.peer import NoMessage
-from sipconform.scenario.variants import cancel_for_no_call
 
 pytestmark = [pytest.mark.clause("RFC3261-8.2.7-1"), pytest.mark.role("uas"), pytest.mark.slow,
               pytest.mark.requires("stateless_uas")]

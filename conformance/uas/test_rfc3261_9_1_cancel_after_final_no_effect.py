@@ -7,8 +7,9 @@ BYE in it is answered 200 (not 481).
 
 import pytest
 
-from sipconform.scenario.uas import ack_2xx, answered, hang_up
+from sipconform.flows.uas import ack_2xx, answered, end
 from sipconform.sip import cancel_for
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-9-1"), pytest.mark.role("uas")]
 
@@ -16,10 +17,11 @@ pytestmark = [pytest.mark.clause("RFC3261-9-1"), pytest.mark.role("uas")]
 def test_answered_call_survives_a_late_cancel(sip_peer, dut):
     """Stimulus: INVITE answered 200 at once; CANCEL of that INVITE; ACK for the 200; BYE.
     Expectation: the BYE is answered 200: the CANCEL did not end the session."""
-    call = answered(sip_peer, dut)
+    with precondition("the DUT answers an INVITE at once"):
+        call = answered(sip_peer, dut)
     request = cancel_for(call.invite)
     sip_peer.send(request)
     sip_peer.expect_response(request, final=True)
     ack_2xx(call)
-    response = hang_up(call)
+    response = end(call)
     assert response.status == 200, f"BYE after a late CANCEL got {response.start_line!r}: the session was torn down"

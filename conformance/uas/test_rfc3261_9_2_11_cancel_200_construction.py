@@ -8,8 +8,8 @@ From, Call-ID, CSeq and Via (§8.2.6.2 ¶1), its To URI, and a To tag added (§8
 
 import pytest
 
-from sipconform.scenario.uas import cancel, ring
-from sipconform.verdict import inconclusive
+from sipconform.flows.uas import cancel, ring
+from sipconform.verdict import inconclusive, precondition
 from sipconform.verify.messages import response_mirrors_request
 
 pytestmark = [pytest.mark.clause("RFC3261-9.2-11"), pytest.mark.role("uas")]
@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.clause("RFC3261-9.2-11"), pytest.mark.role("uas")]
 def test_cancel_200_is_built_per_8_2_6(sip_peer, dut, compact):
     """Stimulus: INVITE (long or compact header names); the DUT rings; its CANCEL.
     Expectation: the 200 copies the CANCEL's From, Call-ID, CSeq, Via and To URI, and adds a To tag."""
-    call = ring(sip_peer, dut, compact=compact)
+    with precondition("the DUT rings on an INVITE"):
+        call = ring(sip_peer, dut, compact=compact)
     request = cancel(call)
     response = sip_peer.expect_response(request, final=True)
     if response.status != 200:

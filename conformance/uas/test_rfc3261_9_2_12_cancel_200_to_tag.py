@@ -4,8 +4,8 @@ in the response to the original request SHOULD be the same."
 
 import pytest
 
-from sipconform.scenario.uas import cancel, ring
-from sipconform.verdict import Inconclusive
+from sipconform.flows.uas import cancel, ring
+from sipconform.verdict import Inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-9.2-12"), pytest.mark.role("uas")]
 
@@ -13,7 +13,8 @@ pytestmark = [pytest.mark.clause("RFC3261-9.2-12"), pytest.mark.role("uas")]
 def test_cancel_200_has_the_invite_response_to_tag(sip_peer, dut):
     """Stimulus: INVITE; the DUT rings with a tagged 18x; CANCEL.
     Expectation: the 200 to the CANCEL carries the 18x's To tag."""
-    call = ring(sip_peer, dut, until=lambda r: r.status > 100 and r.to.tag is not None)
+    with precondition("the DUT rings on an INVITE"):
+        call = ring(sip_peer, dut, until=lambda r: r.status > 100 and r.to.tag is not None)
     response = sip_peer.expect_response(cancel(call), final=True)
     if response.status != 200:
         raise Inconclusive(f"the CANCEL was answered {response.start_line!r}, not 200 (see RFC3261-9.2-10)")

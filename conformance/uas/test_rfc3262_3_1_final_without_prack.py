@@ -12,19 +12,34 @@ Expectation: the CANCEL is answered and the INVITE gets its final response withi
 
 import pytest
 
+from sipconform.flows.reliable import ring_reliably
+from sipconform.flows.uas import await_final, cancelled, is_final_to, refuses, ring
 from sipconform.peer import NoMessage
-from sipconform.scenario.reliable import ring_reliably
-from sipconform.scenario.uas import cancelled, final_response
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3262-3-1"), pytest.mark.role("uas"), pytest.mark.requires("reliable_provisional")]
 
 
 def test_cancelled_invite_ends_without_waiting_for_prack(sip_peer, dut, sip_timers):
-    """Stimulus: reliable 180 left unPRACKed, then CANCEL. Expectation: a final response to the INVITE."""
-    call, provisional = ring_reliably(sip_peer, dut)
-    cancelled(call)
+    """Stimulus: reliable 180 left unPRACKed, then CANCEL. Expectation: a final response to the INVITE within
+    the caller's Timer B. A CANCEL refused (not 200) while the INVITE goes on: inconclusive (RFC3261-9.2-10);
+    no final response at once, and none either to a control call without 100rel cancelled then: inconclusive
+    (RFC3261-9.2-8: the DUT holds every cancelled INVITE, PRACK or not)."""
+    with precondition("the DUT rings with a reliable 18x (RFC 3262 §3)"):
+        call, provisional = ring_reliably(sip_peer, dut)
+    with precondition("the DUT answers the CANCEL 200 (RFC3261-9.2-10), or ends the INVITE all the same"):
+        cancelled(call)
+        if refuses(call.cancel_response):
+            await_final(call, within=sip_timers.tolerance(sip_timers.immediately))
+    if call.final is None and not sip_peer.wait_until(lambda: bool(sip_peer.arrivals(is_final_to(call.invite))),
+                                                      within=sip_timers.tolerance(sip_timers.immediately)):
+        with precondition("a cancelled INVITE without 100rel ends at once (RFC3261-9.2-8), so the wait is the "
+                          "PRACK's doing"):
+            control = ring(sip_peer, dut)
+            cancelled(control)
+            await_final(control, within=sip_timers.tolerance(sip_timers.immediately))
     try:
-        final = final_response(call)
+        final = await_final(call)
     except NoMessage:
         pytest.fail(f"the cancelled INVITE got no final response within {sip_timers.b:.3g} s: it was held "
                     f"pending the PRACK of its reliable {provisional.start_line!r}, which a non-2xx final "

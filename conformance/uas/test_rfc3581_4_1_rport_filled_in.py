@@ -7,8 +7,9 @@ address that the request came from, even if it is identical to the value of the 
 
 import pytest
 
-from sipconform.scenario.uas import cancel, ring, sent_from
-from sipconform.scenario.variants import with_sent_by
+from sipconform.flows.uas import cancel, ring, sent_from
+from sipconform.flows.variants import with_sent_by
+from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3581-4-1"), pytest.mark.role("uas")]
 
@@ -17,7 +18,8 @@ def test_rport_gets_the_source_port(sip_peer, dut):
     """Stimulus: INVITE with ``;rport`` (no value) in its Via; the DUT rings; CANCEL with that Via.
     Expectation: the top Via of the 18x and of the 200 (CANCEL) has rport=<source port> and
     received=<source address>."""
-    call = ring(sip_peer, dut, edit=lambda invite: with_sent_by(invite, rport=True))
+    with precondition("the DUT rings on an INVITE"):
+        call = ring(sip_peer, dut, edit=lambda invite: with_sent_by(invite, rport=True))
     request = cancel(call)
     response = sip_peer.expect_response(request, final=True)
     host, port = sent_from(sip_peer, request)

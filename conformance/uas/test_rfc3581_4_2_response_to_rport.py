@@ -9,11 +9,25 @@ Here: the sent-by port names another socket of the tester (as behind a NAT), the
 
 import pytest
 
-from sipconform.scenario.uas import lands_at_source, refuses, target_uri
-from sipconform.scenario.variants import with_sent_by
+from sipconform.flows.uas import landing, refuses, target_uri
+from sipconform.flows.variants import with_sent_by
 from sipconform.sip import cancel_for
+from sipconform.verdict import precondition
+from sipconform.verify.landing import at_source_port
 
 pytestmark = [pytest.mark.clause("RFC3581-4-2"), pytest.mark.role("uas"), pytest.mark.transport("udp")]
+
+
+def lands_at_source(sender, sent_by_peer, request, dut, within):
+    """The first response to ``request`` at either socket (none: inconclusive), judged: it reached the socket it
+    left from, coming from the DUT's address where the request was received."""
+    with precondition(f"the DUT answers the {request.method}"):
+        peer, response = landing([sender, sent_by_peer], request, within)
+    problems = at_source_port(response, peer.address[1], source=sender.address[1], sent_by=sent_by_peer.address[1],
+                              method=request.method, came_from=peer.source_of(response),
+                              received_at=(dut.host, dut.port))
+    assert not problems, problems[0]
+    return response
 
 
 def test_responses_go_to_the_source_port(sip_peer, sip_peer_factory, dut, sip_timers):
@@ -28,4 +42,5 @@ def test_responses_go_to_the_source_port(sip_peer, sip_peer_factory, dut, sip_ti
         request = cancel_for(invite)
         sip_peer.send(request, retransmit=False)
         if not refuses(lands_at_source(sip_peer, sent_by_peer, request, dut, sip_timers.f)):
-            sip_peer.expect_response(invite, final=True)  # its transaction ACKs it
+            with precondition("the cancelled INVITE ends at once (RFC3261-9.2-8)"):  # its transaction ACKs it
+                sip_peer.expect_response(invite, final=True, within=sip_timers.tolerance(sip_timers.immediately))

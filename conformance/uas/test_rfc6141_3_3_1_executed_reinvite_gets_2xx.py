@@ -12,8 +12,8 @@ Expectation: a 2xx to the re-INVITE, not an error response.
 
 import pytest
 
-from sipconform.scenario.reinvite import cancel_executed_reinvite
-from sipconform.verdict import warn
+from sipconform.flows.reinvite import cancel_executed_reinvite
+from sipconform.verdict import precondition, warn
 
 pytestmark = [pytest.mark.clause("RFC6141-3.3-1"), pytest.mark.role("uas"),
               pytest.mark.requires("reliable_provisional")]
@@ -22,7 +22,10 @@ pytestmark = [pytest.mark.clause("RFC6141-3.3-1"), pytest.mark.role("uas"),
 def test_reinvite_with_executed_change_gets_2xx(sip_peer, dut):
     """Stimulus: re-INVITE answered in a PRACKed reliable 18x, then CANCELled.
     Expectation: its final response is a 2xx."""
-    done = cancel_executed_reinvite(sip_peer, dut)
+    with precondition("in a confirmed dialog, the DUT answers a re-INVITE's offer in a reliable 18x, accepts its "
+                      "PRACK, the re-INVITE still pending (RFC 6141 §3.3), and its CANCEL 200 (see RFC3261-9.2-10)"):
+        done = cancel_executed_reinvite(sip_peer, dut)
+        assert done.cancel_response.status == 200, f"the CANCEL got {done.cancel_response.start_line!r}"
     if done.final.status >= 300:
         warn(f"the re-INVITE whose change was already executed (its SDP answer in the PRACKed reliable "
              f"{done.answer.start_line!r}) was answered {done.final.start_line!r}: a 2xx is due once a change "

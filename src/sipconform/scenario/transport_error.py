@@ -6,9 +6,7 @@ How a send is made to fail, black-box, over TCP: the INVITE's Via names a sent-b
 (``unreachable_sent_by``); the peer closes the INVITE's connection, so the DUT can deliver no response to it
 (§18.2.2: the connection is gone, a new one to the sent-by is refused). Then the DUT is made to send one:
 
-- a UAS: the INVITE is sent again on a new connection; §17.2.1 ("Proceeding"): "the most recent provisional
-  response ... MUST be passed to the transport layer for retransmission", towards the INVITE's own connection
-  (§18.2.2), which fails. A DUT that answers on the new connection met no error: inconclusive.
+- a UAS: see ``sipconform.flows.transport_error``.
 - a proxy: the branch sends 180, which §16.7 step 5 has the DUT forward upstream at once: it fails.
 
 That the DUT did try is not visible on the wire. So each test first runs a control call, the same but with no
@@ -20,23 +18,17 @@ test is inconclusive; if it does, a CANCEL that then no longer matches is the fa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sipconform.dut.profile import DutProfile
 from sipconform.peer import SipPeer
-from sipconform.peer.wirelog import WireRecord
 from sipconform.scenario.proxy import (ProxiedCall, downstream, end_branch, pause, place_call, provisional,
                                        quiet_window, reach_branches, relayed, requests_seen, responses_seen,
                                        unreachable_sent_by, upstream_provisional, wait_until)
-from sipconform.scenario.uas import Call, answers_to, ring
-from sipconform.sip import Message, Request, Response, cancel_for, cancel_matches
+from sipconform.sip import Request, Response, cancel_for, cancel_matches
 from sipconform.verdict import Inconclusive
 
-__all__ = ["CancelOutcome", "INVITE_SENT_AGAIN", "after_failed_relay", "after_failed_retransmission",
-           "cancel_through_proxy", "cancel_to_uas", "invite_forwarded_again", "invite_sent_again",
-           "new_request_evidence", "proxy_control", "uas_control"]
-
-INVITE_SENT_AGAIN = "the INVITE sent again on another connection"
+__all__ = ["CancelOutcome", "after_failed_relay", "cancel_through_proxy", "invite_forwarded_again", "proxy_control"]
 
 
 def settle(dut: DutProfile) -> float:
@@ -50,84 +42,8 @@ def attempt_window(dut: DutProfile) -> float:
     return 4 * dut.timers.t1
 
 
-def _since(peer: SipPeer, mark: int, match: Callable[[Message], bool]) -> list[Message]:
-    records: list[WireRecord] = peer.wire.records[mark:]
-    return [r.message for r in records if r.direction == "in" and r.message is not None and match(r.message)]
-
-
 def _dest(dut: DutProfile) -> tuple[str, int]:
     return dut.host, dut.port
-
-
-# -- DUT as UAS ------------------------------------------------------------------------------------------------
-def _stranded_call(peer: SipPeer, dut: DutProfile) -> Call:
-    """Ring the DUT with an INVITE whose sent-by is unreachable, then close its connection."""
-    call = ring(peer, dut, edit=unreachable_sent_by(peer))
-    peer.close_connections()
-    pause(peer, settle(dut))
-    return call
-
-
-def cancel_to_uas(call: Call) -> Response | None:
-    """The CANCEL of the call's INVITE on a new connection; its final response, or None if none came."""
-    peer = call.peer
-    request = cancel_for(call.invite)
-    peer.send(request, _dest_of(call))
-    wait_until(peer, lambda: any(r.is_final for r in responses_seen(peer, request)), 64 * peer.timers.t1)
-    return next((r for r in responses_seen(peer, request) if r.is_final), None)
-
-
-def _dest_of(call: Call) -> tuple[str, int]:
-    return call.peer.source_of(call.responses[0])
-
-
-def uas_control(peer: SipPeer, dut: DutProfile) -> None:
-    """The control call: ringing, its connection closed, nothing more to send: its CANCEL on a new connection
-    must get 200, else the clause cannot be told apart from the closed connection (inconclusive)."""
-    call = _stranded_call(peer, dut)
-    response = cancel_to_uas(call)
-    if response is None or response.status != 200:
-        got = "no response" if response is None else repr(response.start_line)
-        raise Inconclusive(f"control call: once the INVITE's TCP connection closed (no response failing), its "
-                           f"CANCEL on a new connection got {got}, not 200 (see RFC3261-28.1-1): a failed send "
-                           "cannot be told apart from that")
-
-
-def invite_sent_again(call: Call, dut: DutProfile) -> list[Response]:
-    """Send the INVITE again, unchanged, on another connection than its own (a retransmission, §17.2.3); the
-    responses to it that came within the attempt window."""
-    peer = call.peer
-    mark = len(peer.wire.records)
-    peer.send(bytes(call.invite), _dest_of(call))
-    pause(peer, attempt_window(dut))
-    return [m for m in _since(peer, mark, answers_to(call.invite)) if isinstance(m, Response)]
-
-
-def after_failed_retransmission(peer: SipPeer, dut: DutProfile) -> Call:
-    """The control call, then a ringing call whose 18x retransmission (to the INVITE sent again) cannot be
-    delivered: the call in that state. A response on the new connection means no transport error:
-    inconclusive."""
-    uas_control(peer, dut)
-    call = _stranded_call(peer, dut)
-    answered = invite_sent_again(call, dut)
-    if answered:
-        first = answered[0]
-        same = first.is_provisional and first.to.tag == call.to_tag
-        raise Inconclusive(
-            f"the DUT answered {INVITE_SENT_AGAIN} with {first.start_line!r} on that connection "
-            + ("(a retransmission of its 18x): it met no transport error" if same else
-               f"(To tag {first.to.tag!r}, its 18x had {call.to_tag!r}): it did not take it for a retransmission "
-               "(see RFC3261-17.2.3-1), so no response to it could fail"))
-    return call
-
-
-def new_request_evidence(call: Call, answered: list[Response]) -> str | None:
-    """What in the responses to the INVITE sent again shows the DUT took it for a new request: a final
-    response, or a response with another To tag than the call's; None if nothing does."""
-    for response in answered:
-        if response.is_final or (response.status > 100 and response.to.tag != call.to_tag):
-            return f"{response.start_line!r} with To tag {response.to.tag!r} (the call's 18x had {call.to_tag!r})"
-    return None
 
 
 # -- DUT as proxy ---------------------------------------------------------------------------------------------

@@ -1,20 +1,23 @@
-"""DUT-as-UAS steps with reliable provisional responses (RFC 3262): ring with 100rel, PRACK, and what the
-DUT sent after its final response.
+"""The DUT as UAS with reliable provisional responses (RFC 3262): ring with 100rel, PRACK, and what the DUT
+sent after its final response.
 
 Tests using it carry ``requires("reliable_provisional")``: false in the profile makes them not-applicable;
-unset, the test tries, and a DUT that sends no reliable 18x makes it inconclusive.
+unset, the test tries, and ``ring_reliably`` raises ``NotReliable`` when the DUT's 18x is not reliable.
 """
 
 from __future__ import annotations
 
 from sipconform.dut.profile import DutProfile
-from sipconform.peer import SipPeer
+from sipconform.peer import NoMessage, SipPeer
 from sipconform.sip import Message, Request, Response
-from sipconform.verdict import Inconclusive
 
 from .uas import Call, is_final_to, ring
 
-__all__ = ["prack", "reliable_18x_after_final", "ring_reliably", "rseq_of"]
+__all__ = ["NotReliable", "prack", "reliable_18x_after_final", "ring_reliably", "rseq_of"]
+
+
+class NotReliable(NoMessage):
+    """The DUT rang with a provisional response that is not reliable (no RSeq and Require: 100rel)."""
 
 
 def rseq_of(response: Message) -> int | None:
@@ -27,13 +30,13 @@ def rseq_of(response: Message) -> int | None:
 
 
 def ring_reliably(peer: SipPeer, dut: DutProfile) -> tuple[Call, Response]:
-    """INVITE with ``Require: 100rel`` (RFC 3262 §4); wait for the DUT's first reliable 18x (never PRACKed
-    here). Returns the call and that 18x."""
+    """INVITE with ``Require: 100rel`` (RFC 3262 §4); wait for the DUT's first 18x (never PRACKed here), which
+    must be reliable (``NotReliable`` if not). Returns the call and that 18x."""
     call = ring(peer, dut, headers=[("Require", "100rel"), ("Supported", "100rel")])
     provisional = call.responses[-1]
     if rseq_of(provisional) is None:
-        raise Inconclusive(f"the DUT answered an INVITE with Require: 100rel by {provisional.start_line!r} "
-                           "without RSeq and Require: 100rel: no reliable provisional response to test with")
+        raise NotReliable(f"the DUT answered an INVITE with Require: 100rel by {provisional.start_line!r} without "
+                          "RSeq and Require: 100rel: no reliable provisional response to test with")
     return call, provisional
 
 
@@ -48,7 +51,7 @@ def prack(call: Call, provisional: Response, *, cseq: int | None = None) -> Requ
 
 
 def reliable_18x_after_final(call: Call, window: float) -> list[Response]:
-    """Wait ``window`` after the INVITE's final response arrived; the reliable 18x that came after it."""
+    """Let ``window`` pass after the INVITE's final response arrived; the reliable 18x that came after it."""
     peer = call.peer
     final_at = next(r.time for r in peer.arrivals(is_final_to(call.invite)))
     peer.reactor.run_for(window)
