@@ -111,7 +111,15 @@ class Message:
         wire: bytes | None = self.__dict__.get("_wire")
         if wire is not None:  # parsed from these very bytes and never edited: see ``parsed_message``
             return wire
-        head = self.start_line + self.start_eol + "".join(h.raw for h in self.headers) + self.blank_line
+        return self.serialize()
+
+    def serialize(self) -> bytes:
+        """The message built from the model: start line, each field's text, the empty line, the body.
+
+        What ``bytes(msg)`` gives for a message made or edited here; for a parsed, unedited message
+        ``bytes(msg)`` returns the input bytes kept by the parser instead, which this equals.
+        """
+        head = self.start_line + self.start_eol + "".join([h.raw for h in self.headers]) + self.blank_line
         return head.encode("utf-8") + self.body
 
     def __str__(self) -> str:
