@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sipconform.sip import ParseError, Request, headers, parse_message
+from sipconform.sip import ParseError, Request, grammar, headers, parse, parse_message, uri
 from sipconform.sip.headers import CSeq, NameAddr, Via
 from sipconform.strategies import Generated, messages
 
@@ -161,3 +161,89 @@ def test_fast_paths_are_taken_on_the_usual_forms() -> None:
     assert headers._VIA_FAST.fullmatch("SIP/2.0/UDP pc33.atlanta.example.com:5060;branch=z9hG4bK776asdhds;rport")
     via = Via.parse("SIP/2.0/TCP [2001:db8::1]:5061;branch=z9hG4bKx")
     assert (via.host, via.port, via.branch) == ("[2001:db8::1]", 5061, "z9hG4bKx")
+
+
+# -- parse_params: the plain split against the careful loop ---------------------------------------------
+
+def _params_outcome(text: str, plain: bool) -> object:
+    try:
+        if plain:
+            return ("ok", uri.parse_params(text))
+        return ("ok", uri._parse_params(text, ";"))
+    except ParseError as exc:
+        return ("error", exc.kind)
+
+
+_PARAM_PIECES = st.sampled_from([
+    ";", "=", ";=", "==", " ", "\t", "\u00a0", "\u2028", '"', "<", ">", ",", "a", "tag", "branch", "z9hG4bK1", ";lr",
+    ";tag=1", ";rport", ";received=1.2.3.4", ";maddr=[::1]", ";x=a=b", "\u00e9", "%20", "?", "@",
+])
+
+
+@settings(SETTINGS, max_examples=500)
+@given(st.one_of(st.lists(_PARAM_PIECES, max_size=10).map("".join), st.text(max_size=30)))
+def test_plain_params_agree_with_the_careful_loop(text: str) -> None:
+    assert _params_outcome(text, plain=True) == _params_outcome(text, plain=False)
+
+
+def test_plain_params_are_taken_on_the_usual_forms() -> None:
+    assert uri._plain_params(";branch=z9hG4bK776asdhds;received=192.0.2.1;rport")
+    assert uri._plain_params(";tag=1928301774")
+    for odd in ("", ";tag= 1", ';a="x;y"', ";=x", "=x", ";a<b", ";a,b", ";a>b", "; tag=1", ";a\u00a0=1"):
+        assert not uri._plain_params(odd)
+    assert uri.parse_params(";lr;x=;y=a=b;;z") == (("lr", None), ("x", ""), ("y", "a=b"), ("z", None))
+
+
+# -- header fields: the split-and-partition path against the careful one --------------------------------
+
+@settings(SETTINGS, max_examples=60)
+@given(messages(folding=True))
+def test_fast_header_path_leaves_folded_messages_to_the_careful_one(gen: Generated) -> None:
+    """Folded or not, the fast path gives the careful path's fields or gives up (None), never others."""
+    cut = parse.split_head(gen.data)
+    assert cut is not None
+    head = gen.data[:cut[0]].decode("utf-8")
+    lines = head.split("\n")[:-1]
+    careful = parse._parse_fields(lines)  # also teaches the fast path every name in the message
+    fast = parse._parse_fields_fast(head[len(lines[0]) + 1:])
+    if any(line[:1] in (" ", "\t") for line in lines[1:]):
+        assert fast is None
+    elif fast is not None:
+        assert fast == careful and [f.key for f in fast] == [f.key for f in careful]
+
+
+@pytest.mark.parametrize("block", [
+    "Via: SIP/2.0/UDP h\r\n ;branch=z9hG4bK1\r\n",   # folded with a space
+    "Via: SIP/2.0/UDP h\r\n\t;branch=z9hG4bK1\r\n",  # folded with a tab
+    "Via : SIP/2.0/UDP h\r\n",                        # space before the colon
+    "Via\r\n",                                        # no colon
+    ": x\r\n",                                        # no name
+    "Unknown-Never-Seen-Name: x\r\n",                 # a name not learnt yet
+])
+def test_fast_header_path_gives_up_on_anything_unusual(block: str) -> None:
+    parse._parse_fields(["START", "Via: x", "Call-ID: y"])  # learn the usual names
+    assert parse._parse_fields_fast(block) is None
+
+
+def test_fast_header_path_on_the_usual_block() -> None:
+    parse._parse_fields(["START", "Via: x", "Call-ID: y", "l: 0"])
+    fields = parse._parse_fields_fast("Via:  SIP/2.0/UDP h \t\r\nCall-ID:y\r\nl: 0\n")
+    assert fields == parse._parse_fields(["START", "Via:  SIP/2.0/UDP h \t\r", "Call-ID:y\r", "l: 0"])
+    assert fields is not None and [f.key for f in fields] == ["via", "call-id", "content-length"]
+    assert parse._parse_fields_fast("") == ()
+
+
+# -- start line and head: the shortcuts are the same tests --------------------------------------------------
+
+def test_start_line_shortcuts_are_what_the_patterns_accept() -> None:
+    assert grammar.VERSION_RE.fullmatch("SIP/2.0")
+    assert all(grammar.TOKEN_RE.fullmatch(method) for method in parse._METHODS)
+
+
+@settings(SETTINGS, max_examples=300)
+@given(st.lists(st.sampled_from([b"a", b"\n", b"\r\n", b"\r", b"\n\n", b"\n\r\n", b" "]), max_size=16).map(b"".join),
+       st.integers(0, 4))
+def test_split_head_equals_the_unbounded_search(data: bytes, start: int) -> None:
+    crlf, lf = data.find(b"\n\r\n", start), data.find(b"\n\n", start)
+    want = None if crlf < 0 and lf < 0 else (crlf + 1, crlf + 3) if lf < 0 or 0 <= crlf < lf else (lf + 1, lf + 2)
+    assert parse.split_head(data, start) == want

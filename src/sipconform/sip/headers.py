@@ -76,11 +76,16 @@ class Via:
         m = _VIA_FAST.fullmatch(text)
         if m is not None:
             proto, version, transport, sent_by, host, port, params = m.groups()
-            return _build(cls, {  # type: ignore[return-value]
-                "text": text, "protocol": proto, "version": version, "transport": transport, "sent_by": sent_by,
-                "params": parse_params(params) if params else (),
-                "_hostport": (host, None if port is None else int(port)),  # the cached property's value
-            })
+            quick: Via = _new_object(cls)  # ``_build``, inlined: a message may carry a dozen Vias
+            attrs = quick.__dict__
+            attrs["text"] = text
+            attrs["protocol"] = proto
+            attrs["version"] = version
+            attrs["transport"] = transport
+            attrs["sent_by"] = sent_by
+            attrs["params"] = parse_params(params) if params else ()
+            attrs["_hostport"] = (host, None if port is None else int(port))  # the cached property's value
+            return quick
         semi = text.find(";")
         head, params = (text, "") if semi < 0 else (text[:semi].rstrip(), text[semi:])
         m = _VIA_HEAD_TOKENS.fullmatch(head)
@@ -177,8 +182,13 @@ class NameAddr:
         m = _NAME_ADDR_FAST.fullmatch(text)
         if m is not None:
             display, uri, rest = m.groups()
-            return _build(cls, {"text": text, "display_name": display, "uri": uri,  # type: ignore[return-value]
-                                "params": parse_params(rest) if rest else ()})
+            addr: NameAddr = _new_object(cls)  # ``_build``, inlined: every message has a From and a To
+            attrs = addr.__dict__
+            attrs["text"] = text
+            attrs["display_name"] = display
+            attrs["uri"] = uri
+            attrs["params"] = parse_params(rest) if rest else ()
+            return addr
         lt = _find_unquoted(text, "<")
         if lt >= 0:
             gt = text.find(">", lt)

@@ -152,7 +152,9 @@ class Message:
     # -- parsed views ------------------------------------------------------------------------------
     @cached_property
     def vias(self) -> tuple[Via, ...]:
-        return tuple(Via.parse(v) for v in self.header_values("via"))
+        """Every Via value, parsed, top first: ``header_values("via")`` in one pass over the fields."""
+        parse = Via.parse
+        return tuple([parse(v) for h in self.headers if h.key == "via" for v in split_list(h.value)])
 
     @cached_property
     def top_via(self) -> Via:
