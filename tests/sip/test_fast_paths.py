@@ -186,12 +186,19 @@ def test_plain_params_agree_with_the_careful_loop(text: str) -> None:
     assert _params_outcome(text, plain=True) == _params_outcome(text, plain=False)
 
 
-def test_plain_params_are_taken_on_the_usual_forms() -> None:
-    assert uri._plain_params(";branch=z9hG4bK776asdhds;received=192.0.2.1;rport")
-    assert uri._plain_params(";tag=1928301774")
-    for odd in ("", ";tag= 1", ';a="x;y"', ";=x", "=x", ";a<b", ";a,b", ";a>b", "; tag=1", ";a\u00a0=1"):
-        assert not uri._plain_params(odd)
-    assert uri.parse_params(";lr;x=;y=a=b;;z") == (("lr", None), ("x", ""), ("y", "a=b"), ("z", None))
+def test_plain_params_are_taken_on_the_usual_forms(monkeypatch: pytest.MonkeyPatch) -> None:
+    usual = (";branch=z9hG4bK776asdhds;received=192.0.2.1;rport", ";tag=1928301774", ";lr;x=;y=a=b;;z")
+    want = [uri.parse_params(text) for text in usual]
+    assert want[2] == (("lr", None), ("x", ""), ("y", "a=b"), ("z", None))
+
+    def careful(text: str, sep: str) -> None:
+        raise AssertionError(f"careful path taken for {text!r}")
+
+    monkeypatch.setattr(uri, "_parse_params", careful)
+    assert [uri.parse_params(text) for text in usual] == want
+    for odd in ("", ";tag= 1", ';a="x;y"', ";=x", "=x", ";a<b", ";a,b", ";a>b", "; tag=1", ";a\u00a0=1", "; "):
+        with pytest.raises(AssertionError, match="careful path"):
+            uri.parse_params(odd)
 
 
 # -- header fields: the split-and-partition path against the careful one --------------------------------

@@ -287,7 +287,11 @@ class CSeq:
         if m is not None:
             number = int(m.group(1))
             if number < 2**31:
-                return _build(cls, {"number": number, "method": m.group(2)})  # type: ignore[return-value]
+                cseq: CSeq = _new_object(cls)  # ``_build``, inlined
+                attrs = cseq.__dict__
+                attrs["number"] = number
+                attrs["method"] = m.group(2)
+                return cseq
         parts = text.split()
         if len(parts) != 2 or not is_token(parts[1]):
             raise ParseError("value", f"malformed CSeq: {text[:80]!r}")

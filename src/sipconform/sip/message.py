@@ -174,19 +174,23 @@ class Message:
 
     @property
     def call_id(self) -> str:
-        return self._required("call-id")
+        value = self._first_values.get("call-id")  # ``_required``, inlined for the fields every message reads
+        return self._required("call-id") if value is None else value
 
     @cached_property
     def cseq(self) -> CSeq:
-        return CSeq.parse(self._required("cseq"))
+        value = self._first_values.get("cseq")
+        return CSeq.parse(self._required("cseq") if value is None else value)
 
     @cached_property
     def from_(self) -> NameAddr:
-        return NameAddr.parse(self._required("from"))
+        value = self._first_values.get("from")
+        return NameAddr.parse(self._required("from") if value is None else value)
 
     @cached_property
     def to(self) -> NameAddr:
-        return NameAddr.parse(self._required("to"))
+        value = self._first_values.get("to")
+        return NameAddr.parse(self._required("to") if value is None else value)
 
     @property
     def routes(self) -> tuple[NameAddr, ...]:
