@@ -212,7 +212,7 @@ def test_fast_header_path_leaves_folded_messages_to_the_careful_one(gen: Generat
     head = gen.data[:cut[0]].decode("utf-8")
     lines = head.split("\n")[:-1]
     careful = parse._parse_fields(lines)  # also teaches the fast path every name in the message
-    fast = parse._parse_fields_fast(head[len(lines[0]) + 1:])
+    fast = parse._parse_fields_fast(head[len(lines[0]) + 1:], {})
     if any(line[:1] in (" ", "\t") for line in lines[1:]):
         assert fast is None
     elif fast is not None:
@@ -226,18 +226,21 @@ def test_fast_header_path_leaves_folded_messages_to_the_careful_one(gen: Generat
     "Via\r\n",                                        # no colon
     ": x\r\n",                                        # no name
     "Unknown-Never-Seen-Name: x\r\n",                 # a name not learnt yet
+    "Content-Length: 0\r\nVia: x\r\nl: 0\r\n",           # a second Content-Length
 ])
 def test_fast_header_path_gives_up_on_anything_unusual(block: str) -> None:
-    parse._parse_fields(["START", "Via: x", "Call-ID: y"])  # learn the usual names
-    assert parse._parse_fields_fast(block) is None
+    parse._parse_fields(["START", "Via: x", "Call-ID: y", "Content-Length: 0", "l: 0"])  # learn the usual names
+    assert parse._parse_fields_fast(block, {}) is None
 
 
 def test_fast_header_path_on_the_usual_block() -> None:
     parse._parse_fields(["START", "Via: x", "Call-ID: y", "l: 0"])
-    fields = parse._parse_fields_fast("Via:  SIP/2.0/UDP h \t\r\nCall-ID:y\r\nl: 0\n")
-    assert fields == parse._parse_fields(["START", "Via:  SIP/2.0/UDP h \t\r", "Call-ID:y\r", "l: 0"])
-    assert fields is not None and [f.key for f in fields] == ["via", "call-id", "content-length"]
-    assert parse._parse_fields_fast("") == ()
+    first: dict[str, str] = {}
+    fields = parse._parse_fields_fast("Via:  SIP/2.0/UDP h \t\r\nCall-ID:y\r\nl: 0\nv: other\r\n", first)
+    assert fields == parse._parse_fields(["START", "Via:  SIP/2.0/UDP h \t\r", "Call-ID:y\r", "l: 0", "v: other\r"])
+    assert fields is not None and [f.key for f in fields] == ["via", "call-id", "content-length", "via"]
+    assert first == {"via": "SIP/2.0/UDP h", "call-id": "y", "content-length": "0"}
+    assert parse._parse_fields_fast("", {}) == ()
 
 
 # -- start line and head: the shortcuts are the same tests --------------------------------------------------

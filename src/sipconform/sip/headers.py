@@ -153,13 +153,14 @@ _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 
 
 # The common name-addr, ``[display] <uri>[;params]`` in printable ASCII: a quoted display name (the
-# same pattern as ``_QUOTED``) or words separated by spaces/tabs, then the URI in angle brackets with no
-# spaces, quotes or brackets, then the parameters right after ``>``. Where it matches, the careful path
-# of ``NameAddr.parse`` finds the same display name, URI and parameter text (the display name then needs
-# no strip: its ends are not whitespace); anything else goes the careful way.
+# language of ``_QUOTED``, written unrolled, which ``re`` matches faster) or words separated by
+# spaces/tabs, then the URI in angle brackets with no spaces, quotes or brackets, then the parameters
+# right after ``>``. Where it matches, the careful path of ``NameAddr.parse`` finds the same display
+# name, URI and parameter text (the display name then needs no strip: its ends are not whitespace);
+# anything else goes the careful way.
 _WORD = r"[\x21\x23-\x3b\x3d\x3f-\x7e]+"  # printable ASCII but SP " < >
 _NAME_ADDR_FAST = re.compile(
-    rf'(?:("(?:[^"\\]|\\.)*"|{_WORD}(?:[ \t]+{_WORD})*)[ \t]*)?<({_WORD})>(;[^"<>]*)?', re.S)
+    rf'(?:("[^"\\]*(?:\\.[^"\\]*)*"|{_WORD}(?:[ \t]+{_WORD})*)[ \t]*)?<({_WORD})>(;[^"<>]*)?', re.S)
 
 
 @dataclass(frozen=True)

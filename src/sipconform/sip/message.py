@@ -78,13 +78,14 @@ def parsed_field(name: str, value: str, raw: str, key: str) -> HeaderField:
 
 
 def parsed_message(cls: type[M], start_line: str, headers: tuple[HeaderField, ...], body: bytes, start_eol: str,
-                   blank_line: str, wire: bytes | bytearray) -> M:
+                   blank_line: str, wire: bytes | bytearray, first_values: dict[str, str] | None = None) -> M:
     """For the parser: ``cls(start_line, headers, body, start_eol, blank_line)`` built without the
     frozen-dataclass ``__init__`` (equal, hashed and printed the same), remembering that it was parsed
     from ``wire`` when that is immutable ``bytes``, so that ``bytes(msg)`` returns it instead of joining
     the fields again (the parse is lossless: the two are equal). Sound because messages are immutable:
     every edit makes a new object through the dataclass ``__init__`` (``dataclasses.replace``), which
-    copies only the fields, never ``_wire``."""
+    copies only the fields, never ``_wire``. ``first_values``, when the parser has it, is what the
+    cached ``_first_values`` would compute from ``headers``."""
     msg = _new_object(cls)
     attrs = msg.__dict__
     attrs["start_line"] = start_line
@@ -94,6 +95,8 @@ def parsed_message(cls: type[M], start_line: str, headers: tuple[HeaderField, ..
     attrs["blank_line"] = blank_line
     if type(wire) is bytes:
         attrs["_wire"] = wire
+    if first_values is not None:
+        attrs["_first_values"] = first_values
     return msg
 
 

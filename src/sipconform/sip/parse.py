@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sipconform.sip.errors import ParseError
-from sipconform.sip.grammar import TOKEN_RE, VERSION_RE, canonical_name
+from sipconform.sip.grammar import TOKEN_RE, VERSION_RE, canonical_name, parse_number
 from sipconform.sip.message import HeaderField, Message, Request, Response, parsed_field, parsed_message
 
 __all__ = ["DEFAULT_MAX_SIZE", "MANDATORY_HEADERS", "parse_message", "split_head"]
@@ -60,25 +60,27 @@ def parse_message(data: bytes, *, max_size: int = DEFAULT_MAX_SIZE, stream: bool
     start_line, start_eol = (start_raw[:-1], "\r\n") if start_raw.endswith("\r") else (start_raw, "\n")
     is_response = start_line[:4].upper() == "SIP/"
     (_check_status_line if is_response else _check_request_line)(start_line)
-    headers = _parse_fields_fast(head[len(start_raw) + 1:])
+    first: dict[str, str] | None = {}
+    headers = _parse_fields_fast(head[len(start_raw) + 1:], first) if first is not None else None
     if headers is None:
         lines = head.split("\n")
         lines.pop()  # head ends with "\n": the last element is empty
         headers = _parse_fields(lines)
+        first = None  # the message computes its own when asked
     blank = data[blank_start:body_start].decode("ascii")
     body = data[body_start:]
     cls = Response if is_response else Request
-    msg: Message = parsed_message(cls, start_line, headers, body, start_eol, blank, data)
-    length = _check_length(msg, stream, body_start)
+    msg: Message = parsed_message(cls, start_line, headers, body, start_eol, blank, data, first)
+    length = _check_length(msg, stream, body_start, first)
     if length is not None and length < len(body):  # a datagram's bytes beyond the body: discarded (§18.3)
         end = body_start + length
-        msg = parsed_message(cls, start_line, headers, body[:length], start_eol, blank, data[:end])
+        msg = parsed_message(cls, start_line, headers, body[:length], start_eol, blank, data[:end], first)
     if validate:
         _check_mandatory(msg)
     return msg
 
 
-def _parse_fields_fast(block: str) -> tuple[HeaderField, ...] | None:
+def _parse_fields_fast(block: str, first: dict[str, str]) -> tuple[HeaderField, ...] | None:
     """``_parse_fields`` for the common case, or None to have ``_parse_fields`` do it (and raise).
 
     Taken only when every line has a colon and every name (the text before it) is one
@@ -89,6 +91,10 @@ def _parse_fields_fast(block: str) -> tuple[HeaderField, ...] | None:
     name written with spaces before the colon. A plain split and ``partition`` per line: a regex over
     the block costs several times more. A change to the rules of ``_parse_fields`` must be mirrored
     here (``test_fast_and_careful_header_paths_agree`` checks).
+
+    On the way it fills ``first`` as ``Message._first_values`` would be (canonical name -> value of the
+    first field of that name), and it gives up on a second Content-Length, so that with its result
+    ``first["content-length"]`` is the one Content-Length value, if any (``_check_length``).
     """
     lines = block.split("\n")
     lines.pop()  # the block ends with "\n" (or is empty): the last element is empty
@@ -111,6 +117,10 @@ def _parse_fields_fast(block: str) -> tuple[HeaderField, ...] | None:
         attrs["raw"] = line + "\n"
         attrs["key"] = key
         append(field)
+        if key not in first:
+            first[key] = attrs["value"]
+        elif key == "content-length":
+            return None  # several: the careful path and ``Message.content_length`` judge them
     return tuple(fields)
 
 
@@ -195,12 +205,17 @@ def _check_status_line(start_line: str) -> None:
         raise ParseError("start-line", f"malformed Status-Line: {start_line[:80]!r}", line=1, offset=0)
 
 
-def _check_length(msg: Message, stream: bool, body_start: int) -> int | None:
+def _check_length(msg: Message, stream: bool, body_start: int, first: dict[str, str] | None) -> int | None:
     """§18.3: the Content-Length, which a body shorter than it breaks ("If the transport packet ends
     before the end of the message body, this is considered an error"); over a stream, which it must be
     in, a longer body too (the framer cut the message there). Over a datagram "If there are additional
     bytes in the transport packet beyond the end of the body, they MUST be discarded": the caller does."""
-    length = msg.content_length
+    if first is None:
+        length = msg.content_length
+    else:  # at most one Content-Length field (``_parse_fields_fast``): ``content_length``'s own reading
+        text = first.get("content-length")
+        length = None if text is None else parse_number(text, kind="content-length", what="Content-Length",
+                                                        max_digits=18)
     if length is None:
         if stream:
             raise ParseError("content-length", "no Content-Length on a stream transport (§18.3, §20.14)")
@@ -221,7 +236,7 @@ def _check_mandatory(msg: Message) -> None:
     """§8.1.1: To, From, CSeq, Call-ID, Max-Forwards and Via are mandatory in every request; §8.2.6.2
     puts the same (bar Max-Forwards) in every response. An empty value counts as missing."""
     kind = "request" if isinstance(msg, Request) else "response"
-    first = msg._first_values  # canonical name -> first value, what ``msg.header`` reads
+    first = msg._first_values  # noqa: SLF001 - canonical name -> first value, what ``msg.header`` reads
     missing = [name for name in MANDATORY_HEADERS[kind] if not first.get(name)]
     if missing:
         raise ParseError("missing-header", f"{kind} lacks mandatory header field(s): {', '.join(missing)}")
