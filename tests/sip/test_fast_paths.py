@@ -257,3 +257,55 @@ def test_split_head_equals_the_unbounded_search(data: bytes, start: int) -> None
     crlf, lf = data.find(b"\n\r\n", start), data.find(b"\n\n", start)
     want = None if crlf < 0 and lf < 0 else (crlf + 1, crlf + 3) if lf < 0 or 0 <= crlf < lf else (lf + 1, lf + 2)
     assert parse.split_head(data, start) == want
+
+
+# -- parse_message: the quick cut at the CRLF empty line against split_head's cut ---------------------------
+
+_HEAD = (b"OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\n"
+         b"To: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n")
+
+
+def _careful_parse(data: bytes, monkeypatch: pytest.MonkeyPatch) -> object:
+    """``parse_message`` with the quick cut never taken: what the plain ``split_head`` cut gives."""
+    with monkeypatch.context() as m:
+        real = parse._parse_cut
+        m.setattr(parse, "_parse_cut", lambda *a, quick: None if quick else real(*a, quick=False))
+        try:
+            msg = parse.parse_message(data)
+        except ParseError as exc:
+            return ("error", exc.kind, str(exc))
+        return ("ok", msg, bytes(msg), msg.body)
+
+
+def _quick_parse(data: bytes) -> object:
+    try:
+        msg = parse.parse_message(data)
+    except ParseError as exc:
+        return ("error", exc.kind, str(exc))
+    return ("ok", msg, bytes(msg), msg.body)
+
+
+@pytest.mark.parametrize("data", [
+    _HEAD + b"\r\nbody",                                  # the usual: CRLF empty line
+    _HEAD + b"\nbody\r\n\r\nmore",                        # a bare-LF empty line first: the body starts there
+    _HEAD[:-2] + b"\n\nX-After: 1\r\n\r\n",               # idem, right after a field
+    _HEAD + b"\n\xff\xfe\r\n\r\n",                        # not UTF-8 after the bare-LF empty line: body bytes
+    _HEAD + b"X-Bad: \xff\r\n\r\n",                       # not UTF-8 in the head: an encoding error either way
+    _HEAD + b"Folded: a\r\n b\r\n\r\n",                   # folding: the careful field path
+    _HEAD + b"l: 1\r\nContent-Length: 1\r\n\r\nx",        # two Content-Length fields
+    b"\n\n\r\n\r\n", b"\r\n\r\n", b"OPTIONS sip:a@b SIP/2.0\r\n\r\n",
+])
+def test_quick_cut_equals_the_split_head_cut(data: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _quick_parse(data) == _careful_parse(data, monkeypatch)
+
+
+@settings(SETTINGS, max_examples=200)
+@given(st.lists(st.sampled_from([b"\r\n", b"\n", b"\n\n", b"\r\n\r\n", b"X-A: 1", b"l: 0", b" b", b"\xff", b"x"]),
+                max_size=8).map(b"".join))
+def test_quick_cut_equals_the_split_head_cut_property(tail: bytes) -> None:
+    mp = pytest.MonkeyPatch()
+    try:
+        data = _HEAD + tail + b"\r\n\r\n"
+        assert _quick_parse(data) == _careful_parse(data, mp)
+    finally:
+        mp.undo()

@@ -47,27 +47,50 @@ def parse_message(data: bytes, *, max_size: int = DEFAULT_MAX_SIZE, stream: bool
         raise ParseError("too-large", f"message of {len(data)} bytes exceeds the limit of {max_size} bytes")
     if not data or data.isspace():  # what ``not data.strip()`` says, without copying the message
         raise ParseError("truncated", "empty message", offset=0)
+    crlf = data.find(b"\n\r\n")
+    if crlf >= 0:
+        # The usual head, ending at a CRLF empty line, taken without ``split_head``'s second search for
+        # a bare-LF empty line before it: such a line would be an empty line inside this head, which
+        # the quick field pass never accepts (nor a head that is not UTF-8). Then, and for anything
+        # else unusual, the head is cut and parsed the careful way.
+        msg = _parse_cut(data, crlf + 1, crlf + 3, stream, validate, quick=True)
+        if msg is not None:
+            return msg
     cut = split_head(data)
     if cut is None:
         raise ParseError("truncated", "no empty line ending the header section", offset=len(data))
-    blank_start, body_start = cut
+    msg = _parse_cut(data, cut[0], cut[1], stream, validate, quick=False)
+    assert msg is not None  # only a quick attempt gives up
+    return msg
+
+
+def _parse_cut(data: bytes, blank_start: int, body_start: int, stream: bool, validate: bool,
+               quick: bool) -> Message | None:
+    """``parse_message`` once the head is known to end at ``blank_start``. ``quick``: the cut is not
+    sure yet, so give up (None) rather than decode a head that is not UTF-8 or take the careful field
+    path; what it raises is raised on the sure cut as well (the same start line, fields and body)."""
     try:
         head = data[:blank_start].decode("utf-8")
     except UnicodeDecodeError as exc:
+        if quick:
+            return None
         line = data[: exc.start].count(b"\n") + 1
         raise ParseError("encoding", "header section is not valid UTF-8", line=line, offset=exc.start) from None
     start_raw = head[: head.find("\n")]  # head ends with "\n", so there is one
     start_line, start_eol = (start_raw[:-1], "\r\n") if start_raw.endswith("\r") else (start_raw, "\n")
     is_response = start_line[:4].upper() == "SIP/"
     (_check_status_line if is_response else _check_request_line)(start_line)
-    first: dict[str, str] | None = {}
-    headers = _parse_fields_fast(head[len(start_raw) + 1:], first) if first is not None else None
+    seen: dict[str, str] = {}
+    headers = _parse_fields_fast(head[len(start_raw) + 1:], seen)
+    first: dict[str, str] | None = seen
     if headers is None:
+        if quick:
+            return None
         lines = head.split("\n")
         lines.pop()  # head ends with "\n": the last element is empty
         headers = _parse_fields(lines)
         first = None  # the message computes its own when asked
-    blank = data[blank_start:body_start].decode("ascii")
+    blank = "\r\n" if body_start - blank_start == 2 else "\n"  # what ``split_head`` found
     body = data[body_start:]
     cls = Response if is_response else Request
     msg: Message = parsed_message(cls, start_line, headers, body, start_eol, blank, data, first)
