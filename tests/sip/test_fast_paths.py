@@ -149,7 +149,12 @@ def test_generated_values_take_the_same_results_either_way(gen: Generated) -> No
 def test_cseq_fast_path_agrees(text: str) -> None:
     mp = pytest.MonkeyPatch()
     try:
-        assert _outcome(CSeq.parse, text) == _careful(CSeq.parse, text, mp, "_CSEQ_FAST")
+        with mp.context() as m:
+            m.setattr(headers, "_CSEQ_QUICK", False)
+            pattern_only = _outcome(CSeq.parse, text)
+            careful = _careful(CSeq.parse, text, m, "_CSEQ_FAST")
+        quick_only = _careful(CSeq.parse, text, mp, "_CSEQ_FAST")
+        assert _outcome(CSeq.parse, text) == pattern_only == careful == quick_only
     finally:
         mp.undo()
 

@@ -128,7 +128,7 @@ class Via:
 
     @property
     def branch(self) -> str | None:
-        return self.param("branch")
+        return param_value(self.params, "branch")
 
     @property
     def received(self) -> str | None:
@@ -234,7 +234,7 @@ class NameAddr:
 
     @property
     def tag(self) -> str | None:
-        return self.param("tag")
+        return param_value(self.params, "tag")
 
     def without_tag(self) -> str:
         """The value with any ``tag`` parameter removed; the part up to the parameters as written."""
@@ -269,6 +269,7 @@ def _find_unquoted(text: str, ch: str) -> int:
 # The common CSeq, ``1 INVITE``: at most 10 ASCII digits, one space, a token. Where it matches, the
 # careful path splits it the same way; anything else goes the careful way.
 _CSEQ_FAST = re.compile(r"([0-9]{1,10}) ([A-Za-z0-9\-.!%*_+`'~]+)")
+_CSEQ_QUICK = True  # the string-method check before ``_CSEQ_FAST`` (a switch for the tests)
 
 
 @dataclass(frozen=True)
@@ -284,15 +285,22 @@ class CSeq:
 
     @classmethod
     def parse(cls, text: str) -> CSeq:
-        m = _CSEQ_FAST.fullmatch(text)
-        if m is not None:
-            number = int(m.group(1))
-            if number < 2**31:
-                cseq: CSeq = _new_object(cls)  # ``_build``, inlined
-                attrs = cseq.__dict__
-                attrs["number"] = number
-                attrs["method"] = m.group(2)
-                return cseq
+        digits, _, method = text.partition(" ")
+        # What ``_CSEQ_FAST`` matches, without the pattern, when the method is ASCII letters (a token)
+        if (_CSEQ_QUICK and 0 < len(digits) <= 10 and digits.isascii() and digits.isdigit() and method.isascii()
+                and method.isalpha()):
+            number = int(digits)
+            m = None
+        else:
+            m = _CSEQ_FAST.fullmatch(text)
+            number = -1 if m is None else int(m.group(1))
+            method = "" if m is None else m.group(2)
+        if 0 <= number < 2**31:
+            cseq: CSeq = _new_object(cls)  # ``_build``, inlined
+            attrs = cseq.__dict__
+            attrs["number"] = number
+            attrs["method"] = method
+            return cseq
         parts = text.split()
         if len(parts) != 2 or not is_token(parts[1]):
             raise ParseError("value", f"malformed CSeq: {text[:80]!r}")

@@ -157,7 +157,15 @@ class Message:
     def vias(self) -> tuple[Via, ...]:
         """Every Via value, parsed, top first: ``header_values("via")`` in one pass over the fields."""
         parse = Via.parse
-        return tuple([parse(v) for h in self.headers if h.key == "via" for v in split_list(h.value)])
+        vias: list[Via] = []
+        for h in self.headers:
+            if h.key == "via":
+                value = h.value
+                if "," in value:
+                    vias += [parse(v) for v in split_list(value)]
+                elif value.strip():  # ``split_list`` of a value without a comma
+                    vias.append(parse(value))
+        return tuple(vias)
 
     @cached_property
     def top_via(self) -> Via:
