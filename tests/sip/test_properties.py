@@ -63,11 +63,15 @@ def test_fast_and_careful_header_paths_agree(gen: Generated) -> None:
     head = gen.data[:cut[0]].decode("utf-8")
     lines = head.split("\n")[:-1]
     careful = _parse_fields(lines)  # also teaches the fast path every name in the message
-    fast = _parse_fields_fast(head[len(lines[0]) + 1:])
+    first: dict[str, str] = {}
+    fast = _parse_fields_fast(head[len(lines[0]) + 1:], first)
     if fast is not None:  # None only when the bounded cache of known names is full
         assert fast == careful
         assert [f.key for f in fast] == [f.key for f in careful]
-    assert parse_message(gen.data).headers == careful
+        assert first == {f.key: f.value for f in reversed(careful)}  # what Message._first_values holds
+    msg = parse_message(gen.data)
+    assert msg.headers == careful
+    assert msg._first_values == {f.key: f.value for f in reversed(careful)}
 
 
 @settings(SETTINGS, max_examples=40)

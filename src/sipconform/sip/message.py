@@ -78,13 +78,14 @@ def parsed_field(name: str, value: str, raw: str, key: str) -> HeaderField:
 
 
 def parsed_message(cls: type[M], start_line: str, headers: tuple[HeaderField, ...], body: bytes, start_eol: str,
-                   blank_line: str, wire: bytes | bytearray) -> M:
+                   blank_line: str, wire: bytes | bytearray, first_values: dict[str, str] | None = None) -> M:
     """For the parser: ``cls(start_line, headers, body, start_eol, blank_line)`` built without the
     frozen-dataclass ``__init__`` (equal, hashed and printed the same), remembering that it was parsed
     from ``wire`` when that is immutable ``bytes``, so that ``bytes(msg)`` returns it instead of joining
     the fields again (the parse is lossless: the two are equal). Sound because messages are immutable:
     every edit makes a new object through the dataclass ``__init__`` (``dataclasses.replace``), which
-    copies only the fields, never ``_wire``."""
+    copies only the fields, never ``_wire``. ``first_values``, when the parser has it, is what the
+    cached ``_first_values`` would compute from ``headers``."""
     msg = _new_object(cls)
     attrs = msg.__dict__
     attrs["start_line"] = start_line
@@ -94,6 +95,8 @@ def parsed_message(cls: type[M], start_line: str, headers: tuple[HeaderField, ..
     attrs["blank_line"] = blank_line
     if type(wire) is bytes:
         attrs["_wire"] = wire
+    if first_values is not None:
+        attrs["_first_values"] = first_values
     return msg
 
 
@@ -111,7 +114,15 @@ class Message:
         wire: bytes | None = self.__dict__.get("_wire")
         if wire is not None:  # parsed from these very bytes and never edited: see ``parsed_message``
             return wire
-        head = self.start_line + self.start_eol + "".join(h.raw for h in self.headers) + self.blank_line
+        return self.serialize()
+
+    def serialize(self) -> bytes:
+        """The message built from the model: start line, each field's text, the empty line, the body.
+
+        What ``bytes(msg)`` gives for a message made or edited here; for a parsed, unedited message
+        ``bytes(msg)`` returns the input bytes kept by the parser instead, which this equals.
+        """
+        head = self.start_line + self.start_eol + "".join([h.raw for h in self.headers]) + self.blank_line
         return head.encode("utf-8") + self.body
 
     def __str__(self) -> str:
@@ -144,7 +155,17 @@ class Message:
     # -- parsed views ------------------------------------------------------------------------------
     @cached_property
     def vias(self) -> tuple[Via, ...]:
-        return tuple(Via.parse(v) for v in self.header_values("via"))
+        """Every Via value, parsed, top first: ``header_values("via")`` in one pass over the fields."""
+        parse = Via.parse
+        vias: list[Via] = []
+        for h in self.headers:
+            if h.key == "via":
+                value = h.value
+                if "," in value:
+                    vias += [parse(v) for v in split_list(value)]
+                elif value.strip():  # ``split_list`` of a value without a comma
+                    vias.append(parse(value))
+        return tuple(vias)
 
     @cached_property
     def top_via(self) -> Via:
@@ -164,19 +185,23 @@ class Message:
 
     @property
     def call_id(self) -> str:
-        return self._required("call-id")
+        value = self._first_values.get("call-id")  # ``_required``, inlined for the fields every message reads
+        return self._required("call-id") if value is None else value
 
     @cached_property
     def cseq(self) -> CSeq:
-        return CSeq.parse(self._required("cseq"))
+        value = self._first_values.get("cseq")
+        return CSeq.parse(self._required("cseq") if value is None else value)
 
     @cached_property
     def from_(self) -> NameAddr:
-        return NameAddr.parse(self._required("from"))
+        value = self._first_values.get("from")
+        return NameAddr.parse(self._required("from") if value is None else value)
 
     @cached_property
     def to(self) -> NameAddr:
-        return NameAddr.parse(self._required("to"))
+        value = self._first_values.get("to")
+        return NameAddr.parse(self._required("to") if value is None else value)
 
     @property
     def routes(self) -> tuple[NameAddr, ...]:

@@ -4,8 +4,8 @@ The INVITE server transaction has the "Accepted" state of RFC 6026 §7.1 (absorb
 retransmissions after a 2xx) and its transport-error rows (Figure 2: the machine stays in its state, so
 that a retransmitted INVITE is still absorbed; its timers end it). The UAS core's 2xx retransmission until
 ACK (§13.3.1.4: "starts at T1 seconds and doubles ... until it reaches T2 ... independent of whatever
-transport") is folded into that state as Timer G, so a test that answers 200 gets it for free; the ACK for the 2xx is fed to
-this transaction by the peer (it matches the dialog, not the branch).
+transport") is folded into that state as Timer G, so a test that answers 200 gets it for free; the ACK for
+the 2xx is fed to this transaction by the peer (it matches the dialog, not the branch).
 
 Deviation, for a tester: the first ACK for a non-2xx final is also passed up (``Deliver``), so a test
 can assert the DUT sent it; ACK retransmissions are absorbed as §17.2.1 says.
