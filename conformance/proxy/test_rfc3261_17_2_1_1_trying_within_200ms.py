@@ -9,7 +9,7 @@ will come within 200 ms, so its 100 is due; it is what lets the UAC CANCEL (§9.
 import pytest
 
 from sipconform.flows.proxy import await_final, downstream, end_branch, place_call, reach_branches, responses_seen
-from sipconform.scenario.uas import response_delay
+from sipconform.flows.uas import response_delay
 from sipconform.sip.timers import TU_RESPONSE_WINDOW
 from sipconform.verdict import precondition
 

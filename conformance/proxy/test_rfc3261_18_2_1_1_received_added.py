@@ -10,8 +10,8 @@ Here: the proxy's server transport on the UAC side; seen in the UAC's Via at the
 import pytest
 
 from sipconform.flows.proxy import cancelled_call, downstream, relayed, ringing
-from sipconform.scenario.uas import sent_from
-from sipconform.scenario.variants import with_sent_by
+from sipconform.flows.uas import sent_from
+from sipconform.flows.variants import with_sent_by
 from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-18.2.1-1"), pytest.mark.role("proxy")]

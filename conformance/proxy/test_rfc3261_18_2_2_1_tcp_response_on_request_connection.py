@@ -9,7 +9,8 @@ each one's responses go back on its own connection.
 import pytest
 
 from sipconform.flows.proxy import await_cancel, await_final, downstream, end_branch, ringing
-from sipconform.scenario.uas import cancel_on_second_connection, is_final_to
+from sipconform.flows.uas import is_final_to, landing
+from sipconform.sip import cancel_for
 from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-18.2.2-1"), pytest.mark.role("proxy"), pytest.mark.transport("tcp")]
@@ -22,7 +23,15 @@ def test_each_transaction_answered_on_its_connection(sip_peer, sip_peer_factory,
     with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
         call = ringing(sip_peer, dut, downstream(sip_peer_factory))
     with sip_peer_factory(name="second-connection") as other:
-        cancel_on_second_connection(other, sip_peer, call.invite, (dut.host, dut.port), sip_timers.f)
+        request = cancel_for(call.invite)
+        other.send(request, (dut.host, dut.port))
+        with precondition("the CANCEL sent on a second connection gets a response (RFC3261-16.10-4)"):
+            peer, response = landing([other, sip_peer], request, sip_timers.f)
+        assert peer is other, (f"{response.start_line!r} to the CANCEL came on the INVITE's connection, not on "
+                               "the CANCEL's own")
+        with precondition("the CANCEL on a second connection cancels the INVITE (see RFC3261-22.1-2)"):
+            response = other.expect_response(request, final=True)
+            assert response.status == 200, f"it was answered {response.start_line!r}"
         branch = call.branches[0]
         with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
             end_branch(branch, await_cancel(branch))

@@ -11,10 +11,11 @@ import pytest
 
 from sipconform.flows.proxy import (await_cancel, cancel_upstream, downstream, end_branch, place_call, provisional,
                                     reach_branches, responses_seen)
-from sipconform.scenario.uas import lands_at_sent_by
-from sipconform.scenario.variants import with_sent_by
+from sipconform.flows.uas import landing
+from sipconform.flows.variants import with_sent_by
 from sipconform.sip import ack_for_non2xx
 from sipconform.verdict import inconclusive, precondition
+from sipconform.verify.landing import at_sent_by_port
 
 pytestmark = [pytest.mark.clause("RFC3261-18.2.2-2"), pytest.mark.role("proxy"), pytest.mark.transport("udp")]
 
@@ -30,9 +31,17 @@ def test_responses_go_to_the_sent_by_port(sip_peer, sip_peer_factory, dut, sip_t
             reach_branches(call)
         branch = call.branches[0]
         provisional(branch)
-        lands_at_sent_by(sip_peer, sent_by_peer, call.invite, sip_timers.b)
+        with precondition("the DUT relays the branch's provisional response upstream (RFC 3261 §16.7 step 5)"):
+            peer, response = landing([sent_by_peer, sip_peer], call.invite, sip_timers.b)
+        problems = at_sent_by_port(response, peer.address[1], source=sip_peer.address[1],
+                                   sent_by=sent_by_peer.address[1], method="INVITE")
+        assert not problems, problems[0]
         request = cancel_upstream(call, retransmit=False)
-        lands_at_sent_by(sip_peer, sent_by_peer, request, sip_timers.f)
+        with precondition("the DUT answers the CANCEL (RFC3261-16.10-4)"):
+            peer, response = landing([sent_by_peer, sip_peer], request, sip_timers.f)
+        problems = at_sent_by_port(response, peer.address[1], source=sip_peer.address[1],
+                                   sent_by=sent_by_peer.address[1], method="CANCEL")
+        assert not problems, problems[0]
         with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
             end_branch(branch, await_cancel(branch))
         final = final_at_sent_by(sip_peer, sent_by_peer, call)

@@ -12,7 +12,7 @@ import pytest
 
 from sipconform.flows.proxy import cancel_received, cancel_upstream, downstream, end_branch, ringing
 from sipconform.peer import NoMessage
-from sipconform.scenario.uac import unparseable
+from sipconform.flows.arrivals import unparseable
 from sipconform.verdict import inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-20-1"), pytest.mark.role("proxy")]

@@ -11,8 +11,8 @@ and of its own 200 (CANCEL).
 import pytest
 
 from sipconform.flows.proxy import cancelled_call, downstream, relayed, ringing
-from sipconform.scenario.uas import sent_from
-from sipconform.scenario.variants import with_sent_by
+from sipconform.flows.uas import sent_from
+from sipconform.flows.variants import with_sent_by
 from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3581-4-1"), pytest.mark.role("proxy")]

@@ -12,9 +12,10 @@ import pytest
 
 from sipconform.flows.proxy import (await_cancel, await_final, cancel_upstream, downstream, end_branch, place_call,
                                     provisional, reach_branches)
-from sipconform.scenario.uas import lands_at_source
-from sipconform.scenario.variants import with_sent_by
+from sipconform.flows.uas import landing
+from sipconform.flows.variants import with_sent_by
 from sipconform.verdict import precondition
+from sipconform.verify.landing import at_source_port
 
 pytestmark = [pytest.mark.clause("RFC3581-4-2"), pytest.mark.role("proxy"), pytest.mark.transport("udp")]
 
@@ -30,9 +31,19 @@ def test_responses_go_to_the_source_port(sip_peer, sip_peer_factory, dut, sip_ti
             reach_branches(call)
         branch = call.branches[0]
         provisional(branch)
-        lands_at_source(sip_peer, sent_by_peer, call.invite, dut, sip_timers.b)
+        with precondition("the DUT relays the branch's provisional response upstream (RFC 3261 §16.7 step 5)"):
+            peer, response = landing([sip_peer, sent_by_peer], call.invite, sip_timers.b)
+        problems = at_source_port(response, peer.address[1], source=sip_peer.address[1],
+                                  sent_by=sent_by_peer.address[1], method="INVITE",
+                                  came_from=peer.source_of(response), received_at=(dut.host, dut.port))
+        assert not problems, problems[0]
         request = cancel_upstream(call, retransmit=False)
-        lands_at_source(sip_peer, sent_by_peer, request, dut, sip_timers.f)
+        with precondition("the DUT answers the CANCEL (RFC3261-16.10-4)"):
+            peer, response = landing([sip_peer, sent_by_peer], request, sip_timers.f)
+        problems = at_source_port(response, peer.address[1], source=sip_peer.address[1],
+                                  sent_by=sent_by_peer.address[1], method="CANCEL",
+                                  came_from=peer.source_of(response), received_at=(dut.host, dut.port))
+        assert not problems, problems[0]
         with precondition(f"the DUT sends {branch.name} a CANCEL it can answer (RFC3261-16.10-2)"):
             end_branch(branch, await_cancel(branch))
         with precondition("the UAC gets a final response to its INVITE (RFC3261-16.7-6a)"):

@@ -15,7 +15,7 @@ import pytest
 
 from sipconform.flows.rejection import await_rejection
 from sipconform.flows.uas import ring
-from sipconform.scenario.uac import act
+from sipconform.flows.upper_tester import act
 from sipconform.verdict import inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-15-2"), pytest.mark.role("uas")]
@@ -27,7 +27,8 @@ def test_callee_rejects_a_ringing_call_without_bye(sip_peer, dut, sip_timers, up
     Expectation: a non-2xx final response, and never a BYE or CANCEL for the early dialog."""
     with precondition("the DUT rings on an INVITE"):
         call = ring(sip_peer, dut)
-    act(upper_tester.reject, "reject the call ringing in")
+    with precondition("the upper tester makes the DUT reject the call (the profile's [upper_tester] reject)"):
+        act(upper_tester.reject, "reject the call ringing in")
     rejection = await_rejection(call, within=upper_tester.reaction, linger=sip_timers.immediately)
     ringing = rejection.call.provisionals[-1].start_line
     dialog = "early dialog" if rejection.early else f"call (its {ringing!r} had no To tag: no early dialog)"

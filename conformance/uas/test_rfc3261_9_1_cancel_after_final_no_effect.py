@@ -11,7 +11,7 @@ from sipconform.flows.uas import ack_2xx, answered, end
 from sipconform.sip import cancel_for
 from sipconform.verdict import precondition
 
-pytestmark = [pytest.mark.clause("RFC3261-9-1"), pytest.mark.role("uas")]
+pytestmark = [pytest.mark.clause("RFC3261-9-1"), pytest.mark.role("uas"), pytest.mark.requires(target="answer")]
 
 
 def test_answered_call_survives_a_late_cancel(sip_peer, dut):

@@ -14,7 +14,8 @@ from sipconform.sip import cancel_for
 from sipconform.verdict import precondition
 from sipconform.verify.cancel import cancel_answered_200
 
-pytestmark = [pytest.mark.clause("RFC6026-6-1"), pytest.mark.role("uas"), pytest.mark.requires("rfc6026")]
+pytestmark = [pytest.mark.clause("RFC6026-6-1"), pytest.mark.role("uas"), pytest.mark.requires("rfc6026"),
+              pytest.mark.requires(target="answer")]
 
 
 def test_cancel_after_2xx_still_matches(sip_peer, dut):

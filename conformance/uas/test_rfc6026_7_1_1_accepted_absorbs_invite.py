@@ -13,7 +13,7 @@ from sipconform.flows.uas import ack_2xx, answered, answers_to, end
 from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC6026-7.1-1"), pytest.mark.role("uas"), pytest.mark.transport("udp"),
-              pytest.mark.requires("rfc6026")]
+              pytest.mark.requires("rfc6026"), pytest.mark.requires(target="answer")]
 
 
 def test_invite_retransmission_after_2xx_is_absorbed(sip_peer, dut, sip_timers):

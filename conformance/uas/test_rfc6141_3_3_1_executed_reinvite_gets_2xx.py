@@ -16,7 +16,7 @@ from sipconform.flows.reinvite import cancel_executed_reinvite
 from sipconform.verdict import precondition, warn
 
 pytestmark = [pytest.mark.clause("RFC6141-3.3-1"), pytest.mark.role("uas"),
-              pytest.mark.requires("reliable_provisional")]
+              pytest.mark.requires("reliable_provisional"), pytest.mark.requires(target="answer")]
 
 
 def test_reinvite_with_executed_change_gets_2xx(sip_peer, dut):

@@ -17,7 +17,7 @@ from sipconform.flows.reinvite import cancel_executed_reinvite
 from sipconform.verdict import precondition, warn
 
 pytestmark = [pytest.mark.clause("RFC6141-3.8-1"), pytest.mark.role("uas"),
-              pytest.mark.requires("reliable_provisional")]
+              pytest.mark.requires("reliable_provisional"), pytest.mark.requires(target="answer")]
 
 
 def test_cancelled_reinvite_with_executed_change_gets_2xx(sip_peer, dut):

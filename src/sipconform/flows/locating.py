@@ -5,6 +5,12 @@ a transaction reached.
 ``publish`` puts SRV records (and the A records of their targets, and one NAPTR record) for a set of
 peers into the zone; ``domain_uri`` is the SIP URI that makes the DUT resolve them. ``stateless_call`` is
 one call through a stateless proxy (§4.4) to two SRV targets of equal priority.
+
+The failover steps: SRV priority 0 -> ``t1``, priority 1 -> ``t2``; ``await_srv_invite`` waits for the DUT's
+INVITE at either (RFC 2782 has it try t1 first); t1 answers it 503, which RFC 3263 §4.3 counts as a failure,
+so the DUT sends a new INVITE to t2 (``await_srv_invite`` again, at t2); t2 rings. Where the CANCEL of that
+INVITE goes (``await_cancel_at``) then tells whether the DUT remembered the server it reached (§4) or
+resolved the domain afresh (priority 0: t1).
 """
 
 from __future__ import annotations
@@ -14,15 +20,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from sipconform.dut.profile import DutProfile
-from sipconform.flows.arrivals import await_first
+from sipconform.flows.arrivals import await_first, refused
 from sipconform.flows.proxy import MARK, Branch, await_provisional, cancel_upstream, end_branch, place_call, provisional
 from sipconform.peer import NoMessage, SipPeer
 from sipconform.peer.dns import Zone
 from sipconform.sip import Request
 
 __all__ = [
-    "STATELESS_CALLS", "Delivery", "StatelessCall", "delivered", "domain_uri", "equal_priority_targets",
-    "misdirected", "of_call", "publish", "stateless_call", "where",
+    "STATELESS_CALLS", "Delivery", "StatelessCall", "ack_destination", "await_cancel_at", "await_srv_invite",
+    "delivered", "domain_uri", "equal_priority_targets", "misdirected", "of_call", "publish", "stateless_call",
+    "where",
 ]
 
 NAPTR_SERVICE = {"udp": "SIP+D2U", "tcp": "SIP+D2T"}
@@ -68,6 +75,38 @@ def misdirected(peer: SipPeer, invite: Request, to_tag: str | None = None) -> li
                                     or (to_tag is not None and m.to.tag == to_tag)):
             out.append(f"an ACK (Via branch {m.top_via.branch}, To tag {m.to.tag})")
     return out
+
+
+def await_srv_invite(zone: Zone, servers: Sequence[SipPeer], call_id: str | None,
+                     within: float) -> tuple[SipPeer, Request]:
+    """The first of ``servers`` (SRV targets) to get an INVITE of the call ``call_id`` (None: any INVITE) and
+    that INVITE; ``NoMessage`` naming what the DUT asked the suite's DNS server if none came ``within``."""
+    found = await_first(servers, "INVITE", within, where=None if call_id is None else of_call(call_id))
+    if found is None:
+        raise NoMessage(f"no INVITE for {zone.origin} reached {' or '.join(where(p) for p in servers)} within "
+                        f"{within:.3g} s; the DUT asked the suite's DNS server: {zone.asked()}")
+    return found
+
+
+def await_cancel_at(servers: Sequence[SipPeer], invite: Request, within: float) -> tuple[SipPeer, Request]:
+    """The first CANCEL of ``invite`` (its Via branch, §9.1) at any of ``servers`` and the server it reached;
+    ``NoMessage`` if none comes ``within`` (a CANCEL sent anywhere else cannot be seen)."""
+    branch = invite.top_via.branch
+    found = await_first(servers, "CANCEL", within, where=of_call(invite.call_id, lambda r: r.top_via.branch == branch),
+                        until_refused=True)
+    if found is None:
+        raise NoMessage(f"no CANCEL of the INVITE with Via branch {branch} reached "
+                        f"{' or '.join(where(p) for p in servers)} within {within:.3g} s{refused(servers, 'CANCEL')}")
+    return found
+
+
+def ack_destination(servers: Sequence[SipPeer], invite: Request, to_tag: str | None, within: float) -> SipPeer | None:
+    """Where the ACK of ``invite``'s non-2xx final (To tag ``to_tag``) went among ``servers``, waiting up to
+    ``within``; None if nowhere."""
+    def acks(r: Request) -> bool:
+        return r.top_via.branch == invite.top_via.branch or (to_tag is not None and r.to.tag == to_tag)
+    found = await_first(servers, "ACK", within, where=of_call(invite.call_id, acks))
+    return None if found is None else found[0]
 
 
 @dataclass

@@ -20,9 +20,15 @@ Profile keys read here (all under ``[capabilities]``):
 from __future__ import annotations
 
 from sipconform.dut.profile import DutProfile
-from sipconform.verdict import Inconclusive, NotApplicable
+from sipconform.peer import NoMessage
+from sipconform.verdict import NotApplicable
 
-__all__ = ["RFC_TIMER_C", "downstream_transport", "fork_header", "routing", "timer_c"]
+__all__ = ["RFC_TIMER_C", "NoForkHeader", "downstream_transport", "fork_header", "routing", "timer_c"]
+
+
+class NoForkHeader(NoMessage):
+    """The profile declares no ``[capabilities] fork_header``: the second branch awaited cannot come (the module
+    takes it for a missing precondition)."""
 
 
 RFC_TIMER_C = 180.0
@@ -41,10 +47,10 @@ def routing(dut: DutProfile) -> str:
 
 
 def fork_header(dut: DutProfile) -> str:
-    """The header that makes the DUT fork; ``Inconclusive`` if the profile declares none."""
+    """The header that makes the DUT fork; ``NoForkHeader`` if the profile declares none."""
     name = dut.capabilities.fork_header
     if not name:
-        raise Inconclusive("the clause needs a forking proxy and the profile declares no [capabilities] "
+        raise NoForkHeader("the clause needs a forking proxy and the profile declares no [capabilities] "
                            "fork_header, the way to make the DUT fork an INVITE")
     return str(name)
 

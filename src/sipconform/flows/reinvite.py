@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from sipconform.dut.profile import DutProfile
 from sipconform.peer import NoMessage, SipPeer
-from sipconform.scenario.uac import sdp_answer
+from sipconform.flows.uac import sdp_answer
 from sipconform.sip import Response
 
 from .reliable import prack, rseq_of

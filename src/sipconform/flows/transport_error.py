@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from sipconform.dut.profile import DutProfile
 from sipconform.peer import SipPeer
-from sipconform.scenario.proxy import unreachable_sent_by
+from sipconform.flows.proxy import unreachable_sent_by
 from sipconform.sip import Response, cancel_for
 
 from .uas import Call, answers_to, ring

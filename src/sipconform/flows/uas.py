@@ -16,22 +16,26 @@ from sipconform.peer import NoMessage, SipPeer
 from sipconform.peer.wirelog import WireRecord
 from sipconform.sip import Message, Request, Response, ack_for_2xx, cancel_for
 from sipconform.sip.build import in_dialog_request
-from sipconform.verdict import Inconclusive
 
 Address = tuple[str, int]
 
-__all__ = ["Address", "Call", "CancelControl", "NotAnswered", "NotRinging", "ack_2xx", "answered", "answers_to",
+__all__ = ["Address", "Call", "CancelControl", "NoTarget", "NotAnswered", "NotRinging", "ack_2xx", "answered", "answers_to",
            "await_final", "await_refreshes", "cancel", "cancel_answer", "cancel_refusal", "cancelled",
            "first_response_delay", "is_final_to", "is_ringing_to", "landing", "place", "refuses",
            "response_delay", "ring", "second_via", "sent_from", "stray_cancel", "target_uri"]
 
 
+class NoTarget(NoMessage):
+    """The profile names no ``[targets]`` user for the behaviour: the response awaited cannot come (a module
+    that needs one says so with ``requires(target=...)``, judged before the test starts)."""
+
+
 def target_uri(dut: DutProfile, transport: str, behaviour: str = "ring") -> str:
     """The Request-URI that makes the DUT behave as ``behaviour`` (the profile's ``[targets]``); a profile that
-    names none leaves the test nothing to send (not the DUT's doing: the profile's)."""
+    names none leaves the test nothing to send (``NoTarget``: not the DUT's doing, the profile's)."""
     user = dut.targets.get(behaviour)
     if user is None:
-        raise Inconclusive(f"the profile names no [targets] {behaviour!r} user, a Request-URI with which the DUT "
+        raise NoTarget(f"the profile names no [targets] {behaviour!r} user, a Request-URI with which the DUT "
                            f"{TARGET_BEHAVIOURS[behaviour]}")
     host = f"[{dut.host}]" if ":" in dut.host else dut.host
     return f"sip:{user}@{host}:{dut.port}" + (";transport=tcp" if transport == "tcp" else "")

@@ -79,7 +79,7 @@ def serving(dut: DutProfile, label: str) -> Iterator[Zone]:
 @pytest.fixture
 def sip_dns(request: pytest.FixtureRequest, dut: DutProfile, sip_peer_factory: PeerFactory) -> Iterator[Zone]:
     """The suite serving DNS at the profile's ``[dns] server`` for this test: a ``Zone`` (its ``origin`` is
-    the test's own domain) to publish SRV/NAPTR/A records in (see ``sipconform.scenario.locating``).
+    the test's own domain) to publish SRV/NAPTR/A records in (see ``sipconform.flows.locating``).
     The queries the DUT made go into the report ("DNS queries")."""
     with serving(dut, sip_peer_factory.prefix) as zone:
         try:

@@ -105,7 +105,7 @@ def terminal_notifier(config: pytest.Config) -> Callable[[str], None]:
 def upper_tester(request: pytest.FixtureRequest, dut: DutProfile, sip_timers: Timers,
                  tmp_path: Path) -> Iterator[GuardedUpperTester]:
     """The DUT's upper tester, from its profile's ``[upper_tester]``: ``call(target)`` makes the DUT
-    (a UAC) call ``target`` (the peer: ``sipconform.scenario.uac.Target``), ``hang_up()`` makes it
+    (a UAC) call ``target`` (the peer: ``sipconform.flows.uac.Target``), ``hang_up()`` makes it
     hang up (before an answer: a CANCEL is due); ``reinvite()`` and ``cancel()`` make it send a re-INVITE
     in the established call and cancel that re-INVITE (exec profiles with those commands; manual);
     ``reject()`` makes the DUT (a UAS) reject the incoming call that rings (exec, baresip, manual).
