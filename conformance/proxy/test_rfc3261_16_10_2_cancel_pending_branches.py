@@ -7,8 +7,8 @@ import pytest
 from sipconform.flows.proxy import LEGS, await_final, cancel_received, cancel_upstream, downstream, end_branch, ringing
 from sipconform.flows.proxy_profile import downstream_transport
 from sipconform.peer import NoMessage
-from sipconform.verdict import precondition
-from sipconform.verify.proxy_cancel import cancels_invite
+from sipconform.verdict import not_applicable, precondition
+from sipconform.verify.via_branch import cancels_invite
 
 pytestmark = [pytest.mark.clause("RFC3261-16.10-2"), pytest.mark.role("proxy")]
 
@@ -18,7 +18,11 @@ pytestmark = [pytest.mark.clause("RFC3261-16.10-2"), pytest.mark.role("proxy")]
 def test_cancel_reaches_every_ringing_branch(sip_peer, sip_peer_factory, dut, sip_transport, branches, legs):
     """Stimulus: the UAC's INVITE reaches 1-3 downstream peers through the DUT (forked for 2-3); each
     rings (180); the UAC sends CANCEL. Expectation: every branch receives a CANCEL for its INVITE."""
-    peers = downstream(sip_peer_factory, branches, downstream_transport(dut, sip_transport, legs))
+    leg = downstream_transport(dut, sip_transport, legs)
+    if leg is None:
+        not_applicable(f"the DUT does not run both UDP and TCP, so it cannot forward {sip_transport.upper()} to the "
+                       "other transport")
+    peers = downstream(sip_peer_factory, branches, leg)
     with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
         call = ringing(sip_peer, dut, peers)
     cancel_upstream(call)

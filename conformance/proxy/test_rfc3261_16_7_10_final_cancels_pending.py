@@ -9,7 +9,7 @@ import pytest
 from sipconform.flows.proxy import MARK, await_final, cancel_received, downstream, end_branch, relayed, ringing
 from sipconform.peer import NoMessage
 from sipconform.verdict import precondition, warn
-from sipconform.verify.proxy_cancel import cancels_invite
+from sipconform.verify.via_branch import cancels_invite
 
 pytestmark = [pytest.mark.clause("RFC3261-16.7-10"), pytest.mark.role("proxy")]
 

@@ -11,7 +11,7 @@ import pytest
 from sipconform.flows.proxy import (MARK, answer_cancel, await_ack, await_cancel, await_final, cancel_upstream,
                                     cancels_after, downstream, end_branch, requests_seen, ringing)
 from sipconform.verdict import precondition
-from sipconform.verify.proxy_silence import no_cancel
+from sipconform.verify.silence import no_cancel
 
 pytestmark = [pytest.mark.clause("RFC3261-16.7-10b"), pytest.mark.role("proxy")]
 

@@ -14,7 +14,7 @@ from sipconform.flows.proxy import (await_cancel, cancel_upstream, cancels_after
                                     provisional, ringing)
 from sipconform.flows.proxy_profile import timer_c
 from sipconform.verdict import precondition
-from sipconform.verify.proxy_silence import no_cancel, no_final
+from sipconform.verify.silence import no_cancel, no_final
 
 pytestmark = [pytest.mark.clause("RFC3261-16.7-2"), pytest.mark.role("proxy"), pytest.mark.slow]
 

@@ -8,7 +8,7 @@ import pytest
 from sipconform.flows.proxy import await_final, cancel_received, downstream, end_branch, finals_after, ringing
 from sipconform.peer import NoMessage
 from sipconform.verdict import precondition, warn
-from sipconform.verify.proxy_silence import no_final
+from sipconform.verify.silence import no_final
 
 pytestmark = [pytest.mark.clause("RFC3261-16.7-5a"), pytest.mark.role("proxy")]
 

@@ -7,7 +7,7 @@ import pytest
 from sipconform.flows.proxy import (MARK, answer_cancel, await_cancel, await_final, cancel_upstream, downstream,
                                     end_branch, finals_after, provisional, relayed, responses_seen, ringing)
 from sipconform.verdict import inconclusive, precondition
-from sipconform.verify.proxy_silence import no_final
+from sipconform.verify.silence import no_final
 
 pytestmark = [pytest.mark.clause("RFC3261-16.7-5c"), pytest.mark.role("proxy")]
 

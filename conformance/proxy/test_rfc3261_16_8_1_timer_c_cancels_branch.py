@@ -18,7 +18,7 @@ from sipconform.flows.proxy import (await_ack, await_final, cancel_received, dow
                                     requests_seen, ringing)
 from sipconform.flows.proxy_profile import timer_c
 from sipconform.verdict import Inconclusive, precondition
-from sipconform.verify.proxy_cancel import cancels_invite
+from sipconform.verify.via_branch import cancels_invite
 
 pytestmark = [pytest.mark.clause("RFC3261-16.8-1"), pytest.mark.role("proxy"), pytest.mark.slow]
 

@@ -10,7 +10,7 @@ import pytest
 
 from sipconform.flows.proxy import LEGS, cancel_received, cancel_upstream, downstream, end_branch, ringing
 from sipconform.flows.proxy_profile import downstream_transport
-from sipconform.verdict import inconclusive, precondition
+from sipconform.verdict import inconclusive, not_applicable, precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-12"), pytest.mark.role("proxy")]
 
@@ -21,7 +21,11 @@ def test_cancel_goes_where_the_invite_went(sip_peer, sip_peer_factory, dut, sip_
     """Stimulus: INVITE through the DUT to 1 or 2 ringing branches (downstream on the UAC's transport or
     the other); the UAC cancels. Expectation: each branch's peer receives, over its transport, a CANCEL
     for its own INVITE (the branch of the INVITE the DUT sent there)."""
-    peers = downstream(sip_peer_factory, branches, downstream_transport(dut, sip_transport, legs))
+    leg = downstream_transport(dut, sip_transport, legs)
+    if leg is None:
+        not_applicable(f"the DUT does not run both UDP and TCP, so it cannot forward {sip_transport.upper()} to the "
+                       "other transport")
+    peers = downstream(sip_peer_factory, branches, leg)
     with precondition("the call rings through the DUT (RFC 3261 §16.6, §16.7 step 5)"):
         call = ringing(sip_peer, dut, peers)
     cancel_upstream(call)

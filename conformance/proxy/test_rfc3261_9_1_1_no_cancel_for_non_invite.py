@@ -12,7 +12,7 @@ from sipconform.flows.proxy import MARK, cancels_after, downstream, proxy_route
 from sipconform.flows.proxy_profile import routing
 from sipconform.sip import cancel_for
 from sipconform.verdict import precondition
-from sipconform.verify.proxy_silence import no_cancel
+from sipconform.verify.silence import no_cancel
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-1"), pytest.mark.role("proxy")]
 

@@ -11,7 +11,7 @@ import pytest
 from sipconform.flows.proxy import (await_ack, cancel_received, cancel_upstream, cancels_after, downstream, end_branch,
                                     provisional, ringing)
 from sipconform.verdict import precondition, warn
-from sipconform.verify.proxy_silence import no_cancel
+from sipconform.verify.silence import no_cancel
 
 pytestmark = [pytest.mark.clause("RFC3261-9.1-9"), pytest.mark.role("proxy")]
 

@@ -12,7 +12,7 @@ import pytest
 from sipconform.flows.proxy import await_cancel, cancels_after, downstream, end_branch, ringing
 from sipconform.sip import cancel_for
 from sipconform.verdict import precondition
-from sipconform.verify.proxy_silence import no_cancel
+from sipconform.verify.silence import no_cancel
 
 pytestmark = [pytest.mark.clause("RFC3261-9.2-1"), pytest.mark.role("proxy")]
 

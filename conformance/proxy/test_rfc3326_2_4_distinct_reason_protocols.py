@@ -9,15 +9,15 @@ import pytest
 
 from sipconform.flows.proxy import MARK, await_cancel, await_final, cancel_upstream, downstream, end_branch, ringing
 from sipconform.verdict import precondition
-from sipconform.verify.proxy_reason import reason_values
+from sipconform.verify.reason import distinct_protocols
 
 pytestmark = [pytest.mark.clause("RFC3326-2-4"), pytest.mark.role("proxy")]
 
 
 def _protocols_distinct(cancel):
-    protocols = [protocol for protocol, _params in reason_values(cancel.header_values("reason"))]
-    assert len(protocols) == len(set(protocols)), (
-        f"the DUT's CANCEL carries Reason values with the same protocol: {cancel.header_values('reason')}")
+    problems = distinct_protocols(cancel.header_values("reason"))
+    assert not problems, ("the DUT's CANCEL carries Reason values that are malformed or share the same protocol: "
+                          + "; ".join(problems))
 
 
 def test_cancel_after_two_reasons(sip_peer, sip_peer_factory, dut):

@@ -16,7 +16,7 @@ import pytest
 
 from sipconform.flows.proxy import await_ack, await_cancel, cancel_upstream, downstream, end_branch, ringing
 from sipconform.verdict import precondition
-from sipconform.verify.proxy_branch import same_branch
+from sipconform.verify.via_branch import same_branch
 
 pytestmark = [pytest.mark.clause("RFC5393-4.2.1-1"), pytest.mark.role("proxy", "stateless-proxy")]
 

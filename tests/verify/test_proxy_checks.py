@@ -1,4 +1,4 @@
-"""The proxy's checks (verify/proxy_*, verify/server_location) and Digest retry (sip/auth): sans-IO, on built
+"""Checks the proxy modules use (verify/via_branch, cancel_request, reason, server_location, transaction) and Digest retry (sip/auth): sans-IO, on built
 messages."""
 
 from __future__ import annotations
@@ -7,10 +7,11 @@ import hashlib
 
 from sipconform.sip import Request, Response, cancel_for, request, response_to
 from sipconform.sip.auth import authorized_retry
-from sipconform.verify.proxy_branch import same_branch
-from sipconform.verify.proxy_cancel import cancel_problems, cancels_invite
-from sipconform.verify.proxy_reason import reason_values, sip_causes
+from sipconform.verify.cancel_request import built_per_9_1
+from sipconform.verify.reason import reason_values, sip_causes
 from sipconform.verify.server_location import cancel_to_server_reached, one_server_per_transaction
+from sipconform.verify.transaction import cancel_not_matched
+from sipconform.verify.via_branch import cancels_invite, same_branch
 
 INVITE = request("INVITE", "sip:uas@127.0.0.1:5070", [
     ("Via", "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKproxy1"),
@@ -21,7 +22,7 @@ INVITE = request("INVITE", "sip:uas@127.0.0.1:5070", [
 
 def test_a_cancel_built_per_9_1_has_no_problems() -> None:
     cancel = cancel_for(INVITE)
-    assert cancel_problems(INVITE, cancel) == []
+    assert not built_per_9_1(INVITE, cancel).problems
     assert cancels_invite(INVITE, cancel, at="uas1") == []
     assert same_branch(cancel, INVITE, at="uas1", forwarded=False) == []
 
@@ -29,9 +30,9 @@ def test_a_cancel_built_per_9_1_has_no_problems() -> None:
 def test_a_cancel_with_another_branch_and_method_is_reported() -> None:
     cancel: Request = cancel_for(INVITE).set_header("Via", "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKother")
     cancel = cancel.set_header("CSeq", "7 INVITE")
-    problems = cancel_problems(INVITE, cancel)
-    assert any("CSeq 7 INVITE is not '7 CANCEL'" in p for p in problems)
-    assert any(p.startswith("Via") for p in problems)
+    problems = built_per_9_1(INVITE, cancel).problems
+    assert any("expected 'CANCEL'" in p for p in problems)
+    assert any(p.startswith("Via branch") for p in problems)
     assert "does not cancel its INVITE" in cancels_invite(INVITE, cancel, at="uas1")[0]
     assert "differs from its INVITE's" in same_branch(cancel, INVITE, at="uas1", forwarded=False)[0]
     assert "differs from the forwarded INVITE's" in same_branch(cancel, INVITE, at="uas1", forwarded=True)[0]
@@ -39,9 +40,19 @@ def test_a_cancel_with_another_branch_and_method_is_reported() -> None:
 
 def test_reason_values_split_and_unquote() -> None:
     values = ['SIP;cause=200;text="Call completed elsewhere", Q.850;CAUSE=16']
-    assert reason_values(values) == [("SIP", {"cause": "200", "text": "Call completed elsewhere"}),
-                                     ("Q.850", {"cause": "16"})]
+    assert [v.compared for v in reason_values(values)] == [
+        ("SIP", {"cause": "200", "text": "Call completed elsewhere"}), ("Q.850", {"cause": "16"})]
     assert sip_causes(values) == ["200"]
+
+
+def test_a_cancel_matched_by_the_proxy_is_its_own_200_and_a_cancel_of_the_branch() -> None:
+    cancel = cancel_for(INVITE)
+    own_200 = response_to(cancel, 200, to_tag="t1")
+    assert cancel_not_matched(own_200, cancel, INVITE, relayed=lambda r: None) == []
+    assert "relayed from the branch" in cancel_not_matched(own_200, cancel, INVITE, relayed=lambda r: "uas1")[0]
+    assert "not forwarded" in cancel_not_matched(own_200, None, INVITE, relayed=lambda r: None)[0]
+    other = cancel.set_header("Via", "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKother")
+    assert "not that of the branch's INVITE" in cancel_not_matched(None, other, INVITE, relayed=lambda r: None)[0]
 
 
 def test_server_location_findings() -> None:

@@ -50,10 +50,16 @@ class Branch:
     responses: list[Response] = field(default_factory=list)
 
     @property
+    def forwarded(self) -> Request:
+        """The INVITE the DUT forwarded here (``NoMessage`` if it never came)."""
+        if self.invite is None:
+            raise NoMessage(f"the DUT's INVITE never reached {self.name}")
+        return self.invite
+
+    @property
     def via(self) -> Via:
         """The DUT's own Via of this branch: the top Via of the forwarded INVITE."""
-        assert self.invite is not None
-        return self.invite.top_via
+        return self.forwarded.top_via
 
     @property
     def name(self) -> str:
@@ -119,8 +125,8 @@ def reach_branches(call: ProxiedCall, within: float | None = None) -> None:
 
 def provisional(branch: Branch, status: int = 180) -> Response:
     """The downstream peer answers its INVITE with a provisional (a To tag unless 100)."""
-    assert branch.invite is not None
-    response = branch.peer.respond(branch.invite, status, headers=[(MARK, branch.name)])
+    invite = branch.forwarded
+    response = branch.peer.respond(invite, status, headers=[(MARK, branch.name)])
     branch.responses.append(response)
     return response
 
@@ -175,8 +181,8 @@ def cancel_upstream(call: ProxiedCall, *, extra: Headers = (), retransmit: bool 
 
 def cancel_received(branch: Branch, within: float | None = None) -> Request:
     """The first CANCEL of this call at this branch, as it came (``NoMessage`` if none comes in time)."""
-    assert branch.invite is not None
-    call_id = branch.invite.call_id
+    invite = branch.forwarded
+    call_id = invite.call_id
     return branch.peer.expect_request("CANCEL", within=within, where=lambda r: r.call_id == call_id)
 
 
@@ -204,10 +210,10 @@ def answer_cancel(branch: Branch, cancel: Request, status: int = 200) -> Respons
 def end_branch(branch: Branch, cancel: Request | None = None, status: int = 487, *, to_tag: str | None = None
                ) -> Response:
     """Answer the branch's CANCEL with 200 (if given) and its INVITE with ``status`` (§9.2)."""
-    assert branch.invite is not None
+    invite = branch.forwarded
     if cancel is not None:
         answer_cancel(branch, cancel)
-    response = branch.peer.respond(branch.invite, status, headers=[(MARK, branch.name)], to_tag=to_tag)
+    response = branch.peer.respond(invite, status, headers=[(MARK, branch.name)], to_tag=to_tag)
     branch.responses.append(response)
     return response
 
@@ -257,8 +263,8 @@ def cancel_and_ack(uac: SipPeer, dut: DutProfile, peers: Sequence[SipPeer], *, t
 
 def resend(branch: Branch, message: Message) -> None:
     """The downstream peer sends ``message`` (a copy of a response, say) to the DUT as it is, once."""
-    assert branch.invite is not None
-    branch.peer.send(message, branch.peer.source_of(branch.invite))
+    invite = branch.forwarded
+    branch.peer.send(message, branch.peer.source_of(invite))
 
 
 def ack_again(call: ProxiedCall, branch: Branch, final: Response, after: float) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sipconform.dut.profile import DutProfile
-from sipconform.peer import NoMessage, SipPeer
+from sipconform.peer import SipPeer
 from sipconform.sip import Request, Response, cancel_for, cancel_matches
 
 from .proxy import (ProxiedCall, await_provisional, downstream, end_branch, place_call, provisional, reach_branches,
@@ -35,13 +35,6 @@ class CancelOutcome:
     response: Response | None
     forwarded: Request | None
     invite: Request
-
-
-def _invite_at(call: ProxiedCall) -> Request:
-    invite = call.branches[0].invite
-    if invite is None:
-        raise NoMessage(f"the INVITE never reached {call.branches[0].name}")
-    return invite
 
 
 def stranded_call(uac: SipPeer, dut: DutProfile, factory: Any, *, branch_says: int | None = 100) -> ProxiedCall:
@@ -70,7 +63,7 @@ def cancel_through_proxy(call: ProxiedCall) -> CancelOutcome:
     """The UAC's CANCEL on a new connection. A CANCEL reaching the branch is answered as a UAS would (200 and 487
     if it cancels the branch's INVITE, else 481); returns the DUT's response at the UAC and that CANCEL (each
     waited for ``Timers.quiet``)."""
-    uac, branch, invite = call.uac, call.branches[0], _invite_at(call)
+    uac, branch, invite = call.uac, call.branches[0], call.branches[0].forwarded
     request = cancel_for(call.invite)
     uac.send(request, (call.dut.host, call.dut.port))
     window = call.dut.timers.quiet
@@ -115,7 +108,7 @@ def failed_relay(uac: SipPeer, dut: DutProfile, factory: Any) -> FailedRelay:
 def invite_forwarded_again(call: ProxiedCall) -> Request | None:
     """Send the UAC's INVITE again, unchanged, on another connection than its own; a new INVITE of the call
     (another branch parameter than the forwarded one) at the branch within ``Timers.immediately``, or None."""
-    first = _invite_at(call).top_via.branch
+    first = call.branches[0].forwarded.top_via.branch
     call.uac.send(bytes(call.invite), (call.dut.host, call.dut.port))
     call.uac.reactor.run_for(call.dut.timers.immediately)
     again = [i.message for i in requests_seen(call.branches[0].peer, "INVITE", call.invite.call_id)

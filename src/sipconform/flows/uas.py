@@ -19,8 +19,8 @@ from sipconform.sip.build import in_dialog_request
 
 Address = tuple[str, int]
 
-__all__ = ["Address", "Call", "CancelControl", "NoTarget", "NotAnswered", "NotRinging", "ack_2xx", "answered", "answers_to",
-           "await_final", "await_refreshes", "cancel", "cancel_answer", "cancel_refusal", "cancelled",
+__all__ = ["Address", "Call", "CancelControl", "NoTarget", "NotAnswered", "NotRinging", "ack_2xx", "answered",
+           "answers_to", "await_final", "await_refreshes", "cancel", "cancel_answer", "cancel_refusal", "cancelled",
            "first_response_delay", "is_final_to", "is_ringing_to", "landing", "place", "refuses",
            "response_delay", "ring", "second_via", "sent_from", "stray_cancel", "target_uri"]
 

@@ -15,7 +15,8 @@ from sipconform.verify.fields import (
     single_top_via,
 )
 
-__all__ = ["carries_the_routes", "copies_the_request", "cseq_method_is_cancel", "no_require", "single_via"]
+__all__ = ["built_per_9_1", "carries_the_routes", "copies_the_request", "cseq_method_is_cancel", "no_require",
+           "single_via"]
 
 
 def copies_the_request(request: Request, cancel: Request) -> Findings:
@@ -60,3 +61,14 @@ def carries_the_routes(request: Request, cancel: Request) -> list[str]:
 def no_require(cancel: Request) -> list[str]:
     """RFC3261-9.1-6: "The CANCEL request MUST NOT contain any Require or Proxy-Require header fields." """
     return forbidden_headers(cancel, ("require", "proxy-require"))
+
+
+def built_per_9_1(request: Request, cancel: Request) -> Findings:
+    """RFC3261-16.10-3: a CANCEL a proxy generates of its own accord is built "as described in Section 9.1":
+    the checklist above as a whole (9.1-2 to 9.1-6)."""
+    found = copies_the_request(request, cancel)
+    via = single_via(request, cancel)
+    found.problems += [*via.problems, *cseq_method_is_cancel(cancel), *carries_the_routes(request, cancel),
+                       *no_require(cancel)]
+    found.notes += via.notes
+    return found

@@ -31,6 +31,11 @@ class Findings:
     def text(self) -> str:
         return "; ".join(self.problems)
 
+    def extend(self, other: Findings, prefix: str = "") -> None:
+        """Add ``other``'s problems and notes, each after ``prefix`` (what they are about: a branch, say)."""
+        self.problems += [prefix + p for p in other.problems]
+        self.notes += [prefix + n for n in other.notes]
+
 
 def _field(msg: Request | Response, view: str) -> NameAddr | None:
     try:

@@ -11,7 +11,7 @@ from sipconform.sip.grammar import is_token
 from sipconform.sip.headers import split_list
 from sipconform.sip.uri import split_outside_quotes
 
-__all__ = ["ReasonValue", "distinct_protocols", "reason_values"]
+__all__ = ["ReasonValue", "distinct_protocols", "reason_values", "sip_causes"]
 
 # RFC 3326 §2: reason-value = protocol *(SEMI reason-params); protocol = "SIP" / "Q.850" / token;
 # reason-params = protocol-cause / reason-text / reason-extension; protocol-cause = "cause" EQUAL
@@ -37,6 +37,12 @@ class ReasonValue:
         """The value of parameter ``name`` with its quotes removed, or None."""
         return next((v.strip('"') for k, v in self.params if k == name.lower()), None)
 
+    @property
+    def compared(self) -> tuple[str, dict[str, str]]:
+        """What two copies of a value must share (RFC 3326 §2: the protocol, the cause, the text): the protocol
+        upper-cased and the parameters with their quotes removed."""
+        return self.key, {k: v.strip('"') for k, v in self.params}
+
 
 def reason_values(values: Iterable[str]) -> list[ReasonValue]:
     """Reason header values (a comma-joined one split first, §7.3.1), parsed leniently: a malformed one is
@@ -50,6 +56,11 @@ def reason_values(values: Iterable[str]) -> list[ReasonValue]:
             parsed.append((name.strip().lower(), arg.strip()))
         out.append(ReasonValue(value, protocol, tuple(parsed)))
     return out
+
+
+def sip_causes(values: Iterable[str]) -> list[str | None]:
+    """The ``cause`` of each ``SIP`` Reason value (RFC 3326 §2; None where a SIP value has no cause)."""
+    return [value.param("cause") for value in reason_values(values) if value.key == "SIP"]
 
 
 def distinct_protocols(values: Iterable[str]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Checks that the DUT-as-proxy sent nothing of a kind within a window (a CANCEL down a branch, a final
+"""Checks that the DUT (as proxy) sent nothing of a kind within a window (a CANCEL down a branch, a final
 response up to the UAC): each returns the problems found, naming the first message that came."""
 
 from __future__ import annotations
