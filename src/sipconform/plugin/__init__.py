@@ -19,6 +19,7 @@ from sipconform.plugin import reports
 from sipconform.plugin.abort import NOT_FINISHED, RunEnd, not_run
 from sipconform.plugin.dns import sip_dns  # noqa: F401  (the sip_dns fixture, registered here)
 from sipconform.plugin.duts import TARGET_PARAM, DutPool, DutUnavailable, probe_external, target_of
+from sipconform.plugin.evidence import SuiteLimits
 from sipconform.plugin.liveness import Liveness
 from sipconform.plugin.markers import MARKERS, ItemMeta, meta_of, problems_of
 from sipconform.plugin.options import SETTINGS_KEY, add_options, settings_from_config
@@ -63,6 +64,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_VerdictCollector(config), COLLECTOR_NAME)
     RunEnd.install(config)  # SIGTERM and a DUT that stopped answering: results marked aborted
     Liveness.install(config)  # a silent test against a DUT that does not answer a probe is an error
+    SuiteLimits.install(config)  # input over the suite's own size limit: error, not the DUT's fault
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

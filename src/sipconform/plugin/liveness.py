@@ -24,7 +24,7 @@ from sipconform.plugin.peers import PEERS_KEY
 from sipconform.plugin.verdicts import PHASES_KEY
 from sipconform.verdict import Outcome, Verdict
 
-__all__ = ["STOP_AFTER", "DutStopped", "Liveness", "stopped_reason"]
+__all__ = ["STOP_AFTER", "DutStopped", "Liveness", "make_error", "stopped_reason"]
 
 STOP_AFTER = 3
 """Errors "the DUT stopped answering" in a row after which the run stops."""
@@ -86,7 +86,7 @@ class Liveness:
             return report
         verdict = getattr(report, "sip_verdict", None)
         if verdict == "error" and call.excinfo is not None and isinstance(call.excinfo.value, DutStopped):
-            _make_error(item, report, str(call.excinfo.value))  # one line, no traceback of ours
+            make_error(item, report, str(call.excinfo.value))  # one line, no traceback of ours
             self._count(item, report, str(call.excinfo.value))
         elif verdict in _JUDGED and not self._heard(item):
             self._review(item, report)
@@ -116,7 +116,7 @@ class Liveness:
         first = (str(getattr(report, "sip_message", "")).splitlines() or [""])[0]
         message = (f"the DUT stopped answering at +{since:.1f} s of the run: it sent nothing during this test "
                    f"and {why} (the test alone would have said {report.sip_verdict}: {first})")
-        _make_error(item, report, message)
+        make_error(item, report, message)
         self._count(item, report, message)
 
     def _count(self, item: pytest.Item, report: pytest.TestReport, message: str) -> None:
@@ -151,7 +151,7 @@ class Liveness:
                 f"{deadline:g} s")
 
 
-def _make_error(item: pytest.Item, report: pytest.TestReport, message: str) -> None:
+def make_error(item: pytest.Item, report: pytest.TestReport, message: str) -> None:
     """Turn this phase's verdict into ``error`` with ``message`` (the phase list ``finalize`` reads too)."""
     phases = item.stash.get(PHASES_KEY, [])
     if phases:
