@@ -71,6 +71,11 @@ class DutPool:
             self._failed[dut.name] = message
             raise DutUnavailable(message) from None
 
+    def pid(self, name: str) -> int | None:
+        """The process id of the running reference DUT ``name`` this pool started (None: none running)."""
+        running = self._running.get(name)
+        return running.process.pid if running is not None and running.process.running else None
+
     def exited(self, name: str) -> str | None:
         """How the reference DUT ``name`` this pool started ended, if its process has exited (else None)."""
         running = self._running.get(name)

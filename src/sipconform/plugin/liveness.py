@@ -5,12 +5,16 @@ all during it (its wire log has no incoming record), the silence may be the DUT'
 conformance. The DUT is then re-probed, as at start-up (``dut.probe``: one OPTIONS, RFC 3261 §11), and for a
 reference DUT its process is checked too. No answer: the verdict is ``error``, "the DUT stopped answering at
 +N s", and the DUT is held for dead: each later test against it is probed at setup, before it waits a
-Timer B for nothing. After ``STOP_AFTER`` such errors in a row the run stops (``session.shouldstop``, each
-xdist worker alike); results.json then says why (``plugin.abort``) and the tests left are not run.
+Timer B for nothing. A started reference DUT is watched during each test too (a pidfd in the test's
+reactor): its death ends the test at once, an ``error``. After ``STOP_AFTER`` such errors in a row the run
+stops (``session.shouldstop``, each xdist worker alike); results.json then says why (``plugin.abort``) and
+the tests left are not run.
 """
 
 from __future__ import annotations
 
+import os
+import selectors
 import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -30,6 +34,7 @@ STOP_AFTER = 3
 """Errors "the DUT stopped answering" in a row after which the run stops."""
 _JUDGED = ("fail", "warn", "inconclusive", "error")
 _PLUGIN_NAME = "sipconform-liveness"
+_WATCH_KEY = pytest.StashKey[int]()  # the pidfd of the reference DUT watched during the test
 STOPPED_ATTR = "sip_dut_stopped"
 """A report attribute (it survives xdist's serialisation): why the DUT was found dead, set on the report
 whose error it caused; with ``sip_run_stopped`` when that error stopped the run."""
@@ -76,6 +81,40 @@ class Liveness:
             return
         raise DutStopped(f"the DUT stopped answering at +{dead.since:.1f} s of the run ({why}); this test "
                          f"was not run against it")
+
+    # -- during a test: a reference DUT's death ends it at once --------------------------------------------
+    def pytest_runtest_call(self, item: pytest.Item) -> None:
+        funcargs = getattr(item, "funcargs", {})
+        factory, pool, dut = (funcargs.get(k) for k in ("sip_peer_factory", "sip_dut_pool", "dut"))
+        if factory is None or not isinstance(pool, DutPool) or not isinstance(dut, DutProfile):
+            return
+        pid = pool.pid(dut.name)
+        try:
+            fd = os.pidfd_open(pid) if pid is not None else None
+        except OSError:  # an old kernel: the probe after the test still tells
+            fd = None
+        if fd is None:
+            return
+        reactor = factory.reactor
+
+        def died() -> None:
+            reactor.selector.unregister(fd)  # once: the test's teardown must not hear it again
+            at = time.monotonic() - self.start
+            self.dead[dut.name] = _Dead(at, dut, pool)
+            raise DutStopped(f"the DUT stopped answering at +{at:.1f} s of the run, during this test: "
+                             f"{pool.exited(dut.name) or 'its process exited'}")
+
+        reactor.selector.register(fd, selectors.EVENT_READ, died)
+        item.stash[_WATCH_KEY] = fd
+
+    def pytest_runtest_teardown(self, item: pytest.Item) -> None:
+        fd = item.stash.get(_WATCH_KEY, None)
+        if fd is not None:
+            reactor = getattr(item, "funcargs", {})["sip_peer_factory"].reactor  # still open: torn down later
+            if not reactor.closed and fd in reactor.selector.get_map():
+                reactor.selector.unregister(fd)
+            os.close(fd)
+            del item.stash[_WATCH_KEY]
 
     # -- after a phase: silence from a DUT that does not answer a probe is an error ---------------------
     @pytest.hookimpl(wrapper=True)
