@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from sipconform.dut.profile import DutProfile
-from sipconform.plugin import reports
+from sipconform.plugin import loss, reports
 from sipconform.plugin.abort import NOT_FINISHED, RunEnd, not_run
 from sipconform.plugin.dns import sip_dns  # noqa: F401  (the sip_dns fixture, registered here)
 from sipconform.plugin.duts import TARGET_PARAM, DutPool, DutUnavailable, probe_external, target_of
@@ -53,6 +53,8 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     add_options(parser)
     if not pluginmanager.is_registered(reports):  # reports directory, evidence, matrix, baseline, -m markers
         pluginmanager.register(reports, "sipconform-reports")
+    if not pluginmanager.is_registered(loss):  # --sip-loss: an emulated lossy network
+        pluginmanager.register(loss, "sipconform-loss")
 
 
 def pytest_configure(config: pytest.Config) -> None:
