@@ -88,8 +88,7 @@ def test_dut_dying_mid_run_ends_the_run_with_errors(pytester: pytest.Pytester, d
     _check_aborted(doc, alive_tests=10)
     results = doc["results"]
     assert isinstance(results, list) and len(results) < 40
-    if not xdist:
-        assert len(doc["not_run"]) == 40 - len(results)  # type: ignore[arg-type]
+    assert len(doc["not_run"]) == 40 - len(results)  # type: ignore[arg-type]
 
 
 def test_dut_dying_right_after_the_start_up_probe(pytester: pytest.Pytester, dying_uas) -> None:

@@ -37,7 +37,7 @@ class RunEnd:
     config: pytest.Config
     signal_name: str | None = None
     stopped: str | None = None
-    placeholder: bool = False
+    collected: list[str] = field(default_factory=list)  # under xdist: the test ids the workers collected
     _previous: Any = field(default=None, repr=False)
 
     @classmethod
@@ -76,6 +76,11 @@ class RunEnd:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self._restore()
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
+        if not self.collected:
+            self.collected = list(ids)
+
     # -- the reasons -------------------------------------------------------------------------------------
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.stopped is None and (reason := stopped_reason(report)) is not None:
@@ -93,10 +98,12 @@ class RunEnd:
 
 
 def not_run(session: pytest.Session, results: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The collected conformance tests that have no result (known in the process that ran them: without
-    xdist; under xdist the controller does not hold the items)."""
+    """The collected conformance tests that have no result (under xdist: the tests the workers collected)."""
     done = {r["nodeid"] for r in results}
-    return [i.nodeid for i in session.items if i.nodeid not in done and _conformance(i)]
+    if session.items:
+        return [i.nodeid for i in session.items if i.nodeid not in done and _conformance(i)]
+    collected = RunEnd.install(session.config).collected
+    return [nodeid for nodeid in collected if nodeid not in done]
 
 
 def _conformance(item: pytest.Item) -> bool:
