@@ -2,13 +2,13 @@
 
 When a test is about to end ``fail``, ``warn``, ``inconclusive`` or ``error`` and the DUT sent nothing at
 all during it (its wire log has no incoming record), the silence may be the DUT's death rather than its
-conformance. The DUT is then re-probed, as at start-up (``dut.probe``: one OPTIONS, RFC 3261 §11), and for a
-reference DUT its process is checked too. No answer: the verdict is ``error``, "the DUT stopped answering at
-+N s", and the DUT is held for dead: each later test against it is probed at setup, before it waits a
-Timer B for nothing. A started reference DUT is watched during each test too (a pidfd in the test's
-reactor): its death ends the test at once, an ``error``. After ``STOP_AFTER`` such errors in a row the run
-stops (``session.shouldstop``, each xdist worker alike); results.json then says why (``plugin.abort``) and
-the tests left are not run.
+conformance. The DUT is then re-probed, as at start-up (``dut.probe``: one OPTIONS, RFC 3261 §11; for a
+reference DUT its process is checked too; with ``--no-sip-probe`` only that process). No answer: the
+verdict is ``error``, "the DUT stopped answering at +N s", and the DUT is held for dead: each later test
+against it is probed at setup, before it waits a Timer B for nothing. A started reference DUT is watched
+during each test too (a pidfd in the test's reactor): its death ends the test at once, an ``error``.
+After ``STOP_AFTER`` such errors in a row the run stops (``session.shouldstop``, each xdist worker
+alike); results.json then says why (``plugin.abort``) and the tests left are not run.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import pytest
 
 from sipconform.dut.profile import DutProfile
 from sipconform.plugin.duts import DutPool, probe_deadline, target_of
+from sipconform.plugin.options import SETTINGS_KEY
 from sipconform.plugin.peers import PEERS_KEY
 from sipconform.plugin.verdicts import PHASES_KEY
 from sipconform.verdict import Outcome, Verdict
@@ -172,6 +173,9 @@ class Liveness:
         cannot be probed."""
         if pool is not None and (exited := pool.exited(dut.name)) is not None:
             return exited
+        settings = self.config.stash.get(SETTINGS_KEY, None)
+        if settings is not None and not settings.probe:
+            return None  # --no-sip-probe: the DUT is not to be probed
         if dut.reference is None and dut.role == "uac" and dut.upper_tester.kind == "exec":
             return None  # it listens only during the calls its upper tester places: nothing to probe
         if transport not in ("udp", "tcp"):
