@@ -106,8 +106,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     settings = _settings(config)
     if _is_worker(config) or config.option.collectonly or config.option.sip_list_clauses:
         return
-    if _explicit(config):  # never leave an older run's results in place (plugin.abort)
+    if _explicit(config) or config.stash[REPORTS_KEY].enabled:  # no older run's results left (plugin.abort)
         write_results(settings.results_path, results_document(settings, [], aborted=NOT_FINISHED))
+        RunEnd.install(config).placeholder = True
     if not settings.probe:
         return
     problem = probe_external(settings)
@@ -326,8 +327,9 @@ class _VerdictCollector:
         config = self.config
         if _is_worker(config) or SETTINGS_KEY not in config.stash:
             return
-        aborted = RunEnd.install(config).reason(session)
-        if (self.results or _explicit(config)) and not config.option.collectonly:
+        run_end = RunEnd.install(config)
+        aborted = run_end.reason(session)
+        if (self.results or _explicit(config) or run_end.placeholder) and not config.option.collectonly:
             document = results_document(_settings(config), self.results, aborted=aborted)
             if aborted and (left := not_run(session, self.results)):
                 document["not_run"] = left  # never as passed

@@ -37,6 +37,7 @@ class RunEnd:
     config: pytest.Config
     signal_name: str | None = None
     stopped: str | None = None
+    placeholder: bool = False  # results.json was written at session start: the end must rewrite it
     collected: list[str] = field(default_factory=list)  # under xdist: the test ids the workers collected
     _previous: Any = field(default=None, repr=False)
 
