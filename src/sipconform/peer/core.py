@@ -359,6 +359,8 @@ class PeerCore:
         self._record_unframed()
         self.reactor.remove_source(self)
         self._t.close()
+        if self._own_reactor:
+            self.reactor.close()
 
     def _record_unframed(self) -> None:
         """At close: bytes a stream connection received that never formed a message go into the wire log
@@ -368,8 +370,6 @@ class PeerCore:
                 error = ParseError("truncated", f"{len(pending)} bytes received that never formed a message "
                                                 f"(still pending when the test ended)")
                 self._record_error(error, pending, conn.remote, conn, note="pending at close")
-        if self._own_reactor:
-            self.reactor.close()
 
 
 def _try_parse(data: bytes, max_size: int) -> Message | None:
