@@ -27,6 +27,7 @@ from sipconform.peer.reactor import Reactor
 from sipconform.peer.teardown import wind_up
 from sipconform.peer.tls import TlsConfig
 from sipconform.peer.transport import Address, TcpTransport
+from sipconform.peer.transports import MAX_MESSAGE_SIZE
 from sipconform.peer.websocket import WsConfig
 from sipconform.sip.build import ack_for_2xx, cancel_for, response_to
 from sipconform.sip.errors import ParseError
@@ -60,9 +61,9 @@ class SipPeer(PeerCore):
     """
 
     def __init__(self, transport: str = "udp", *, timers: Timers, host: str = "127.0.0.1",
-                 reactor: Reactor | None = None, name: str = "peer", id_prefix: str = "", max_size: int = 65536,
-                 send_trying: bool = False, via_params: tuple[str, ...] = (), route_by_via: bool = False,
-                 tls: TlsConfig | None = None, ws: WsConfig | None = None) -> None:
+                 reactor: Reactor | None = None, name: str = "peer", id_prefix: str = "",
+                 max_size: int = MAX_MESSAGE_SIZE, send_trying: bool = False, via_params: tuple[str, ...] = (),
+                 route_by_via: bool = False, tls: TlsConfig | None = None, ws: WsConfig | None = None) -> None:
         super().__init__(transport, timers=timers, host=host, reactor=reactor, name=name, id_prefix=id_prefix,
                          max_size=max_size, send_trying=send_trying, via_params=via_params,
                          route_by_via=route_by_via, tls=tls, ws=ws)

@@ -15,9 +15,12 @@ from typing import Any
 import pytest
 
 from sipconform.dut.profile import DutProfile
-from sipconform.plugin import reports
+from sipconform.plugin import loss, reports
+from sipconform.plugin.abort import NOT_FINISHED, RunEnd, not_run
 from sipconform.plugin.dns import sip_dns  # noqa: F401  (the sip_dns fixture, registered here)
 from sipconform.plugin.duts import TARGET_PARAM, DutPool, DutUnavailable, probe_external, target_of
+from sipconform.plugin.evidence import SuiteLimits
+from sipconform.plugin.liveness import Liveness
 from sipconform.plugin.markers import MARKERS, ItemMeta, meta_of, problems_of
 from sipconform.plugin.options import SETTINGS_KEY, add_options, settings_from_config
 from sipconform.plugin.peers import PEERS_KEY, PeerFactory, bad_input, id_prefix, render_trace
@@ -50,6 +53,8 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     add_options(parser)
     if not pluginmanager.is_registered(reports):  # reports directory, evidence, matrix, baseline, -m markers
         pluginmanager.register(reports, "sipconform-reports")
+    if not pluginmanager.is_registered(loss):  # --sip-loss: an emulated lossy network
+        pluginmanager.register(loss, "sipconform-loss")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -59,6 +64,9 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     config.stash[SETTINGS_KEY] = settings_from_config(config)
     config.pluginmanager.register(_VerdictCollector(config), COLLECTOR_NAME)
+    RunEnd.install(config)  # SIGTERM and a DUT that stopped answering: results marked aborted
+    Liveness.install(config)  # a silent test against a DUT that does not answer a probe is an error
+    SuiteLimits.install(config)  # input over the suite's own size limit: error, not the DUT's fault
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -78,6 +86,11 @@ def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
+def _explicit(config: pytest.Config) -> bool:
+    """Whether this run writes results.json even with no verdict (a DUT or a results path was given)."""
+    return config.getoption("sip_dut") is not None or config.getoption("sip_results") is not None
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     settings = _settings(config)
     lines = [f"sip DUT {describe(d)}" for d in settings.duts] or ["sip DUT: none selected"]
@@ -91,7 +104,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Probe external DUTs once, before any test (the controller does it under xdist)."""
     config = session.config
     settings = _settings(config)
-    if not settings.probe or _is_worker(config) or config.option.collectonly or config.option.sip_list_clauses:
+    if _is_worker(config) or config.option.collectonly or config.option.sip_list_clauses:
+        return
+    if _explicit(config) or config.stash[REPORTS_KEY].enabled:  # no older run's results left (plugin.abort)
+        write_results(settings.results_path, results_document(settings, [], aborted=NOT_FINISHED))
+        RunEnd.install(config).placeholder = True
+    if not settings.probe:
         return
     problem = probe_external(settings)
     if problem is not None:
@@ -309,9 +327,10 @@ class _VerdictCollector:
         config = self.config
         if _is_worker(config) or SETTINGS_KEY not in config.stash:
             return
-        explicit = config.getoption("sip_dut") is not None or config.getoption("sip_results") is not None
-        aborted = ("the run was interrupted: these results are partial"
-                   if session.exitstatus == pytest.ExitCode.INTERRUPTED else None)
-        if (self.results or explicit) and not config.option.collectonly:
-            write_results(_settings(config).results_path,
-                          results_document(_settings(config), self.results, aborted=aborted))
+        run_end = RunEnd.install(config)
+        aborted = run_end.reason(session)
+        if (self.results or _explicit(config) or run_end.placeholder) and not config.option.collectonly:
+            document = results_document(_settings(config), self.results, aborted=aborted)
+            if aborted and (left := not_run(session, self.results)):
+                document["not_run"] = left  # never as passed
+            write_results(_settings(config).results_path, document)

@@ -71,6 +71,18 @@ class DutPool:
             self._failed[dut.name] = message
             raise DutUnavailable(message) from None
 
+    def pid(self, name: str) -> int | None:
+        """The process id of the running reference DUT ``name`` this pool started (None: none running)."""
+        running = self._running.get(name)
+        return running.process.pid if running is not None and running.process.running else None
+
+    def exited(self, name: str) -> str | None:
+        """How the reference DUT ``name`` this pool started ended, if its process has exited (else None)."""
+        running = self._running.get(name)
+        if running is None or running.process.running:
+            return None
+        return f"its process (reference DUT {name}) exited with status {running.process.returncode}"
+
     def log_text(self, name: str) -> str:
         """The log of a running reference DUT so far ("" for an external or not started DUT)."""
         running = self._running.get(name)

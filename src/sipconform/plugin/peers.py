@@ -118,9 +118,14 @@ def render_trace(peers: list[Any]) -> str | None:
 
 
 def bad_input(peers: list[Any]) -> str:
-    """What the DUT sent ``peers`` that breaks SIP's grammar or could not be parsed, for the verdict message
-    to name whatever the verdict ("" when there is none): nothing a DUT sends is read silently."""
-    from sipconform.peer.wirelog import findings, merge
+    """What the DUT sent ``peers`` that breaks SIP's grammar or could not be parsed (bytes that never formed a
+    message too), input over the suite's own limit, and when the DUT closed a connection, for the verdict
+    message to name whatever the verdict ("" when there is none): nothing a DUT sends is read silently."""
+    from sipconform.peer.wirelog import closings, findings, merge, over_limit
 
-    found = findings(merge(*(p.wire for p in peers)))
-    return f"Malformed input from the DUT: {'; '.join(found)}." if found else ""
+    records = merge(*(p.wire for p in peers))
+    found, too_large, closed = findings(records), over_limit(records), closings(records)
+    return " ".join([*([f"Malformed input from the DUT: {'; '.join(found)}."] if found else []),
+                     *([f"Larger than the suite's limit (not a fault of the DUT): {'; '.join(too_large)}."]
+                       if too_large else []),
+                     *([f"The DUT {', '.join(closed)}."] if closed else [])])

@@ -19,6 +19,7 @@ from sipconform.clauses import trace_properties
 from sipconform.dut.profile import DutProfile
 from sipconform.plugin.markers import ItemMeta
 from sipconform.plugin.settings import DutTarget, Settings
+from sipconform.plugin.transient import as_transient
 from sipconform.verdict import Outcome, Verdict, classify, describe, worst
 
 __all__ = ["PHASES_KEY", "apply_phase", "finalize", "result_of", "results_document", "summary_lines",
@@ -63,7 +64,7 @@ def apply_phase(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.T
         if report.when == "call" and report.passed and meta.conformance:
             item.stash.setdefault(PHASES_KEY, []).append((Verdict.PASS, ""))
         return None
-    found = _phase_verdict(report.when, call.excinfo.value, meta, strict)
+    found = _phase_verdict(report.when, as_transient(item, call.excinfo.value), meta, strict)
     if found is None:
         return None
     verdict, message = found
