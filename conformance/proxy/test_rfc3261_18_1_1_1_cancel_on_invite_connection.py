@@ -12,7 +12,8 @@ from sipconform.scenario.proxy import (await_cancel, cancel_upstream, downstream
                                        upstream_final)
 from sipconform.verdict import warn
 
-pytestmark = [pytest.mark.clause("RFC3261-18.1.1-1"), pytest.mark.role("proxy"), pytest.mark.transport("tcp")]
+pytestmark = [pytest.mark.clause("RFC3261-18.1.1-1"), pytest.mark.role("proxy"),
+              pytest.mark.requires(transport="reliable")]
 
 
 def test_cancel_uses_the_invites_connection(sip_peer, sip_peer_factory, dut):

@@ -14,6 +14,7 @@ from sipconform.peer import NoMessage
 from sipconform.scenario.proxy import CANCELS_PENDING, await_cancel, cancel_upstream, downstream, end_branch, ringing
 from sipconform.scenario.uac import unparseable
 from sipconform.verdict import inconclusive
+from sipconform.sip.transports import MESSAGE_FRAMED
 
 pytestmark = [pytest.mark.clause("RFC3261-20-1"), pytest.mark.role("proxy")]
 
@@ -31,7 +32,7 @@ def test_proxy_cancel_has_the_mandatory_header_fields(sip_peer, sip_peer_factory
         if broken := unparseable(branch.peer, "CANCEL"):  # a missing mandatory header makes it unacceptable
             pytest.fail(f"the DUT's CANCEL is malformed: {broken[0].error}", pytrace=False)
         inconclusive(f"precondition not reached: the DUT sends {branch.name} a CANCEL ({CANCELS_PENDING}): {exc}")
-    wanted = [*MANDATORY, *(["Content-Length"] if branch.peer.transport == "tcp" else [])]
+    wanted = [*MANDATORY, *(["Content-Length"] if branch.peer.transport not in MESSAGE_FRAMED else [])]
     missing = [name for name in wanted if not cancel.has(name)]
     assert not missing, (f"the DUT's CANCEL lacks the mandatory header field(s) {missing} "
                          f"({branch.peer.transport.upper()})")

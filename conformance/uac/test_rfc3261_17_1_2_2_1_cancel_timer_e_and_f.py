@@ -24,7 +24,7 @@ def test_unanswered_cancel_follows_timer_e(sip_peer, upper_tester, sip_timers, s
     sent once (no retransmission within 4*T1)."""
     call, cancel = cancelled(sip_peer, upper_tester)
     t1, t2 = sip_timers.t1, sip_timers.t2
-    if sip_transport == "tcp":
+    if sip_transport != "udp":  # reliable: no retransmission (§17.1.2.2)
         sip_peer.reactor.run_for(4 * t1)
         count = len(copies(sip_peer, same_request(cancel)))
         finish(call, cancel)

@@ -11,7 +11,8 @@ import pytest
 from sipconform.scenario.uac import arrival, terminated
 from sipconform.verdict import warn
 
-pytestmark = [pytest.mark.clause("RFC3261-18.1.1-1"), pytest.mark.role("uac"), pytest.mark.transport("tcp")]
+pytestmark = [pytest.mark.clause("RFC3261-18.1.1-1"), pytest.mark.role("uac"),
+              pytest.mark.requires(transport="reliable")]
 
 
 def test_cancel_and_ack_reuse_the_invite_connection(sip_peer, upper_tester):

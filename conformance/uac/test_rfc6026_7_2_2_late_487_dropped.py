@@ -13,7 +13,7 @@ from sipconform.peer import SendError
 from sipconform.scenario.uac import acks_of, copies, resend, terminated
 from sipconform.verdict import inconclusive
 
-pytestmark = [pytest.mark.clause("RFC6026-7.2-2"), pytest.mark.role("uac"), pytest.mark.transport("tcp")]
+pytestmark = [pytest.mark.clause("RFC6026-7.2-2"), pytest.mark.role("uac"), pytest.mark.requires(transport="reliable")]
 
 
 def test_487_after_the_transaction_ended_is_dropped(sip_peer, upper_tester, sip_timers):

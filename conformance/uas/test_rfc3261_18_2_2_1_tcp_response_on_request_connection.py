@@ -10,7 +10,8 @@ import pytest
 
 from sipconform.scenario.uas import cancel_on_second_connection, final_response, is_final_to, ring
 
-pytestmark = [pytest.mark.clause("RFC3261-18.2.2-1"), pytest.mark.role("uas"), pytest.mark.transport("tcp")]
+pytestmark = [pytest.mark.clause("RFC3261-18.2.2-1"), pytest.mark.role("uas"),
+              pytest.mark.requires(transport="reliable")]
 
 
 def test_each_transaction_answered_on_its_connection(sip_peer, sip_peer_factory, dut, sip_timers):

@@ -8,7 +8,7 @@ import pytest
 from sipconform.scenario.uas import cancel, final_response, is_final_to, ring
 from sipconform.verdict import inconclusive
 
-pytestmark = [pytest.mark.clause("RFC3261-28.1-1"), pytest.mark.role("uas"), pytest.mark.transport("tcp")]
+pytestmark = [pytest.mark.clause("RFC3261-28.1-1"), pytest.mark.role("uas"), pytest.mark.requires(transport="reliable")]
 
 
 def test_closing_the_connection_does_not_cancel(sip_peer, dut, sip_timers):

@@ -15,7 +15,7 @@ import pytest
 
 from sipconform.scenario.transport_error import after_failed_retransmission, cancel_to_uas
 
-pytestmark = [pytest.mark.clause("RFC6026-6-2"), pytest.mark.role("uas"), pytest.mark.transport("tcp"),
+pytestmark = [pytest.mark.clause("RFC6026-6-2"), pytest.mark.role("uas"), pytest.mark.requires(transport="reliable"),
               pytest.mark.requires("rfc6026")]
 
 

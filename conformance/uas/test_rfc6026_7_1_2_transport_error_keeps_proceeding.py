@@ -17,7 +17,7 @@ import pytest
 from sipconform.scenario.transport_error import (INVITE_SENT_AGAIN, after_failed_retransmission, cancel_to_uas,
                                                  invite_sent_again, new_request_evidence)
 
-pytestmark = [pytest.mark.clause("RFC6026-7.1-2"), pytest.mark.role("uas"), pytest.mark.transport("tcp"),
+pytestmark = [pytest.mark.clause("RFC6026-7.1-2"), pytest.mark.role("uas"), pytest.mark.requires(transport="reliable"),
               pytest.mark.requires("rfc6026")]
 
 
