@@ -196,6 +196,8 @@ def _kamailio_argv(profile: DutProfile, ref: ReferenceSpec, cfg: Path, port: int
         argv += ["-A", "WITH_TLS", "-A", f'TLS_CFG="{_kamailio_tls_cfg(profile, rundir)}"']
     if {"ws", "wss"} & set(transports):
         argv += ["-A", "WITH_WS"]
+    if profile.host6:
+        argv += ["-A", "WITH_IPV6"]
     if not (sockets[("tcp", port)] or sockets[("tls", port + TLS_OFFSET)]):
         argv.append("-T")
     return argv
