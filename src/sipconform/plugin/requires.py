@@ -3,7 +3,7 @@ resolved profile, so that a test the profile rules out ends before any DUT is st
 
 ``@pytest.mark.requires("rfc6026")``: a ``[capabilities]`` flag (false, written or by default, makes the
 test not-applicable); ``requires(transport="udp")``: the instances on another transport are
-not-applicable; ``requires(transport="reliable")``: those on UDP are (the clause is about TCP, TLS, WS
+not-applicable (a tuple: several transports); ``requires(transport="reliable")``: those on UDP are (the clause is about TCP, TLS, WS
 and WSS alike: RFC 3261 §18, RFC 7118 §5); ``requires(target="answer")``: a ``[targets]`` user the
 suite must be able to call (none: inconclusive, as for any missing precondition). Each message names the profile key.
 """
@@ -35,7 +35,8 @@ def problems_of_requires(marks: Iterable[pytest.Mark]) -> list[str]:
                 hint = f"did you mean {guess!r}?" if guess else f"known: {', '.join(known)}"
                 out.append(f"requires({name!r}): not a capability of the profile schema ({hint})")
         for key, value in mark.kwargs.items():
-            if key == "transport" and value not in (*TRANSPORTS, "reliable"):
+            names = value if isinstance(value, (tuple, list)) else (value,)
+            if key == "transport" and not (names and all(n in (*TRANSPORTS, "reliable") for n in names)):
                 out.append(f"requires(transport={value!r}): give one of {', '.join(TRANSPORTS)}, or reliable")
             elif key == "target" and value not in TARGET_BEHAVIOURS:
                 out.append(f"requires(target={value!r}): give one of {', '.join(TARGET_BEHAVIOURS)}")
@@ -56,8 +57,9 @@ def check_requires(marks: Iterable[pytest.Mark], target: DutTarget) -> Outcome |
         if transport == "reliable" and target.transport not in RELIABLE:
             return NotApplicable(f"the clause is about reliable transports ({', '.join(RELIABLE).upper()}); this "
                                  f"instance runs over {target.transport.upper()} (the profile's transports)")
-        if transport not in (None, "reliable") and transport != target.transport:
-            return NotApplicable(f"the clause is about {str(transport).upper()}; this instance runs over "
+        named = tuple(transport) if isinstance(transport, (tuple, list)) else (transport,)
+        if transport not in (None, "reliable") and target.transport not in named:
+            return NotApplicable(f"the clause is about {', '.join(named).upper()}; this instance runs over "
                                  f"{target.transport.upper()} (the profile's transports)")
         behaviour = mark.kwargs.get("target")
         if behaviour is not None and not dut.targets.get(str(behaviour)):

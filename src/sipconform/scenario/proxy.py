@@ -95,7 +95,9 @@ def downstream_transport(dut: DutProfile, upstream: str, legs: str) -> str:
 
 
 def downstream(factory: Any, count: int = 1, transport: str | None = None) -> list[SipPeer]:
-    """``count`` downstream UAS peers (``uas1``, ``uas2`` ...) from the ``sip_peer_factory`` fixture."""
+    """``count`` downstream UAS peers (``uas1``, ``uas2`` ...) from the ``sip_peer_factory`` fixture; by default on
+    the test's transport, or for WS and WSS on TCP and TLS (``downstream_transport``: no WebSocket server dials)."""
+    transport = transport or downstream_transport(factory.dut, factory.transport, "same")
     return [factory.make(transport, name=f"uas{n}") for n in range(1, count + 1)]
 
 
@@ -440,7 +442,8 @@ def unreachable_sent_by(uac: SipPeer) -> Callable[[Request], Request]:
 
     def edit(invite: Request) -> Request:
         top = invite.top_via
-        host = f"[{top.host}]" if ":" in top.host else top.host
+        bare = top.host.strip("[]")
+        host = f"[{bare}]" if ":" in bare else bare
         return invite.set_header("Via", f"{top.sent_protocol} {host}:{port};branch={top.branch}")
     return edit
 
