@@ -2,10 +2,11 @@
 resolved profile, so that a test the profile rules out ends before any DUT is started.
 
 ``@pytest.mark.requires("rfc6026")``: a ``[capabilities]`` flag (false, written or by default, makes the
-test not-applicable); ``requires(transport="udp")``: the instances on another transport are
-not-applicable (a tuple: several transports); ``requires(transport="reliable")``: those on UDP are (the clause is about TCP, TLS, WS
-and WSS alike: RFC 3261 §18, RFC 7118 §5); ``requires(target="answer")``: a ``[targets]`` user the
-suite must be able to call (none: inconclusive, as for any missing precondition). Each message names the profile key.
+test not-applicable); ``requires(transport="udp")``: the instances on another transport are not-applicable
+(a tuple: several transports); ``requires(transport="reliable")``: those on UDP are (the clause is about
+TCP, TLS, WS and WSS alike: RFC 3261 §18, RFC 7118 §5); ``requires(target="answer")``: a ``[targets]``
+user the suite must be able to call (none: inconclusive, as for any missing precondition). Each message
+names the profile key.
 """
 
 from __future__ import annotations
