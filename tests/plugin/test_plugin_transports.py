@@ -123,3 +123,14 @@ def test_a_reliable_clause_on_udp_is_not_applicable_with_its_reason() -> None:
     assert isinstance(outcome, NotApplicable)
     assert str(outcome).startswith("the clause is about reliable transports (TCP, TLS, WS, WSS); this instance "
                                    "runs over UDP")
+
+
+def test_tls_keylog_defaults_to_the_reports_folder(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest("def pytest_report_header(config):\n"
+                          "    from sipconform.plugin.options import SETTINGS_KEY\n"
+                          "    return [f'KEYLOG {config.stash[SETTINGS_KEY].tls_keylog}']\n")
+    pytester.makepyfile(test_x="def test_x():\n    pass\n")
+    default = pytester.runpytest("--sip-reports", "out", "--no-sip-probe")
+    default.stdout.fnmatch_lines([f"KEYLOG {pytester.path / 'out' / 'sslkeylog.txt'}"])
+    given = pytester.runpytest("--sip-tls-keylog", "keys/k.txt", "--no-sip-probe")
+    given.stdout.fnmatch_lines([f"KEYLOG {pytester.path / 'keys' / 'k.txt'}"])

@@ -68,6 +68,7 @@ def add_options(parser: pytest.Parser) -> None:
     parser.addini("sip_results", "default for --sip-results (relative to the ini file)", default=None)
     parser.addini("sip_probe", "probe an external DUT before the run (true/false)", type="bool", default=True)
     parser.addini("sip_reports", "default for --sip-reports (relative to the ini file)", default=None)
+    parser.addini("sip_tls_keylog", "default for --sip-tls-keylog (relative to the ini file)", default=None)
 
 
 def _sources(config: pytest.Config, name: str) -> list[Source]:
@@ -95,9 +96,12 @@ def reports_dir(config: pytest.Config) -> Path:
 
 
 def tls_keylog(config: pytest.Config) -> Path:
-    """``--sip-tls-keylog`` (from the invocation dir), else ``sslkeylog.txt`` in the reports directory."""
-    given = config.getoption("sip_tls_keylog")
-    return config.invocation_params.dir / given if given else reports_dir(config) / "sslkeylog.txt"
+    """``--sip-tls-keylog`` (from the invocation dir) or ini ``sip_tls_keylog`` (from the ini file's dir), else
+    ``sslkeylog.txt`` in the reports directory."""
+    for src in _sources(config, "sip_tls_keylog"):
+        if src.value:
+            return src.base / src.value
+    return reports_dir(config) / "sslkeylog.txt"
 
 
 def settings_from_config(config: pytest.Config) -> Settings:
