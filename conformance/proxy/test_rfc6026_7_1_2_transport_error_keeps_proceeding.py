@@ -15,7 +15,8 @@ import pytest
 
 from sipconform.scenario.transport_error import after_failed_relay, cancel_through_proxy, invite_forwarded_again
 
-pytestmark = [pytest.mark.clause("RFC6026-7.1-2"), pytest.mark.role("proxy"), pytest.mark.transport("tcp")]
+pytestmark = [pytest.mark.clause("RFC6026-7.1-2"), pytest.mark.role("proxy"),
+              pytest.mark.requires(transport="reliable")]
 
 
 def test_transaction_stays_proceeding_after_a_response_could_not_go_upstream(sip_peer, sip_peer_factory, dut):

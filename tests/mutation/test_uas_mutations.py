@@ -11,7 +11,6 @@ the broken clause and nothing else. ``also`` lists the few collateral verdicts a
 from __future__ import annotations
 
 import json
-import re
 import selectors
 import signal
 import socket
@@ -24,7 +23,7 @@ from types import ModuleType
 from typing import Any, Callable
 
 import pytest
-from selftest_support import ROOT, clause_modules
+from selftest_support import ROOT, clause_modules, runs_over
 
 from sipconform.dut.probe import probe
 
@@ -35,9 +34,8 @@ MODULES = clause_modules(UAS_DIR)
 
 
 def _transports_of(path: Path) -> tuple[str, ...]:
-    """The transports a module's ``pytest.mark.transport(...)`` allows (both if it has none)."""
-    mark = re.search(r"mark\.transport\(([^)]*)\)", path.read_text(encoding="utf-8"))
-    return tuple(re.findall(r'"(\w+)"', mark.group(1))) if mark else ("udp", "tcp")
+    """The transports of udp and tcp a module's transport marker or ``requires(transport=...)`` allows."""
+    return tuple(t for t in ("udp", "tcp") if runs_over(path, t))
 
 
 RUNS_OVER = {c: _transports_of(p) for c, p in MODULES.items()}

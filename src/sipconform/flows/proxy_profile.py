@@ -50,9 +50,11 @@ def fork_header(dut: DutProfile) -> str:
 
 
 def downstream_transport(dut: DutProfile, upstream: str, legs: str) -> str:
-    """``same``: the UAC's transport; ``other``: the other one, if the DUT runs both."""
+    """``same``: the UAC's transport (a WebSocket's stream counterpart, TCP for WS and TLS for WSS: RFC 7118 §5
+    has only clients open WebSocket connections, so a proxy reaches a UAS that is no WebSocket client of it
+    over TCP or TLS); ``other``: the other one, if the DUT runs both."""
     if legs == "same":
-        return upstream
+        return {"ws": "tcp", "wss": "tls"}.get(upstream, upstream)
     other = "tcp" if upstream == "udp" else "udp"
     if other not in dut.transports:
         raise NotApplicable(f"the DUT does not run {other.upper()}, so it cannot forward {upstream.upper()} "

@@ -220,13 +220,14 @@ def dut(request: pytest.FixtureRequest, sip_target: DutTarget, sip_dut_pool: Dut
         problem = ""
     if problem:  # outside the except block: one message, no chained traceback
         pytest.fail(problem, pytrace=False)
+    profile = profile.on(sip_target.transport, sip_target.family)  # this instance's address and port
     request.node.stash[ADDRESS_KEY] = f"{profile.host}:{profile.port}"
     return profile
 
 
 @pytest.fixture
 def sip_transport(sip_target: DutTarget) -> str:
-    """The transport ("udp" or "tcp") of this test instance (part of the ``dut`` parametrisation)."""
+    """The transport (udp, tcp, tls, ws or wss) of this test instance (part of the ``dut`` parametrisation)."""
     return sip_target.transport
 
 
@@ -245,7 +246,8 @@ def sip_peer_factory(request: pytest.FixtureRequest, dut: DutProfile, sip_transp
     worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
     peers = request.node.stash.setdefault(PEERS_KEY, [])
     factory = PeerFactory(dut=dut, transport=sip_transport, timers=sip_timers,
-                          prefix=id_prefix(worker, request.node.nodeid), peers=peers)
+                          prefix=id_prefix(worker, request.node.nodeid), peers=peers,
+                          keylog=_settings(request.config).tls_keylog)
     yield factory
     factory.close()
 

@@ -17,7 +17,7 @@ from sipconform.plugin.settings import (
 )
 from sipconform.vocabulary import ROLES
 
-__all__ = ["SETTINGS_KEY", "add_options", "reports_dir", "settings_from_config"]
+__all__ = ["SETTINGS_KEY", "add_options", "reports_dir", "settings_from_config", "tls_keylog"]
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 
@@ -32,8 +32,12 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--sip-role", dest="sip_role", choices=ROLES, default=None,
                     help="the DUT's role (needed with an address; overrides a profile; with reference DUTs: "
                          "only those of this role)")
-    group.addoption("--sip-transport", dest="sip_transport", choices=TRANSPORT_CHOICES, default=None,
-                    help="transport(s) to test over; 'all' (default) = every transport the DUT profile lists")
+    group.addoption("--sip-transport", dest="sip_transport", metavar="LIST", default=None,
+                    help=f"transport(s) to test over: a comma list of {', '.join(TRANSPORT_CHOICES[:-1])}, or 'all' "
+                         f"(default: every transport the DUT profile lists)")
+    group.addoption("--sip-tls-keylog", dest="sip_tls_keylog", metavar="PATH", default=None,
+                    help="where the TLS session keys of the run go, SSLKEYLOGFILE format, so that a capture of the "
+                         "real traffic can be decrypted (default: sslkeylog.txt in the --sip-reports directory)")
     group.addoption("--sip-t1", dest="sip_t1", metavar="SECONDS", default=None,
                     help="the DUT's T1 in seconds, overriding the profile (a reference DUT is started with it); T2 "
                          "and T4 stay the profile's, unless T1 exceeds T2: then T2 is the RFC's 4 s")
@@ -57,12 +61,14 @@ def add_options(parser: pytest.Parser) -> None:
                     help="list the selected tests by clause and exit without running them")
     parser.addini("sip_dut", "default for --sip-dut (paths relative to the ini file)", default=None)
     parser.addini("sip_role", "default for --sip-role", default=None)
-    parser.addini("sip_transport", "default for --sip-transport (udp | tcp | all)", default=None)
+    parser.addini("sip_transport", "default for --sip-transport (a comma list of udp, tcp, tls, ws, wss, or all)",
+                  default=None)
     parser.addini("sip_t1", "default for --sip-t1 (seconds)", default=None)
     parser.addini("sip_strict", "default for --sip-strict (true/false)", type="bool", default=False)
     parser.addini("sip_results", "default for --sip-results (relative to the ini file)", default=None)
     parser.addini("sip_probe", "probe an external DUT before the run (true/false)", type="bool", default=True)
     parser.addini("sip_reports", "default for --sip-reports (relative to the ini file)", default=None)
+    parser.addini("sip_tls_keylog", "default for --sip-tls-keylog (relative to the ini file)", default=None)
 
 
 def _sources(config: pytest.Config, name: str) -> list[Source]:
@@ -89,6 +95,15 @@ def reports_dir(config: pytest.Config) -> Path:
     return config.rootpath / "reports"
 
 
+def tls_keylog(config: pytest.Config) -> Path:
+    """``--sip-tls-keylog`` (from the invocation dir) or ini ``sip_tls_keylog`` (from the ini file's dir), else
+    ``sslkeylog.txt`` in the reports directory."""
+    for src in _sources(config, "sip_tls_keylog"):
+        if src.value:
+            return src.base / src.value
+    return reports_dir(config) / "sslkeylog.txt"
+
+
 def settings_from_config(config: pytest.Config) -> Settings:
     """Resolve once; a bad value becomes ``pytest.UsageError`` with one sentence naming it."""
     try:
@@ -98,7 +113,7 @@ def settings_from_config(config: pytest.Config) -> Settings:
             strict=_sources(config, "sip_strict"),
             results=[*_sources(config, "sip_results"), Source(str(reports_dir(config) / "results.json"), "default")],
             probe=_sources(config, "sip_probe"),
-            reference_dirs=[config.rootpath / "fixtures" / "duts"],
+            reference_dirs=[config.rootpath / "fixtures" / "duts"], tls_keylog=tls_keylog(config),
         )
     except SettingsError as exc:
         raise pytest.UsageError(f"sipconform: {exc}") from None
