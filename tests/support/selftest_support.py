@@ -63,6 +63,14 @@ _REQUIRED_TRANSPORT = re.compile(r"pytest\.mark\.requires\([^)]*?transport=(?P<n
 _RELIABLE = '("tcp", "tls", "ws", "wss")'
 
 
+def collected_over(module: Path, transport: str) -> bool:
+    """Is the module collected over ``transport``: no module-wide ``transport`` marker, or one naming it? (A
+    ``requires(transport=...)`` module is collected everywhere and is not-applicable where it does not run.)"""
+    found = _PYTESTMARK.search(module.read_text(encoding="utf-8"))
+    marks = _TRANSPORT_MARK.findall(found["marks"]) if found else []
+    return not marks or any(f'"{transport}"' in names or f"'{transport}'" in names for names in marks)
+
+
 def runs_over(module: Path, transport: str) -> bool:
     """Does the module's ``pytestmark`` let it run over ``transport`` (no module-wide transport marker, or
     one naming it; ``requires(transport=...)`` too, ``"reliable"`` naming TCP, TLS, WS and WSS)? A static
