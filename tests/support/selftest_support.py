@@ -6,18 +6,16 @@ importlib), so a test module can ``from selftest_support import ...``.
 
 from __future__ import annotations
 
-import importlib.util
-import re
 import os
-import sys
+import re
 from pathlib import Path
-from types import ModuleType
 
 from sipconform.clauses import markers_in
 
-__all__ = ["ROOT", "clause_modules", "inner_run_env", "load_file_module", "load_package"]
+__all__ = ["ROOT", "SUPPORT", "clause_modules", "inner_run_env", "runs_over"]
 
 ROOT = Path(__file__).resolve().parents[2]
+SUPPORT = Path(__file__).resolve().parent
 
 # Inherited from an outer xdist worker or pytest run, these would confuse an inner run.
 _DROP_ENV = ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID", "PYTEST_CURRENT_TEST",
@@ -25,31 +23,12 @@ _DROP_ENV = ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_T
 
 
 def inner_run_env() -> dict[str, str]:
-    """The environment for an inner ``pytest`` subprocess: ours, less the outer run's pytest variables."""
-    return {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
-
-
-def load_file_module(path: Path, name: str) -> ModuleType:
-    """The Python file ``path`` as the module ``name`` (loaded once per process)."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-def load_package(directory: Path, name: str) -> ModuleType:
-    """The package in ``directory`` (its ``__init__.py``, relative imports working) as ``name`` (loaded once)."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, directory / "__init__.py",
-                                                      submodule_search_locations=[str(directory)])
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    """The environment for an inner ``pytest`` (or device) subprocess: ours, less the outer run's pytest
+    variables, with ``tests/support`` on ``PYTHONPATH`` (so ``python -m faulty.uas`` works there too)."""
+    env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
+    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join([*paths, str(SUPPORT)] if str(SUPPORT) not in paths else paths)
+    return env
 
 
 def clause_modules(directory: Path) -> dict[str, Path]:

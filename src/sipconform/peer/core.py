@@ -31,7 +31,7 @@ from sipconform.sip.transaction import (
     TransactionError, TransportFailure,
 )
 
-__all__ = ["PeerCore", "SendError"]
+__all__ = ["PeerCore", "SendError", "TransactionEntry"]
 
 Transaction = Union[ClientTransaction, ServerTransaction]
 
@@ -41,7 +41,7 @@ class SendError(ConnectionError):
 
 
 @dataclass
-class _Tx:
+class TransactionEntry:
     """A transaction and where its messages go: ``dest`` (UDP address / TCP remote) and ``conn``."""
 
     tx: Transaction
@@ -49,6 +49,9 @@ class _Tx:
     conn: Connection | None
     tag: str | None = None  # server side: the To tag of this transaction's responses (§8.2.6.2)
     source: Address | None = None  # server side: where the request came from
+
+
+_Tx = TransactionEntry
 
 
 @dataclass
@@ -89,6 +92,9 @@ class PeerCore:
         self._drops: list[_Drop] = []
         self._seq = itertools.count(1)
         self._closed = False
+        # Hooks for a device that bends the rules (the project's faulty DUTs); None for the suite's peers.
+        self.on_stray: Callable[[Received, str], None] | None = None  # passed up outside any transaction, and why
+        self.on_absorbed: Callable[[Received], None] | None = None    # a retransmission a transaction absorbed
         self._t: UdpTransport | TcpTransport
         if transport == "udp":
             self._t = UdpTransport(host, self.reactor, self._on_event)
@@ -239,6 +245,8 @@ class PeerCore:
         return False
 
     def _deliver(self, item: Received, rec: WireRecord | None, note: str) -> None:
+        if self.on_stray is not None:
+            self.on_stray(item, note)
         self._inbox.put(item)
         if rec is not None and note:
             self.wire.annotate(rec, note)
@@ -256,6 +264,8 @@ class PeerCore:
                     rec = self.wire.annotate(rec, "absorbed retransmission")
                 if isinstance(action.message, Response):
                     self._reack_2xx(action.message)
+                if self.on_absorbed is not None and item is not None:
+                    self.on_absorbed(item)
             elif isinstance(action, Timeout):
                 what = f"{entry.tx.machine.name} for {entry.tx.request.start_line}: Timer {action.timer.value} fired"
                 self.timeouts.append(what)
@@ -265,9 +275,10 @@ class PeerCore:
             elif isinstance(action, TransportFailure):
                 self._note(entry, f"transport error reported by {entry.tx.machine.name}, now {entry.tx.state.value}")
             elif isinstance(action, Terminated):
-                self._forget(entry)
+                self.forget(entry)
 
-    def _forget(self, entry: _Tx) -> None:
+    def forget(self, entry: _Tx) -> None:
+        """Drop ``entry``'s transaction at once, whatever its state (it sends and absorbs nothing more)."""
         self._clients = {k: v for k, v in self._clients.items() if v is not entry}
         self._servers = {k: v for k, v in self._servers.items() if v is not entry}
 

@@ -21,7 +21,8 @@ from collections.abc import Callable, Container, Iterable
 from types import TracebackType
 
 from sipconform.peer.compose import Identity, compose, dialog_fields, host_port
-from sipconform.peer.core import PeerCore, _Drop, _Tx
+from sipconform.peer.core import _Drop, _Tx
+from sipconform.peer.hooks import PeerHooks
 from sipconform.peer.inbox import NoMessage, PeerError, Received, UnexpectedMessage
 from sipconform.peer.reactor import Reactor
 from sipconform.peer.teardown import wind_up
@@ -39,7 +40,7 @@ __all__ = ["SipPeer"]
 Headers = Iterable[tuple[str, str]]
 
 
-class SipPeer(PeerCore):
+class SipPeer(PeerHooks):
     """A SIP endpoint on ``host``:0 over ``transport`` ("udp" or "tcp") that a test drives step by step.
 
     ``reactor``: share one with the other peers of the test (one is made if None). ``id_prefix``:
@@ -190,7 +191,7 @@ class SipPeer(PeerCore):
         try:
             self._execute(entry, tx.start(self.clock.now()), strict=True)
         except Exception:
-            self._forget(entry)
+            self.forget(entry)
             raise
 
     def cancel(self, invite: Request, *, retransmit: bool | None = None) -> Request:
@@ -243,16 +244,7 @@ class SipPeer(PeerCore):
         return stamp_via(req, entry.source, self.via_params)
 
     def _server_entry(self, msg: Message) -> _Tx | None:
-        try:
-            if isinstance(msg, Request):
-                return self._servers.get(transaction_key(msg))
-            for entry in self._servers.values():
-                req = entry.tx.request
-                if (msg.top_via.branch, msg.cseq.method) == (req.top_via.branch, req.cseq.method):
-                    return entry
-        except ParseError:
-            pass
-        return None
+        return self.transaction_of(msg)
 
     # -- expecting -----------------------------------------------------------------------------------------
     def expect_request(self, method: str | None = None, *, within: float | None = None,

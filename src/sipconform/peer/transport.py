@@ -222,6 +222,22 @@ class TcpTransport:
         conn.send(data)
         return conn
 
+    def listen_on(self, port: int) -> None:
+        """Listen on ``port`` instead (raises ``OSError`` if it is taken); the old listener is closed."""
+        sock = socket.socket(self.family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.address[0], port))
+            sock.listen(16)
+            sock.setblocking(False)
+        except OSError:
+            sock.close()
+            raise
+        self.reactor.unregister(self.listener)
+        self.listener.close()
+        self.listener, self.address = sock, _addr(sock.getsockname())
+        self.reactor.register(sock, self._on_accept)
+
     def drop(self, conn: Connection) -> None:
         conn.close()
 

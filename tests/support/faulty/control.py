@@ -1,5 +1,5 @@
-"""The faulty UAS's upper tester: a loopback TCP control socket served by the device's own reactor, and
-the client an exec profile runs to pull it: ``python tests/faulty/uas/control.py PORT reject``.
+"""A faulty device's upper tester: a loopback TCP control socket served by the device's own reactor, and
+the client an exec profile runs to pull it: ``python tests/support/faulty/control.py PORT reject``.
 
 One word a connection; the device acts on it in its own thread and replies one line (``ok`` or why not)
 before the client exits, so when the exec upper tester returns, what the word made the device send is

@@ -23,8 +23,11 @@ still the peer's (a self-test shortcut): only what §8.2.7 lets one observe on t
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
+from faulty import control
+from faulty.shell import TIMERS, DeviceLoop
+from faulty.table import Seams
+from faulty.table_uas import UAS
 from sipconform.peer import SipPeer
 from sipconform.sip import Request, Timers
 from sipconform.sip.timers import PROVISIONAL_REFRESH_INTERVAL
@@ -32,9 +35,15 @@ from sipconform.sip.via import SERVER_VIA_PARAMS
 
 from .call import Call
 from .cancel_faults import answer_cancel, end_cancelled_invite, matches, refusal
-from .device import TIMERS, DeviceLoop, write_text
-from .faults import (ALLOW, FAULTS, SLOW_PROVISIONAL_DELAY, STATELESS_FAULTS, TRANSPORT_ERROR_ENDS, VIA_PARAMS_OF,
-                     route_to_sent_by)
+from .faults import (
+    ALLOW,
+    FAULTS,
+    SLOW_PROVISIONAL_DELAY,
+    STATELESS_FAULTS,
+    TRANSPORT_ERROR_ENDS,
+    VIA_PARAMS_OF,
+    route_to_sent_by,
+)
 from .reinvite import end_cancelled_reinvite, executed, on_reinvite
 from .sending import RFC3261_INVITE_SERVER, Edit, build_response, deliver, send
 
@@ -51,6 +60,7 @@ class FaultyUas(DeviceLoop):
         if fault is not None and fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; known: {', '.join(FAULTS)}")
         self.fault = fault
+        self.seams = Seams(UAS, fault)
         self.stateless = stateless or fault in STATELESS_FAULTS
         self.name = f"faulty-{fault}" if fault else ("conformant-stateless" if self.stateless else "conformant")
         super().__init__(host=host, timers=timers)
@@ -76,11 +86,10 @@ class FaultyUas(DeviceLoop):
         return (f"rfc6026 = true\nreliable_provisional = true\n"
                 f"stateless_uas = {'true' if self.stateless else 'false'}\n")
 
-    def profile_toml(self) -> str:  # type: ignore[override]
-        return super().profile_toml(self.targets)
-
-    def write_profile(self, path: str | Path) -> Path:
-        return write_text(path, self.profile_toml())
+    def profile_toml(self) -> str:
+        users = "".join(f'{behaviour} = "{user}"\n' for behaviour, user in self.targets.items())
+        return (f"{self.profile_head('uas')}[capabilities]\n{self.capabilities_toml()}\n[targets]\n{users}\n"
+                + (control.profile_toml(self.control.getsockname()[1]) if self.control else ""))
 
     def on_request(self, peer: SipPeer, req: Request) -> None:
         if self.fault == "rport-ignored":
@@ -192,7 +201,7 @@ class FaultyUas(DeviceLoop):
             return
         call = Call(peer, req, peer.source_of(req), peer.new_tag(), behaviour, peer.clock.now())
         self.calls.append(call)
-        entry = peer._server_entry(req)  # noqa: SLF001
+        entry = peer.transaction_of(req)
         if self.fault in TRANSPORT_ERROR_ENDS and entry is not None:
             entry.tx.machine = RFC3261_INVITE_SERVER
         if behaviour == "ring":
@@ -206,8 +215,8 @@ class FaultyUas(DeviceLoop):
             peer.respond(req, 100)
         elif behaviour == "answer":
             self.end_invite(call, 200)
-            if self.fault == "accepted-forgets-invite" and (entry := peer._server_entry(req)) is not None:  # noqa: SLF001
-                peer._forget(entry)  # noqa: SLF001 - the fault: RFC 3261's transaction, gone with its 2xx
+            if self.fault == "accepted-forgets-invite" and (entry := peer.transaction_of(req)) is not None:
+                peer.forget(entry)  # the fault: RFC 3261's transaction, gone with its 2xx
         else:
             self.end_invite(call, 486)
 
@@ -369,11 +378,11 @@ def _rack_rseq(prack: Request, call: Call | None) -> int | None:
 
 
 def _transaction_gone(call: Call) -> bool:
-    return call.peer._server_entry(call.invite) is None  # noqa: SLF001 - the fault looks at its transaction
+    return call.peer.transaction_of(call.invite) is None
 
 
 def _connection_closed(call: Call) -> bool:
-    entry = call.peer._server_entry(call.invite)  # noqa: SLF001 - the fault looks at the connection
+    entry = call.peer.transaction_of(call.invite)
     return entry is not None and entry.conn is not None and not entry.conn.open
 
 

@@ -3,7 +3,7 @@
 Built on the project's own ``SipPeer`` and transaction tables (no kamailio). The parts:
 
 - ``faults``: the table ``FAULTS`` (name -> the clause it breaks, what the device does wrong);
-- ``device``: the loop: UDP and TCP peers on one port, the thread that pumps them, the profile;
+- ``faulty.shell`` (shared with the proxy): UDP and TCP peers on one port, the thread, the profile;
 - ``tu``: ``FaultyUas``, the TU (what RFC 3261 asks of a UAS), its 100rel and stateless modes;
 - ``cancel_faults``: the CANCEL faults, grouped by the step of §9.2 they break;
 - ``sending``: responses through the server transaction, and the edits some faults make;
@@ -14,12 +14,12 @@ Use it in-process::
     with FaultyUas("no-487") as dut:            # .port, .profile_toml(), .write_profile(path)
         ...                                     # dut.errors: exceptions of the device's own code
 
-or as a process: ``python tests/faulty/uas --fault no-487 --port 0 [--profile out.toml]`` prints one
-JSON line ``{"port": ..., "profile": ...}`` and runs until SIGINT/SIGTERM. tests/ is no package: load
-this one with ``selftest_support.load_package`` (as the mutation tests do).
+or as a process: ``python -m faulty.uas --fault no-487 --port 0 [--profile out.toml]`` (``tests/support``
+on ``PYTHONPATH``) prints one JSON line ``{"port": ..., "profile": ...}`` and runs until SIGINT/SIGTERM.
 """
 
-from .device import TIMERS
+from faulty.shell import TIMERS
+
 from .faults import FAULTS, STATELESS_FAULTS
 from .tu import TARGETS, FaultyUas
 

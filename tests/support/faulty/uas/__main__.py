@@ -1,35 +1,18 @@
-"""``python tests/faulty/uas --fault F --port 0 [--profile P]``: a conformant or faulty UAS as a process.
-
-Run as a directory, this file is a script: it loads its package by path (tests/ is no package)."""
+"""``python -m faulty.uas --fault F --port 0 [--profile P]`` (``tests/support`` on ``PYTHONPATH``): a
+conformant or faulty UAS as a process."""
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import signal
 import sys
-from pathlib import Path
-from types import ModuleType
 
+from faulty import uas
 from sipconform.sip import Timers
-
-PACKAGE = "sipconform_selftest_faulty_uas"
-
-
-def _package() -> ModuleType:
-    here = Path(__file__).resolve().parent
-    if PACKAGE not in sys.modules:
-        spec = importlib.util.spec_from_file_location(PACKAGE, here / "__init__.py",
-                                                      submodule_search_locations=[str(here)])
-        assert spec is not None and spec.loader is not None
-        sys.modules[PACKAGE] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules[PACKAGE]
 
 
 def main(argv: list[str] | None = None) -> int:
-    uas = _package()
     parser = argparse.ArgumentParser(description="A conformant or faulty SIP UAS for sipconform's self-tests.")
     parser.add_argument("--fault", choices=sorted(uas.FAULTS), default=None, help="the clause to break (none: conformant)")
     parser.add_argument("--stateless", action="store_true", help="a stateless UAS (RFC 3261 §8.2.7)")

@@ -1,10 +1,10 @@
-"""The faulty UAS's machinery: one UDP and one TCP ``SipPeer`` on the same port number sharing a
-``Reactor``, pumped by a thread of the device's own until ``stop()``; the control socket of its exec
-upper tester (``control``); its profile and wire log.
+"""The one device shell of the faulty devices (UAS and proxy): one UDP and one TCP ``SipPeer`` on the same
+port number sharing a ``Reactor``, pumped by a thread of the device's own until ``stop()``; the control
+socket of an exec upper tester (``control``, if the role has one); the profile file and the wire log.
 
-``DeviceLoop`` knows nothing of SIP's methods: each request goes to ``on_request``, each word of the
-upper tester to ``on_control``, and every ``tick`` (at most T1) to ``tend(now)``, all left to the TU
-(``tu.FaultyUas``).
+``DeviceLoop`` knows nothing of SIP's methods: each message goes to ``on_message`` (by default: a request to
+``on_request``, a stray response dropped), in order of arrival across both transports; each word of the upper
+tester to ``on_control``; every ``tick`` (at most T1) to ``tend(now)``: all left to the role's TU.
 """
 
 from __future__ import annotations
@@ -14,16 +14,14 @@ import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-from sipconform.peer import Reactor, SendError, SipPeer
+from faulty import control
+from sipconform.peer import Reactor, Received, SendError, SipPeer
 from sipconform.peer.wirelog import merge, render_records
 from sipconform.sip import Request, Timers
 from sipconform.sip.errors import SipError
 from sipconform.sip.transaction import TransactionError
-
-from . import control
-from .sending import listen_tcp_on
 
 TIMERS = Timers(t1=0.05, t2=0.4, t4=0.5)
 """Small timers: every 64*T1 wait of a self-test is 3.2 s."""
@@ -38,6 +36,8 @@ class DeviceLoop:
     """
 
     name = "device"
+    peer_name = "dut"        # the peers are "<peer_name>-udp" and "<peer_name>-tcp" in the wire log
+    has_control = True       # an exec upper tester's control socket (``on_control``)
 
     def __init__(self, *, host: str, timers: Timers) -> None:
         self.host = host
@@ -62,6 +62,23 @@ class DeviceLoop:
     def on_request(self, peer: SipPeer, req: Request) -> None:
         raise NotImplementedError
 
+    def on_message(self, peer: SipPeer, item: Received) -> None:
+        """A message taken from ``peer``'s inbox: a request to ``on_request`` (what the network refused noted;
+        a request whose fields cannot be read answered 400), a response matching nothing dropped."""
+        req = item.message
+        if not isinstance(req, Request):
+            return
+        try:
+            self.on_request(peer, req)
+        except (SendError, OSError) as exc:
+            self.notes.append(f"{req.start_line}: {exc}")
+        except SipError as exc:  # a request we cannot read the fields of
+            self.notes.append(f"{req.start_line}: {exc}")
+            reason = str(exc)[:60].replace("\r", " ").replace("\n", " ")
+            self.attempt(lambda: peer.respond(req, 400, reason))
+        except Exception:
+            self.errors.append(f"handling {req.start_line}:\n{traceback.format_exc()}")
+
     def tend(self, now: float) -> None:
         """Called at least every ``tick``: timers of the TU's own."""
 
@@ -69,11 +86,8 @@ class DeviceLoop:
         """A word of the upper tester (``control.WORDS``); the reply is ``ok`` or why the device did not act."""
         return f"unknown word {word!r}"
 
-    def capabilities_toml(self) -> str:
-        return ""
-
     # -- life cycle ------------------------------------------------------------------------------------
-    def __enter__(self) -> DeviceLoop:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -85,12 +99,13 @@ class DeviceLoop:
             raise RuntimeError("the device is not started")
         return self.peers[0].address[1]
 
-    def start(self) -> Any:
+    def start(self) -> Self:
         if self._thread is not None:
             raise RuntimeError("already started")
         self.reactor = Reactor()
         self.peers = self._bind_one_port()
-        self.control = control.listen(self.reactor.register, self._on_control)
+        if self.has_control:
+            self.control = control.listen(self.reactor.register, self._on_control)
         self._thread = threading.Thread(target=self._run, name=f"sip-{self.name}", daemon=True)
         self._thread.start()
         return self
@@ -99,10 +114,10 @@ class DeviceLoop:
         """A UDP and a TCP peer on one port number (a TCP port equal to a free UDP one is nearly always free)."""
         for _attempt in range(50):
             udp, tcp = (SipPeer(transport, timers=self.timers, host=self.host, reactor=self.reactor,
-                                name=f"dut-{transport}", id_prefix=self.name, **self.peer_options())
+                                name=f"{self.peer_name}-{transport}", id_prefix=self.name, **self.peer_options())
                         for transport in ("udp", "tcp"))
             try:
-                listen_tcp_on(tcp, udp.address[1])
+                tcp.listen_on(udp.address[1])
             except OSError:
                 udp.close()
                 tcp.close()
@@ -127,9 +142,13 @@ class DeviceLoop:
             self.reactor.unregister(self.control)
             self.control.close()
         for peer in self.peers:
-            peer.close()
+            self.close_peer(peer)
         if self.reactor is not None:
             self.reactor.close()
+
+    def close_peer(self, peer: SipPeer) -> None:
+        """Close ``peer``: ``SipPeer.close`` answers the INVITEs still pending 480 (its teardown)."""
+        peer.close()
 
     def request_stop(self) -> None:
         """Ask the thread to stop (safe from a signal handler); ``stop()`` then closes the sockets."""
@@ -143,13 +162,19 @@ class DeviceLoop:
         self._later.append((when, what))
 
     # -- profile and trace -------------------------------------------------------------------------------
-    def profile_toml(self, targets: dict[str, str]) -> str:
+    def profile_toml(self) -> str:
+        raise NotImplementedError
+
+    def profile_head(self, role: str) -> str:
+        """The profile's first lines: name, role, address, transports, timers."""
         t = self.timers
-        users = "".join(f'{behaviour} = "{user}"\n' for behaviour, user in targets.items())
-        return (f'name = "{self.name}"\nrole = "uas"\nhost = "{self.host}"\nport = {self.port}\n'
-                f'transports = ["udp", "tcp"]\n\n[capabilities]\n{self.capabilities_toml()}\n'
-                f'[timers]\nt1 = {t.t1}\nt2 = {t.t2}\nt4 = {t.t4}\n\n[targets]\n{users}\n'
-                f'{control.profile_toml(self.control.getsockname()[1]) if self.control else ""}')
+        return (f'name = "{self.name}"\nrole = "{role}"\nhost = "{self.host}"\nport = {self.port}\n'
+                f'transports = ["udp", "tcp"]\n\n[timers]\nt1 = {t.t1}\nt2 = {t.t2}\nt4 = {t.t4}\n\n')
+
+    def write_profile(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.write_text(self.profile_toml(), encoding="utf-8")
+        return path
 
     def trace(self) -> str:
         """The device's wire log, both transports merged (read it after ``stop()``)."""
@@ -193,21 +218,11 @@ class DeviceLoop:
         return self._stop.is_set() or any(p.unconsumed() for p in self.peers)
 
     def _drain(self) -> None:
-        for peer in self.peers:
-            for msg in peer.unconsumed():
-                if not isinstance(msg, Request):
-                    peer.expect_response(within=0)  # a response to nothing we sent: drop it
-                    continue
-                req = peer.expect_request(within=0, where=lambda m, msg=msg: m is msg)
-                try:
-                    self.on_request(peer, req)
-                except (SendError, OSError) as exc:
-                    self.notes.append(f"{req.start_line}: {exc}")
-                except SipError as exc:  # a request we cannot read the fields of
-                    self.notes.append(f"{req.start_line}: {exc}")
-                    self.attempt(lambda: peer.respond(req, 400, str(exc)[:60].replace("\r", " ").replace("\n", " ")))
-                except Exception:
-                    self.errors.append(f"handling {req.start_line}:\n{traceback.format_exc()}")
+        """Everything waiting, in order of arrival across both transports (a 486 on TCP before a CANCEL on UDP)."""
+        waiting = sorted((item.time, n, peer, item) for peer in self.peers for n, item in enumerate(peer.waiting()))
+        for _time, _n, peer, item in waiting:
+            peer.take(item)
+            self.on_message(peer, item)
 
     def _run_due(self, now: float) -> None:
         due = [item for item in self._later if item[0] <= now]
@@ -222,8 +237,3 @@ class DeviceLoop:
         except (SendError, OSError, SipError) as exc:
             self.notes.append(str(exc))
 
-
-def write_text(path: str | Path, text: str) -> Path:
-    path = Path(path)
-    path.write_text(text, encoding="utf-8")
-    return path

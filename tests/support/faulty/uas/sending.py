@@ -1,43 +1,27 @@
 """How the faulty UAS puts responses on the wire: through the request's server transaction while it takes
 them, else straight to the request's source; and the response edits some faults make.
 
-SipPeer has no fixed-port bind and no "send this ready-made response through its transaction", which a
-device and its faults need: ``listen_tcp_on`` and ``deliver`` reach into the peer's private parts for
-that (a self-test may; the suite must not).
+``deliver`` sends a ready-made (perhaps edited) response through ``SipPeer.respond_with``.
 """
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from sipconform.peer import SipPeer, TcpTransport
+from sipconform.peer import SipPeer
 from sipconform.sip import Message, Request, Response, Timers, response_to
-from sipconform.sip.transaction import INVITE_SERVER, Do, Event, Machine, State, TransactionError
+from sipconform.sip.transaction import (
+    INVITE_SERVER,
+    Do,
+    Event,
+    Machine,
+    State,
+    TransactionError,
+)
 
 Address = tuple[str, int]
 Edit = Callable[[Response], Response]
-
-
-def listen_tcp_on(peer: SipPeer, port: int) -> None:
-    """Move ``peer``'s TCP listener to ``port``, so that UDP and TCP share one port number as a profile says."""
-    transport = peer._t  # noqa: SLF001
-    assert isinstance(transport, TcpTransport)
-    sock = socket.socket(transport.family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((transport.address[0], port))
-        sock.listen(16)
-        sock.setblocking(False)
-    except OSError:
-        sock.close()
-        raise
-    transport.reactor.unregister(transport.listener)
-    transport.listener.close()
-    transport.listener = sock
-    transport.address = (transport.address[0], sock.getsockname()[1])
-    transport.reactor.register(sock, transport._on_accept)  # noqa: SLF001
 
 
 def build_response(peer: SipPeer, req: Request, status: int, reason: str | None = None, *,
@@ -56,15 +40,9 @@ def deliver(peer: SipPeer, req: Request, response: Response, *, source: Address 
             retransmit: bool | None = None, bypass: bool = False) -> Response:
     """Send a ready ``response`` to ``req`` through its server transaction while it takes responses, else
     straight to ``source``. ``bypass``: straight away, leaving the transaction as it was (a fault)."""
-    entry = peer._server_entry(req)  # noqa: SLF001 - a respond() taking a ready response does not exist
-    if entry is not None and not bypass:
-        try:
-            actions = entry.tx.respond(response, peer.clock.now(), retransmit=retransmit)  # type: ignore[union-attr]
-        except TransactionError:
-            actions = None
-        if actions is not None:
-            peer._execute(entry, actions, strict=True)  # noqa: SLF001
-            return response
+    if not bypass and peer.respond_with(req, response, retransmit=retransmit):
+        return response
+    entry = peer.transaction_of(req)
     peer.send(response, to=source if entry is None and source is not None else None)
     return response
 

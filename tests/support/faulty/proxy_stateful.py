@@ -7,79 +7,49 @@ A mixin: ``FaultyProxy`` brings the sockets, the thread, ``fault``/``is_()``, ``
 from __future__ import annotations
 
 import hashlib
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
+from faulty.proxy_state import (
+    ACK_FAULTS,
+    FORK_HEADER,
+    NOT_IN_CANCEL,
+    REALM,
+    STATEFUL_UNMATCHED,
+    TIMER_E_FAULTS,
+    Address,
+    Branch,
+    Context,
+    authorized,
+    other_headers,
+    pop_via,
+    target_of,
+)
+from faulty.table import Seams
 from sipconform.peer import SendError, SipPeer
 from sipconform.scenario.proxy import reason_values, timer_e_reaches_t2
-from sipconform.sip import NameAddr, Request, Response, SipUri, ack_for_non2xx, cancel_for, cancel_matches, response_to
+from sipconform.sip import (
+    NameAddr,
+    Request,
+    Response,
+    ack_for_non2xx,
+    cancel_for,
+    cancel_matches,
+    response_to,
+)
 from sipconform.sip.matching import transaction_key
 from sipconform.sip.transaction import TransactionError
 
-__all__ = ["FORK_HEADER", "PASSWORD", "REALM", "USER", "StatefulTU", "pop_via", "target_of"]
-
-Address = tuple[str, int]
-FORK_HEADER, USER, PASSWORD, REALM = "X-Fork-To", "alice", "secret", "sipconform"
-_ACK_FAULTS = {"ack-after-cancel-200", "ack-without-from-tag", "ack-to-without-tag", "ack-two-vias",
-               "ack-without-route", "ack-with-body", "no-ack", "ack-final-once"}
-_TIMER_E_FAULTS = ("cancel-no-t2-cap", "cancel-ignores-100")  # the CANCEL's Timer E done by hand, wrongly
-_NOT_IN_CANCEL = ("contact", "subject", "priority", "organization", "allow", "accept", "alert-info", "expires")
-_STATEFUL_UNMATCHED = ("stateful-unmatched-cancel", "stateful-unmatched-cancel-no-100", "stateful-unmatched-cancel-408")
-
-
-@dataclass
-class _Branch:
-    peer: SipPeer
-    invite: Request                   # as forwarded
-    dest: Address
-    state: str = "calling"            # calling | proceeding | done
-    tag: str | None = None            # To tag of its 1xx
-    final: Response | None = None
-    cancel: Request | None = None
-    cancel_wanted: tuple[str, str | None] | None = None  # (why, Reason): CANCEL once a 1xx comes (§9.1)
-    cancel_answered: bool = False
-    cancel_final: bool = False        # its CANCEL got a final response
-    cancel_resent: bool = False       # "resend-cancel-on-200-copy" did so
-    give_up_at: float | None = None
-    held: Response | None = None      # a 487 whose ACK waits ("ack-after-cancel-200")
-    timer_c_at: float | None = None   # when Timer C fires (§16.6 step 11, §16.8)
-    target: str | None = None         # the URI it was forked to (None: the Request-URI)
-    alternatives: list[Address] = field(default_factory=list)  # further servers RFC 3263 found, in order
-
-
-@dataclass
-class _Context:
-    peer: SipPeer
-    request: Request                  # as received
-    source: Address
-    branches: list[_Branch] = field(default_factory=list)
-    cancel: Request | None = None     # the upstream CANCEL
-    final_sent: bool = False
-
-
-def _other_headers(resp: Response) -> list[tuple[str, str]]:
-    return [(h.name, h.value) for h in resp.headers
-            if h.key not in ("via", "from", "to", "call-id", "cseq", "content-length")]
-
-
-def pop_via(resp: Response) -> Response:
-    first = next(i for i, h in enumerate(resp.headers) if h.key == "via")
-    return resp.with_headers(h for i, h in enumerate(resp.headers) if i != first)  # type: ignore[return-value]
-
-
-def target_of(uri: str) -> tuple[Address, str]:
-    u = SipUri.parse(uri)
-    return (u.host.strip("[]"), u.port or 5060), (u.transport or "udp").lower()
+__all__ = ["StatefulTU"]
 
 
 class StatefulTU:
     """§16.7 and §16.10 on top of the device's peers; every ``self.is_(...)`` is a fault."""
 
     fault: str | None
+    seams: Seams
     peers: list[SipPeer]
-    _contexts: list[_Context]
-    _branches: dict[tuple[str | None, str], tuple[_Context, _Branch]]
+    _contexts: list[Context]
+    _branches: dict[tuple[str | None, str], tuple[Context, Branch]]
     _relayed: dict[str, tuple[SipPeer, Request, Address, SipPeer]]
     _later: list[Any]
     reactor: Any
@@ -97,23 +67,15 @@ class StatefulTU:
             if not any(transaction_key(c.request) == transaction_key(msg) for c in self._contexts):
                 self._forward_statelessly(peer, msg, source)  # type: ignore[attr-defined]
             return None
-        if msg.method == "INVITE" and self.auth and not self._authorized(msg):
+        if msg.method == "INVITE" and self.auth and not authorized(msg):
             nonce = hashlib.sha1(msg.call_id.encode()).hexdigest()[:16]
             peer.respond(msg, 407, headers=[("Proxy-Authenticate", f'Digest realm="{REALM}", nonce="{nonce}", '
                                                                    f'qop="auth", algorithm=MD5')])
             return None
         return self._on_new_request(peer, msg, source)
 
-    def _authorized(self, req: Request) -> bool:
-        value = req.header("proxy-authorization") or ""
-        p = {k.lower(): a or b for k, a, b in re.findall(r'(\w+)\s*=\s*(?:"([^"]*)"|([^\s,]+))', value)}
-        md5 = lambda text: hashlib.md5(text.encode()).hexdigest()  # noqa: E731, S324
-        ha1, ha2 = md5(f"{USER}:{REALM}:{PASSWORD}"), md5(f"{req.method}:{p.get('uri', '')}")
-        tail = f"{p.get('nc')}:{p.get('cnonce')}:{p.get('qop')}:" if p.get("qop") else ""
-        return p.get("response") == md5(f"{ha1}:{p.get('nonce')}:{tail}{ha2}")
-
     def _on_new_request(self, peer: SipPeer, req: Request, source: Address) -> None:
-        ctx = _Context(peer, req, source)
+        ctx = Context(peer, req, source)
         self._contexts.append(ctx)
         if req.method == "INVITE" and not self.is_("no-100"):
             peer.respond(req, 100)
@@ -125,7 +87,7 @@ class StatefulTU:
         if req.method == "INVITE" and expires and self.is_("cancel-on-expires"):
             self._later.append((self.reactor.now() + int(expires), lambda: self._cancel_all(ctx, "expires")))
 
-    def _new_branch(self, ctx: _Context, target: str | None, servers: list[Address] | None = None) -> None:
+    def _new_branch(self, ctx: Context, target: str | None, servers: list[Address] | None = None) -> None:
         """Forward to ``target`` (None: the Request-URI): to the first server RFC 3263 finds, or of ``servers``
         (a failover); the others are kept for the next failover (RFC 3263 §4.3)."""
         fwd, dest, transport = self._forward(ctx.request, self.peers[0].new_branch(), target)
@@ -133,18 +95,18 @@ class StatefulTU:
             servers = [t.address for t in self._locate(self._hop(fwd))[0]]  # type: ignore[attr-defined]
         dest, alternatives = (servers[0], servers[1:]) if servers else (dest, [])
         peer = self._peer(transport)
-        branch = _Branch(peer, fwd, dest, target=target, alternatives=alternatives)
+        branch = Branch(peer, fwd, dest, target=target, alternatives=alternatives)
         if fwd.method == "INVITE":
             branch.timer_c_at = self.reactor.now() + self._timer_c()
         ctx.branches.append(branch)
         self._branches[(fwd.top_via.branch, fwd.cseq.method)] = (ctx, branch)
-        peer.send(fwd, dest, auto_ack=not (self.fault in _ACK_FAULTS))
+        peer.send(fwd, dest, auto_ack=not (self.fault in ACK_FAULTS))
 
     def _timer_c(self) -> float:
         return 20 * self.timers.t1 if self.is_("short-timer-c") else self.timer_c
 
     def _on_cancel(self, peer: SipPeer, cancel: Request, source: Address) -> None:
-        def matches(ctx: _Context) -> bool:
+        def matches(ctx: Context) -> bool:
             if self.is_("match-by-call-id"):
                 return ctx.request.call_id == cancel.call_id and ctx.request.method == "INVITE"
             return cancel_matches(ctx.request, cancel)
@@ -176,7 +138,7 @@ class StatefulTU:
     def _on_unmatched_cancel(self, peer: SipPeer, cancel: Request, source: Address) -> None:
         if self.is_("unmatched-cancel-481"):
             peer.respond(cancel, 481)
-        elif self.is_(*_STATEFUL_UNMATCHED):
+        elif self.is_(*STATEFUL_UNMATCHED):
             fwd, dest, transport = self._forward(cancel, self.peers[0].new_branch())
             self._relayed[fwd.top_via.branch] = (peer, cancel, source, self._peer(transport))  # type: ignore[index]
             self._peer(transport).send(fwd, dest)
@@ -186,7 +148,7 @@ class StatefulTU:
         else:
             self._forward_statelessly(peer, cancel, source)
 
-    def _cancel_all(self, ctx: _Context, why: str, reason: str | None = None) -> None:
+    def _cancel_all(self, ctx: Context, why: str, reason: str | None = None) -> None:
         """CANCEL every pending branch (§16.7 step 10); a branch still calling once its 1xx comes (§9.1)."""
         for n, branch in enumerate(ctx.branches):
             if n and self.is_("cancel-first-branch-only") and why == "cancel":
@@ -202,7 +164,7 @@ class StatefulTU:
                 continue
             self._send_cancel(ctx, branch, why, reason)
 
-    def _send_cancel(self, ctx: _Context, branch: _Branch, why: str, reason: str | None = None) -> None:
+    def _send_cancel(self, ctx: Context, branch: Branch, why: str, reason: str | None = None) -> None:
         inv = branch.invite
         extra = [("Reason", v) for v in (ctx.cancel.header_values("reason") if ctx.cancel else [])
                  if why == "cancel" and not self.is_("drop-reason")]
@@ -210,24 +172,14 @@ class StatefulTU:
             extra.append(("Reason", reason))
         if self.is_("duplicate-reason-protocol"):
             extra += [("Reason", "SIP;cause=487"), ("Reason", "SIP;cause=480")]
-        if self.is_("cancel-with-require") and inv.has("require"):
-            extra.append(("Require", inv.header("require") or ""))
         if self.is_("cancel-copies-invite-headers"):
-            extra += [(h.name, h.value) for h in inv.headers if h.key in _NOT_IN_CANCEL]
-        c = cancel_for(inv, extra=extra)
-        if self.is_("cancel-to-tag") or why == "expires":
-            c = c.set_header("To", f"{inv.to.text};tag={branch.tag or 'sipconform-bad'}")
-        if self.is_("cancel-two-vias"):
-            c = c.insert_header(1, "Via", ctx.request.top_via.text)
-        if self.is_("cancel-cseq-invite"):
-            c = c.set_header("CSeq", f"{inv.cseq.number} INVITE")
-        if self.is_("cancel-without-route"):
-            c = c.remove_header("route")
-        if self.is_("cancel-without-max-forwards"):
-            c = c.remove_header("max-forwards")
-        if self.is_("cancel-new-branch"):
-            top = inv.top_via
-            c = c.set_header("Via", f"{top.sent_protocol} {top.sent_by};branch={branch.peer.new_branch()}")
+            extra += [(h.name, h.value) for h in inv.headers if h.key in NOT_IN_CANCEL]
+        tagged = f"{inv.to.text};tag={branch.tag or 'sipconform-bad'}"
+        c = self.seams.outgoing("cancel", cancel_for(inv, extra=extra), to=tagged, via=ctx.request.top_via.text,
+                                cseq=inv.cseq.number, sent=f"{inv.top_via.sent_protocol} {inv.top_via.sent_by}",
+                                branch=branch.peer.new_branch(), require=inv.header("require"))
+        if why == "expires":
+            c = c.set_header("To", tagged)
         branch.cancel, branch.cancel_wanted = c, None  # type: ignore[assignment]
         branch.give_up_at = None if self.is_("no-give-up") else self.reactor.now() + 64 * self.timers.t1
         self._branches[(c.top_via.branch, c.cseq.method)] = (ctx, branch)  # type: ignore[union-attr]
@@ -236,19 +188,19 @@ class StatefulTU:
             dest = self._locate(self._hop(inv))[0][0].address  # type: ignore[attr-defined]
         # "cancel-cseq-invite": the CANCEL's key is the INVITE's, so the peer would take it for that INVITE sent
         # again (no transaction of its own): its Timer E is run by hand, so that the fault breaks only its clause
-        by_hand = self.is_(*_TIMER_E_FAULTS) or (self.is_("cancel-cseq-invite") and branch.peer.transport == "udp")
+        by_hand = self.is_(*TIMER_E_FAULTS) or (self.is_("cancel-cseq-invite") and branch.peer.transport == "udp")
         if self.is_("cancel-on-new-connection"):
             self._close_connection(branch.peer, dest)
         branch.peer.send(c, dest, retransmit=not (by_hand or self.is_("cancel-not-retransmitted")))  # type: ignore[arg-type]
         if by_hand:
             self._timer_e_by_hand(branch, self.timers.t1, self.reactor.now() + 64 * self.timers.t1)
 
-    def _end_server_transaction(self, ctx: _Context) -> None:
+    def _end_server_transaction(self, ctx: Context) -> None:
         """The transport-error faults: RFC 3261 Figure 7 ends the INVITE server transaction; "drop-on-transport-error"
         drops the response context (and its branches) with it."""
-        entry = ctx.peer._server_entry(ctx.request)  # noqa: SLF001
+        entry = ctx.peer.transaction_of(ctx.request)
         if entry is not None:
-            ctx.peer._forget(entry)  # noqa: SLF001
+            ctx.peer.forget(entry)
         if self.is_("drop-on-transport-error"):
             self._contexts.remove(ctx)
             for branch in ctx.branches:
@@ -265,11 +217,9 @@ class StatefulTU:
     @staticmethod
     def _close_connection(peer: SipPeer, dest: Address) -> None:
         """"cancel-on-new-connection": the open TCP connection to ``dest`` is closed, the next send opens another."""
-        conn = peer._t.connection_to(dest) if peer.transport == "tcp" else None  # noqa: SLF001
-        if conn is not None:
-            conn.close()
+        peer.close_connection_to(dest)
 
-    def _timer_e_by_hand(self, branch: _Branch, interval: float, timer_f: float) -> None:
+    def _timer_e_by_hand(self, branch: Branch, interval: float, timer_f: float) -> None:
         """"cancel-no-t2-cap": the interval doubles past T2; "cancel-ignores-100": a 100 changes nothing."""
         def fire() -> None:
             answered = branch.cancel_final or (self.is_("cancel-cseq-invite") and branch.state == "done")
@@ -289,9 +239,9 @@ class StatefulTU:
                 self._ack_stray(resp)
             upstream = self._relayed.get(resp.top_via.branch or "")
             stray_2xx = resp.cseq.method == "INVITE" and 200 <= resp.status < 300 and self.is_("relay-stray-2xx")
-            if upstream and resp.cseq.method == "CANCEL" and self.is_(*_STATEFUL_UNMATCHED):
+            if upstream and resp.cseq.method == "CANCEL" and self.is_(*STATEFUL_UNMATCHED):
                 if resp.status != 408 or self.is_("stateful-unmatched-cancel-408"):
-                    upstream[0].respond(upstream[1], resp.status, headers=_other_headers(resp))
+                    upstream[0].respond(upstream[1], resp.status, headers=other_headers(resp))
             elif (upstream or stray_2xx or self.is_("relay-stray-responses")) and len(resp.vias) > 1:
                 self._relay_back(resp)
             return
@@ -300,16 +250,16 @@ class StatefulTU:
             branch.cancel_answered = resp.status == 200
             branch.cancel_final = branch.cancel_final or resp.status >= 200
             if self.is_("forward-cancel") and ctx.cancel is not None:
-                ctx.peer.respond(ctx.cancel, resp.status, headers=_other_headers(resp))
+                ctx.peer.respond(ctx.cancel, resp.status, headers=other_headers(resp))
             elif self.is_("relay-cancel-200") and ctx.cancel is not None:
-                ctx.peer.send(response_to(ctx.cancel, resp.status, to_tag=resp.to.tag, extra=_other_headers(resp)),
+                ctx.peer.send(response_to(ctx.cancel, resp.status, to_tag=resp.to.tag, extra=other_headers(resp)),
                               to=ctx.source)
             if branch.held is not None and branch.cancel_answered and resp.status == 200:
                 self._ack(ctx, branch, branch.held)
             return None
         return self._on_branch_response(ctx, branch, resp)
 
-    def _on_branch_response(self, ctx: _Context, branch: _Branch, resp: Response) -> None:
+    def _on_branch_response(self, ctx: Context, branch: Branch, resp: Response) -> None:
         invite = ctx.request.method == "INVITE"
         if resp.status == 503 and branch.alternatives and branch.cancel is None and not ctx.final_sent:
             return self._fail_over(ctx, branch)
@@ -327,7 +277,7 @@ class StatefulTU:
             if invite and (resp.status > 100 or self.is_("forward-100")):
                 try:
                     ctx.peer.respond(ctx.request, resp.status, resp.reason, to_tag=resp.to.tag,
-                                     headers=_other_headers(resp), body=resp.body)
+                                     headers=other_headers(resp), body=resp.body)
                 except TransactionError:  # a final response went already: §16.7 step 5, forwarded anyway
                     ctx.peer.send(pop_via(resp), to=ctx.source)
                 except SendError:  # §16.9: a transport error upstream cancels nothing
@@ -338,7 +288,7 @@ class StatefulTU:
                     raise
             return
         branch.state, branch.final = "done", resp
-        if invite and resp.status >= 300 and self.fault in _ACK_FAULTS:
+        if invite and resp.status >= 300 and self.fault in ACK_FAULTS:
             self._ack(ctx, branch, resp)
         if not invite:
             if not ctx.final_sent:
@@ -364,7 +314,7 @@ class StatefulTU:
             self._send_199(ctx, branch, resp)
         self._maybe_finish(ctx)
 
-    def _fail_over(self, ctx: _Context, branch: _Branch) -> None:
+    def _fail_over(self, ctx: Context, branch: Branch) -> None:
         """RFC 3263 §4.3: a 503 is a failure; the same request, with a new branch, goes to the next server
         (the 503 was ACKed by the client transaction and is not forwarded)."""
         place = ctx.branches.index(branch)
@@ -372,7 +322,7 @@ class StatefulTU:
         self._new_branch(ctx, branch.target, branch.alternatives)
         ctx.branches.insert(place, ctx.branches.pop())  # the new branch takes the failed one's place
 
-    def _send_199(self, ctx: _Context, branch: _Branch, resp: Response) -> None:
+    def _send_199(self, ctx: Context, branch: Branch, resp: Response) -> None:
         """RFC 6228 §6: a non-2xx final that ends an early dialog, held while other branches go on: a 199 upstream
         with that dialog's To tag and the final's code as Reason, if the UAC supports 199 and no final went up."""
         req = ctx.request
@@ -383,7 +333,7 @@ class StatefulTU:
         ctx.peer.respond(req, 199, "Early Dialog Terminated", to_tag=branch.tag,
                          headers=[("Reason", f"SIP;cause={resp.status}")])
 
-    def _on_timer_c(self, ctx: _Context, branch: _Branch) -> bool:
+    def _on_timer_c(self, ctx: Context, branch: Branch) -> bool:
         """§16.8: a branch with a provisional is cancelled, one without ends as if 408 came; True if it ended."""
         branch.timer_c_at = None
         if branch.state == "proceeding" and not self.is_("timer-c-no-cancel"):
@@ -393,42 +343,33 @@ class StatefulTU:
         branch.state = "done"
         return True
 
-    def _ack(self, ctx: _Context, branch: _Branch, resp: Response) -> None:
+    def _ack(self, ctx: Context, branch: Branch, resp: Response) -> None:
         if self.is_("no-ack") or (self.is_("ack-after-cancel-200") and branch.cancel is not None
                                   and not branch.cancel_answered):
             branch.held = resp
             return
         branch.held = None
-        ack = ack_for_non2xx(branch.invite, resp)
-        if self.is_("ack-without-from-tag"):
-            ack = ack.set_header("From", branch.invite.from_.without_tag())
-        if self.is_("ack-to-without-tag"):
-            ack = ack.set_header("To", branch.invite.to.text)
-        if self.is_("ack-two-vias"):
-            ack = ack.insert_header(1, "Via", ctx.request.top_via.text)
-        if self.is_("ack-without-route"):
-            ack = ack.remove_header("route")
-        if self.is_("ack-with-body"):
-            ack = ack.set_header("Content-Type", "text/plain").with_body(b"bye")
+        ack = self.seams.outgoing("ack", ack_for_non2xx(branch.invite, resp), from_=branch.invite.from_.without_tag(),
+                                  to=branch.invite.to.text, via=ctx.request.top_via.text)
         branch.peer.send(ack, branch.dest)
         if not self.is_("ack-final-once"):  # §17.1.1.2: each copy of the final gets this ACK again, faulty as it is
             self._resend_ack_on_copies(branch, ack)
 
     @staticmethod
-    def _resend_ack_on_copies(branch: _Branch, ack: Request) -> None:
+    def _resend_ack_on_copies(branch: Branch, ack: Request) -> None:
         """The branch's INVITE client transaction sends ``ack`` again for each retransmitted final response."""
-        entry = branch.peer._clients.get((branch.invite.top_via.branch, "INVITE"))  # noqa: SLF001 - a test device
+        entry = branch.peer.transaction_of(branch.invite, client=True)
         if entry is not None:
             entry.tx.ack, entry.tx.auto_ack = ack, True
 
-    def _final(self, ctx: _Context, resp: Response | None, status: int = 0) -> None:
+    def _final(self, ctx: Context, resp: Response | None, status: int = 0) -> None:
         ctx.final_sent = True
         if resp is None:
             ctx.peer.respond(ctx.request, status)
         else:
-            ctx.peer.respond(ctx.request, resp.status, resp.reason, to_tag=resp.to.tag, headers=_other_headers(resp))
+            ctx.peer.respond(ctx.request, resp.status, resp.reason, to_tag=resp.to.tag, headers=other_headers(resp))
 
-    def _maybe_finish(self, ctx: _Context) -> None:
+    def _maybe_finish(self, ctx: Context) -> None:
         """§16.7 step 6: every branch ended and nothing final sent: the best final (a 6xx wins)."""
         if ctx.final_sent or any(b.state != "done" for b in ctx.branches):
             return
@@ -443,39 +384,3 @@ class StatefulTU:
             ctx.final_sent = True  # RFC 4320 §4.2: no 408 to a non-INVITE request
             return
         self._final(ctx, best, 487 if ctx.cancel is not None else 408)
-
-    def _timeouts(self) -> None:
-        """Timer B of a branch: a 408 (§16.7 step 2 reads it so); §9.1: a branch cancelled 64*T1 ago is over."""
-        now = self.reactor.now()  # type: ignore[union-attr]
-        for ctx in self._contexts:
-            ended = False
-            for branch in ctx.branches:
-                if branch.state != "done" and branch.timer_c_at is not None and now >= branch.timer_c_at:
-                    ended = self._on_timer_c(ctx, branch) or ended
-                key = (branch.invite.top_via.branch, branch.invite.cseq.method)
-                gave_up = branch.give_up_at is not None and now >= branch.give_up_at
-                if branch.state != "done" and (key in branch.peer._timed_out or gave_up):  # noqa: SLF001
-                    branch.state, ended = "done", True
-            if ended:
-                self._maybe_finish(ctx)
-        if self.is_("resend-cancel-on-200-copy"):
-            self._resend_cancel_on_200_copy()
-        if self.is_("stateful-unmatched-cancel-408"):  # Timer F of a context-less CANCEL: 408 upstream
-            for branch, (up, cancel, _src, down) in list(self._relayed.items()):
-                if (branch, "CANCEL") in down._timed_out:  # noqa: SLF001
-                    del self._relayed[branch]
-                    up.respond(cancel, 408)
-
-    def _resend_cancel_on_200_copy(self) -> None:
-        """"resend-cancel-on-200-copy": a second 200 to a CANCEL (absorbed by its transaction) makes the TU send
-        the CANCEL again, as if the first had been lost."""
-        for ctx in self._contexts:
-            for branch in ctx.branches:
-                c = branch.cancel
-                if c is None or branch.cancel_resent:
-                    continue
-                oks = [i for i in branch.peer.received() if isinstance(i.message, Response) and i.message.status == 200
-                       and (i.message.top_via.branch, i.message.cseq.method) == (c.top_via.branch, "CANCEL")]
-                if len(oks) >= 2:
-                    branch.cancel_resent = True
-                    branch.peer.send(c, branch.dest)
