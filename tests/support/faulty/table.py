@@ -98,6 +98,10 @@ class Seams:
     def __init__(self, rows: list[Fault], fault: str | None) -> None:
         self.edits = [r.edit for r in rows if r.name == fault and fault is not None and r.edit is not None]
 
+    def at(self, hook: str) -> bool:
+        """Does the fault edit what the device sends at ``hook``?"""
+        return any(edit.hook == hook for edit in self.edits)
+
     def outgoing(self, hook: str, msg: M, **fields: Any) -> M:
         for edit in self.edits:
             if edit.hook == hook:

@@ -121,7 +121,9 @@ class FaultyUas(DeviceLoop):
     # -- responses to the INVITE -------------------------------------------------------------------------
     def end_invite(self, call: Call, status: int, reason: str | None = None, *, to_tag: str | None = None,
                    edit: Edit | None = None, retransmit: bool | None = None) -> None:
-        """Send the INVITE's final response and record it."""
+        """Send the INVITE's final response and record it (through the seam ``final`` if a data row edits it)."""
+        if edit is None and self.seams.at("final"):
+            edit = lambda r: self.seams.outgoing("final", r, status=status, to=call.invite.to.text)  # noqa: E731
         call.final = status
         call.ended_at = call.peer.clock.now()
         call.dialog = 200 <= status < 300
