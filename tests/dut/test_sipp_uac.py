@@ -38,7 +38,8 @@ def test_uac_set_runs_against_sipp(tmp_path: Path) -> None:
     for dut, transport in (("sipp-uac", "udp"), ("sipp-uac-tcp", "tcp")):
         seen = {r["nodeid"].split("::")[0].rsplit("/", 1)[-1] for r in results if r["dut"] == dut}
         expected = {p.name for p in modules if collected_over(p, transport)}
-        assert seen == expected, f"{dut}: modules without a verdict: {expected - seen}, unexpected: {seen - expected}\n{table}"
+        assert seen == expected, (f"{dut}: modules without a verdict: {expected - seen}, "
+                                  f"unexpected: {seen - expected}\n{table}")
     wrong = [r for r in results if r["verdict"] not in VERDICTS
              and not (r["verdict"] == "not-applicable" and (r["clause"] in NOT_APPLICABLE or (
                  r["clause"] in RELIABLE_ONLY and r["transport"] == "udp")))]

@@ -138,7 +138,7 @@ class StatefulTU:
             branch.timer_c_at = self.reactor.now() + self._timer_c()
         ctx.branches.append(branch)
         self._branches[(fwd.top_via.branch, fwd.cseq.method)] = (ctx, branch)
-        peer.send(fwd, dest, auto_ack=not (self.fault in _ACK_FAULTS))
+        peer.send(fwd, dest, auto_ack=self.fault not in _ACK_FAULTS)
 
     def _timer_c(self) -> float:
         return 20 * self.timers.t1 if self.is_("short-timer-c") else self.timer_c

@@ -240,7 +240,8 @@ def test_conformant_device_passes_every_uas_clause(run_against: Callable[..., An
     modules = [p for c, p in MODULES.items() if transport in RUNS_OVER[c]]
     run = run_against(None, modules, transport)
     _ran_cleanly(run, modules)
-    wrong = [r for r in run.results if r["verdict"] != ("not-applicable" if r["clause"] in STATELESS_CLAUSES else "pass")]
+    wrong = [r for r in run.results
+             if r["verdict"] != ("not-applicable" if r["clause"] in STATELESS_CLAUSES else "pass")]
     assert not wrong, (f"against the conformant device over {transport} every verdict must be pass; these are "
                        f"not:\n{run.describe(wrong)}\n\n{run.diagnostics()}")
 
@@ -284,8 +285,9 @@ def test_every_uas_module_has_a_fault_that_breaks_it() -> None:
 def test_table_and_device_agree_on_the_faults(faulty: ModuleType) -> None:
     table = {m.fault: m.clause for m in MUTANTS}
     device = {name: clause for name, (clause, _) in faulty.FAULTS.items()}
-    assert table == device, f"MUTANTS and FAULTS differ: table only {table.keys() - device.keys()}, device only " \
-                            f"{device.keys() - table.keys()}, other clause {[f for f in table.keys() & device.keys() if table[f] != device[f]]}"
+    other = [f for f in table.keys() & device.keys() if table[f] != device[f]]
+    assert table == device, (f"MUTANTS and FAULTS differ: table only {table.keys() - device.keys()}, device only "
+                             f"{device.keys() - table.keys()}, other clause {other}")
     assert len({(m.fault) for m in MUTANTS}) == len(MUTANTS)
 
 

@@ -82,5 +82,6 @@ def test_unknown_requirement_is_a_collection_error(pytester: pytest.Pytester) ->
     """)
     result = pytester.runpytest("--no-sip-probe", "-p", "no:randomly")
     assert result.ret == pytest.ExitCode.INTERRUPTED
-    result.stdout.fnmatch_lines(["*requires('rfc6062'): not a capability of the profile schema (did you mean 'rfc6026'?)*",
+    result.stdout.fnmatch_lines(["*requires('rfc6062'): not a capability of the profile schema "
+                                 "(did you mean 'rfc6026'?)*",
                                  "*requires(transport='sctp'): give one of udp, tcp*"])

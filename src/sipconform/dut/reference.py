@@ -4,7 +4,8 @@
 ``[reference]`` table says which program and config; its timers are the ones the tests use, after
 ``--sip-t1``), picks free loopback ports, writes/uses the project's configs
 (``fixtures/kamailio/*.cfg``, ``fixtures/baresip/``), starts the program as a ``ManagedProcess``, and
-returns once it answers a SIP OPTIONS (RFC 3261 §11) on every requested transport. Anything that goes wrong is one ``ReferenceDutError`` whose message
+returns once it answers a SIP OPTIONS (RFC 3261 §11) on every requested transport. Anything that goes wrong
+is one ``ReferenceDutError`` whose message
 ends with the tail of the DUT's log.
 """
 
