@@ -15,12 +15,14 @@ from sipconform.sip.transaction_table import State
 
 if TYPE_CHECKING:
     from sipconform.peer.peer import SipPeer
+    from sipconform.sip.message import Request
 
 __all__ = ["wind_up"]
 
 
 def wind_up(peer: SipPeer) -> None:
-    """CANCEL our ringing INVITEs and reject the DUT's pending ones; bounded by 8*T1."""
+    """CANCEL our ringing INVITEs and reject the DUT's pending ones; bounded by 8*T1, or
+    until a teardown CANCEL is refused (481): then the DUT has lost the call and no 487 will come."""
     if peer.reactor.closed:
         return
     pending_out = [e for e in peer._clients.values()
@@ -37,6 +39,15 @@ def wind_up(peer: SipPeer) -> None:
         peer.wire.record("note", peer.transport, peer.address, entry.dest, b"",
                          note="teardown: rejecting an INVITE the test left pending")
         peer.respond(entry.tx.request, 480)
-    deadline = peer.reactor.now() + 8 * peer.timers.t1
-    peer.reactor.run_until(lambda: all(e.tx.state is not State.PROCEEDING for e in pending_out + pending_in),
-                           deadline)
+    def settled() -> bool:
+        return (all(e.tx.state is not State.PROCEEDING or _refused(peer, e.tx.request) for e in pending_out)
+                and all(e.tx.state is not State.PROCEEDING for e in pending_in))
+
+    peer.reactor.run_until(settled, peer.reactor.now() + 8 * peer.timers.t1, floor=False)
+
+
+def _refused(peer: SipPeer, invite: Request) -> bool:
+    """The teardown CANCEL got a non-2xx final response (481: the DUT has no such call): no 487 will come."""
+    entry = peer._clients.get((invite.top_via.branch, "CANCEL"))
+    final = getattr(entry.tx, "final", None) if entry is not None else None
+    return final is not None and final.status >= 300
