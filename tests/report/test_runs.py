@@ -144,7 +144,8 @@ def test_slow_tests_are_left_out_with_one_line_saying_how_to_run_them(pytester: 
     fake_suite(pytester, SIX.replace('@pytest.mark.clause("RFC3261-9.2-10")\ndef test_pass',
                                      '@pytest.mark.slow\n@pytest.mark.clause("RFC3261-9.2-10")\ndef test_pass'))
     result = pytester.runpytest("--sip-dut", "fake.toml", "--no-sip-probe")
-    result.stdout.fnmatch_lines(["1 slow test(s) left out (*); run them too with --sip-slow, or only them with -m slow"])
+    result.stdout.fnmatch_lines(["1 slow test(s) left out (*); run them too with --sip-slow, or only them with -m slow"
+                                 ])
     assert "test_pass" not in json.dumps(json.loads(
         (pytester.path / "reports" / "latest" / "results.json").read_text()))
     result = pytester.runpytest("--sip-dut", "fake.toml", "--no-sip-probe", "-m", "slow")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from sipconform.dut.profile import DutProfile
-from sipconform.plugin import reports, runs, slow
+from sipconform.plugin import parallel, reports, runs, slow
 from sipconform.plugin.dns import sip_dns  # noqa: F401  (the sip_dns fixture, registered here)
 from sipconform.plugin.duts import TARGET_PARAM, DutPool, DutUnavailable, probe_external, target_of
 from sipconform.plugin.markers import MARKERS, ItemMeta, meta_of, problems_of
@@ -57,6 +57,8 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
         pluginmanager.register(runs, "sipconform-runs")
     if not pluginmanager.is_registered(slow):  # the slow tests are opt-in
         pluginmanager.register(slow, "sipconform-slow")
+    if not pluginmanager.is_registered(parallel):  # a conformance run uses every core by default
+        pluginmanager.register(parallel, "sipconform-parallel")
 
 
 def pytest_configure(config: pytest.Config) -> None:

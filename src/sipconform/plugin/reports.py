@@ -31,7 +31,7 @@ from sipconform.plugin.markers import meta_of
 from sipconform.plugin.options import SETTINGS_KEY, reports_dir
 from sipconform.plugin.peers import PEERS_KEY, render_trace
 
-__all__ = ["REPORTS_KEY", "Reports", "safe_name"]
+__all__ = ["REPORTS_KEY", "Reports", "is_conformance_run", "safe_name"]
 
 
 @dataclass
@@ -55,7 +55,8 @@ def safe_name(nodeid: str) -> str:
     return s
 
 
-def _conformance_run(config: pytest.Config) -> bool:
+def is_conformance_run(config: pytest.Config) -> bool:
+    """``--sip-dut`` or ``--sip-reports`` given, or a path under ``conformance/`` selected."""
     if config.getoption("sip_dut", None) is not None or config.getoption("sip_reports", None) is not None:
         return True
     root = Path(config.rootpath)
@@ -81,7 +82,7 @@ def pytest_configure(config: pytest.Config) -> None:
     read them)."""
     if config.option.help:
         return
-    reports = Reports(reports_dir(config), _conformance_run(config))
+    reports = Reports(reports_dir(config), is_conformance_run(config))
     config.stash[REPORTS_KEY] = reports
     baseline = config.getoption("sip_baseline", None)
     if baseline and not Path(baseline).is_file():
