@@ -21,8 +21,9 @@ __all__ = ["wind_up"]
 
 
 def wind_up(peer: SipPeer) -> None:
-    """CANCEL our ringing INVITEs and reject the DUT's pending ones; bounded by 8*T1, or
-    until a teardown CANCEL is refused (481): then the DUT has lost the call and no 487 will come."""
+    """CANCEL our ringing INVITEs and reject the DUT's pending ones; bounded by 8*T1, and shorter when the
+    DUT has answered: a CANCEL refused (481: it lost the call) ends the wait at once, one answered 200
+    leaves 2*T1 for the 487."""
     if peer.reactor.closed:
         return
     pending_out = [e for e in peer._clients.values()
@@ -40,14 +41,23 @@ def wind_up(peer: SipPeer) -> None:
                          note="teardown: rejecting an INVITE the test left pending")
         peer.respond(entry.tx.request, 480)
     def settled() -> bool:
-        return (all(e.tx.state is not State.PROCEEDING or _refused(peer, e.tx.request) for e in pending_out)
+        return (all(e.tx.state is not State.PROCEEDING or _cancel_final(peer, e.tx.request) >= 300
+                    for e in pending_out)
                 and all(e.tx.state is not State.PROCEEDING for e in pending_in))
 
-    peer.reactor.run_until(settled, peer.reactor.now() + 8 * peer.timers.t1, floor=False)
+    def answered() -> bool:
+        return settled() or all(_cancel_final(peer, e.tx.request) for e in pending_out)
+
+    t1 = peer.timers.t1
+    deadline = peer.reactor.now() + 8 * t1
+    if peer.reactor.run_until(answered, deadline, floor=False) and not settled():
+        # every CANCEL got its 200: the 487s follow at once (§9.2), or never (a connection that is gone)
+        peer.reactor.run_until(settled, min(deadline, peer.reactor.now() + 2 * t1), floor=False)
 
 
-def _refused(peer: SipPeer, invite: Request) -> bool:
-    """The teardown CANCEL got a non-2xx final response (481: the DUT has no such call): no 487 will come."""
+def _cancel_final(peer: SipPeer, invite: Request) -> int:
+    """The status of the final response to the teardown CANCEL of ``invite`` (0: none yet). Non-2xx (481:
+    the DUT has no such call) means no 487 will come."""
     entry = peer._clients.get((invite.top_via.branch, "CANCEL"))
     final = getattr(entry.tx, "final", None) if entry is not None else None
-    return final is not None and final.status >= 300
+    return int(final.status) if final is not None else 0

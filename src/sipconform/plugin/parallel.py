@@ -1,21 +1,22 @@
-"""A conformance run uses the machine's cores by default: the plugin asks xdist for one worker per CPU with
-``--dist worksteal`` (an idle worker takes queued tests from a busy one, so one drawing the long-timer tests
-does not hold the run), unless the user chose: ``-n N`` (``-n 0``: serial), ``--dist``, ``--pdb``, or a
-reports location of their own (``--sip-reports``/``--sip-results``: scripted runs stay as they are written).
-Each worker starts the reference DUTs it uses once; the tests are independent (ports, Call-IDs and
-branches unique per worker and test)."""
+"""A run of paths under ``conformance/`` uses the machine's cores by default: the plugin asks xdist for one
+worker per CPU with ``--dist worksteal`` (an idle worker takes queued tests from a busy one, so one that
+drew the long-timer tests does not hold the run), unless the user chose: ``-n N`` (``-n 0``: serial),
+``--dist``, ``--pdb``, ``-s``, or a reports location of their own (``--sip-reports``/``--sip-results``:
+scripted runs stay as they are written). Each worker starts the reference DUTs it uses once; the tests
+are independent (ports, Call-IDs and branches unique per worker and test); the longest go first."""
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 
 from sipconform.plugin import runs
 from sipconform.plugin.options import reports_dir
-from sipconform.plugin.reports import is_conformance_run
+from sipconform.plugin.reports import selects_conformance
 
-__all__ = ["default_workers"]
+__all__ = ["default_workers", "longest_first"]
 
 
 def default_workers() -> int:
@@ -28,13 +29,37 @@ def pytest_configure(config: pytest.Config) -> None:
     option = config.option
     if (not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput") or option.help
             or getattr(option, "numprocesses", 0) is not None or getattr(option, "tx", None)
-            or getattr(option, "dist", "no") != "no" or option.collectonly or option.usepdb
+            or getattr(option, "dist", "no") != "no" or option.collectonly or option.usepdb or option.capture == "no"
             or config.getoption("sip_list_clauses", False)):
         return
     reports_dir(config)  # names the run folder when the user named no reports location
     workers = default_workers()
-    if runs.current(config) is None or workers < 2 or not is_conformance_run(config):
+    if runs.current(config) is None or workers < 2 or not selects_conformance(config):
         return
     option.numprocesses = workers
     option.tx = ["popen"] * workers
     option.dist = "worksteal"
+
+
+def _last_durations(config: pytest.Config) -> dict[str, float]:
+    """Each test's duration in the latest default run (``reports/latest/results.json``), if there is one."""
+    try:
+        doc = json.loads((config.rootpath / "reports" / runs.LATEST / "results.json").read_text(encoding="utf-8"))
+        return {str(r["nodeid"]): float(r.get("duration") or 0.0) for r in doc.get("results", [])}
+    except (OSError, ValueError, TypeError, AttributeError, KeyError):
+        return {}
+
+
+def longest_first(items: list[pytest.Item], last: dict[str, float]) -> list[pytest.Item]:
+    """The longest tests first (their duration last time; else property-based tests, which run several
+    examples), so no worker starts a long test when the others are nearly done; otherwise collection order."""
+    def key(item: pytest.Item) -> tuple[float, bool]:
+        return -last.get(item.nodeid, 0.0), not getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+    return sorted(items, key=key)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On xdist workers: every worker sorts alike (the same file), as xdist requires."""
+    if hasattr(config, "workerinput") and items:
+        items[:] = longest_first(items, _last_durations(config))

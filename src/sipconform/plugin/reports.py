@@ -31,7 +31,7 @@ from sipconform.plugin.markers import meta_of
 from sipconform.plugin.options import SETTINGS_KEY, reports_dir
 from sipconform.plugin.peers import PEERS_KEY, render_trace
 
-__all__ = ["REPORTS_KEY", "Reports", "is_conformance_run", "safe_name"]
+__all__ = ["REPORTS_KEY", "Reports", "is_conformance_run", "safe_name", "selects_conformance"]
 
 
 @dataclass
@@ -59,6 +59,11 @@ def is_conformance_run(config: pytest.Config) -> bool:
     """``--sip-dut`` or ``--sip-reports`` given, or a path under ``conformance/`` selected."""
     if config.getoption("sip_dut", None) is not None or config.getoption("sip_reports", None) is not None:
         return True
+    return selects_conformance(config)
+
+
+def selects_conformance(config: pytest.Config) -> bool:
+    """A path under ``conformance/`` is selected (``pytest conformance``, ``pytest conformance/uas/...``)."""
     root = Path(config.rootpath)
     for arg in config.args:
         path = Path(config.invocation_params.dir, arg.split("::")[0]).resolve()

@@ -36,6 +36,6 @@ def in_dut_terms(message: str) -> str:
             text += f" (its other messages: {m['rest']})"
         return message[:m.start()] + text + "." + m["tail"]
     if (m := _UNEXPECTED.search(message)) is not None:
-        return message[:m.start()] + (f"the DUT sent {m['got']}{_to(m['peer'])} at +{m['at']} s from {m['source']}, where no "
-                f"{m['what']} may come for {m['window']} s")
+        return message[:m.start()] + (f"the DUT sent {m['got']}{_to(m['peer'])} at +{m['at']} s from "
+                                      f"{m['source']}, where no {m['what']} may come for {m['window']} s")
     return message
