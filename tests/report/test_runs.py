@@ -171,3 +171,10 @@ def test_no_run_folder_when_the_user_names_the_reports_directory(pytester: pytes
     pytester.runpytest("--sip-dut", "fake.toml", "--no-sip-probe", "--sip-reports", "mine")
     assert (pytester.path / "mine" / "results.json").is_file() and not (pytester.path / "reports").exists()
     assert not os.path.lexists(pytester.path / "mine" / "latest")
+
+
+def test_a_usage_error_leaves_no_run_folder(pytester: pytest.Pytester) -> None:
+    fake_suite(pytester)
+    result = pytester.runpytest("--sip-dut", "fake.toml", "--sip-t1", "-1")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert not (pytester.path / "reports").exists() or run_folders(pytester) == []

@@ -63,6 +63,20 @@ def pytest_configure_node(node: Any) -> None:
         node.workerinput[WORKERINPUT_KEY] = str(folder)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """A run that stopped before writing anything (a usage error) leaves no folder: remove this run's folder
+    when it holds only empty directories (what allure-pytest creates at configure time)."""
+    folder = config.stash.get(_FOLDER_KEY, None)
+    if folder is None or hasattr(config, "workerinput") or not folder.is_dir():
+        return
+    if any(p.is_file() or p.is_symlink() for p in folder.rglob("*")):
+        return
+    for sub in sorted(folder.rglob("*"), key=lambda p: -len(p.parts)):
+        sub.rmdir()
+    folder.rmdir()
+
+
 def mark_latest(folder: Path) -> None:
     """Point ``<base>/latest`` at ``folder`` (a relative symlink, replaced atomically)."""
     link = folder.parent / LATEST
