@@ -3,8 +3,13 @@ a wait that really lasts prints (what it waits for, until when)."""
 
 from __future__ import annotations
 
+import pytest
+
+from sipconform.peer import SipPeer
 from sipconform.peer.clock import FakeClock
+from sipconform.peer.inbox import NoMessage
 from sipconform.peer.reactor import LONG_WAIT, Reactor
+from sipconform.sip.timers import Timers
 
 
 def test_windows_run_to_their_deadline_are_the_floor_and_early_ends_are_not() -> None:
@@ -28,3 +33,16 @@ def test_a_long_wait_is_announced_once_after_it_has_lasted() -> None:
     start = clock.now()
     reactor.run_until(lambda: clock.now() >= start + 1.0, start + 60.0)  # ended early: nothing said
     assert len(said) == 1
+
+
+def test_a_transaction_that_times_out_counts_its_wait_in_the_floor() -> None:
+    """A final response that never comes ends when the peer's Timer B fires: 64*T1 waited through."""
+    clock = FakeClock()
+    reactor = Reactor(clock)
+    timers = Timers(t1=0.01, t2=0.04)
+    with SipPeer("udp", timers=timers, host="127.0.0.1", reactor=reactor) as peer:
+        invite = peer.invite(("127.0.0.1", 9))  # nothing answers on the discard port
+        peer.send(invite, ("127.0.0.1", 9))
+        with pytest.raises(NoMessage, match="timed out"):
+            peer.expect_response(invite, final=True, within=1.0)
+    assert reactor.waited == pytest.approx(timers.b, abs=0.02)

@@ -325,11 +325,14 @@ class SipPeer(PeerCore):
                 state["hopeless"] = hopeless()
             return state["found"] is not None or state["hopeless"] is not None
 
-        self.reactor.run_until(done, self.clock.now() + window, what=f"{what} from the DUT")
+        start = self.clock.now()
+        self.reactor.run_until(done, start + window, what=f"{what} from the DUT")
         found = state["found"]
         if isinstance(found, Received):
             return self._inbox.take(found)
-        reason = state["hopeless"] or "got nothing"
+        reason = str(state["hopeless"] or "got nothing")
+        if state["hopeless"] and "timed out" in reason:  # Timer B/F ran out: a protocol wait, like a window
+            self.reactor.waited += self.clock.now() - start
         errors = ""
         if self._errors:
             first = self._errors[0]
