@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 from sipconform.sip.build import cancel_for
 from sipconform.sip.transaction_table import State
 
+from sipconform.sip.message import Request
+
 if TYPE_CHECKING:
     from sipconform.peer.peer import SipPeer
-    from sipconform.sip.message import Request
 
 __all__ = ["wind_up"]
 
@@ -32,6 +33,11 @@ def wind_up(peer: SipPeer) -> None:
                   if e.tx.request.method == "INVITE" and e.tx.state is State.PROCEEDING]
     if not pending_out and not pending_in:
         return
+    # an INVITE the test itself already CANCELled: the DUT has that CANCEL; its 487 came or cannot come
+    # (e.g. over a connection the test closed), so the teardown sends its CANCEL but does not wait for it
+    cancelled = {r.message.top_via.branch for r in peer.wire.records
+                 if r.direction == "out" and isinstance(r.message, Request) and r.message.method == "CANCEL"}
+    waited_for = [e for e in pending_out if e.tx.request.top_via.branch not in cancelled]
     for entry in pending_out:
         peer.wire.record("note", peer.transport, peer.address, entry.dest, b"",
                          note="teardown: cancelling an INVITE the test left ringing")
@@ -42,11 +48,11 @@ def wind_up(peer: SipPeer) -> None:
         peer.respond(entry.tx.request, 480)
     def settled() -> bool:
         return (all(e.tx.state is not State.PROCEEDING or _cancel_final(peer, e.tx.request) >= 300
-                    for e in pending_out)
+                    for e in waited_for)
                 and all(e.tx.state is not State.PROCEEDING for e in pending_in))
 
     def answered() -> bool:
-        return settled() or all(_cancel_final(peer, e.tx.request) for e in pending_out)
+        return settled() or all(_cancel_final(peer, e.tx.request) for e in waited_for)
 
     t1 = peer.timers.t1
     deadline = peer.reactor.now() + 8 * t1
