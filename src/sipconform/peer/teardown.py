@@ -64,6 +64,6 @@ def wind_up(peer: SipPeer) -> None:
 def _cancel_final(peer: SipPeer, invite: Request) -> int:
     """The status of the final response to the teardown CANCEL of ``invite`` (0: none yet). Non-2xx (481:
     the DUT has no such call) means no 487 will come."""
-    entry = peer._clients.get((invite.top_via.branch, "CANCEL"))
+    entry = peer._clients.get((invite.top_via.branch, "CANCEL"))  # noqa: SLF001  (teardown is the peer's own)
     final = getattr(entry.tx, "final", None) if entry is not None else None
     return int(final.status) if final is not None else 0
