@@ -15,8 +15,8 @@ _UNEXPECTED = re.compile(r"(?:\w+\.)*UnexpectedMessage: (?P<peer>[^:\s]+): expec
 _GOT_INSTEAD = re.compile(r"got (?P<got>.+) instead")
 
 
-def _to(peer: str) -> str:
-    return "" if peer == "peer" else f" to the test's {peer}"
+def _at(peer: str) -> str:
+    return "" if peer == "peer" else f" (at the test's {peer})"
 
 
 def in_dut_terms(message: str) -> str:
@@ -26,16 +26,16 @@ def in_dut_terms(message: str) -> str:
         what, window, reason = m["what"], m["window"], m["reason"]
         bare = re.sub(r"^(?:a|an) ", "", what)
         if (got := _GOT_INSTEAD.fullmatch(reason)) is not None:
-            text = f"the DUT sent {got['got']}{_to(m['peer'])} where {what} was expected"
+            text = f"the DUT did not send {what}{_at(m['peer'])}: got {got['got']} instead"
         elif reason.startswith("the client transaction timed out"):
             timer = re.search(r"Timer \w+ fired", reason)
-            text = f"the DUT sent no {bare}{_to(m['peer'])} within {window} s ({timer[0] if timer else 'timed out'})"
+            text = f"the DUT sent no {bare} within {window} s ({timer[0] if timer else 'timed out'}){_at(m['peer'])}"
         else:
-            text = f"the DUT sent no {bare}{_to(m['peer'])} within {window} s"
+            text = f"the DUT sent no {bare} within {window} s{_at(m['peer'])}"
         if m["rest"] != "[]":
             text += f" (its other messages: {m['rest']})"
         return message[:m.start()] + text + "." + m["tail"]
     if (m := _UNEXPECTED.search(message)) is not None:
-        return message[:m.start()] + (f"the DUT sent {m['got']}{_to(m['peer'])} at +{m['at']} s from "
-                                      f"{m['source']}, where no {m['what']} may come for {m['window']} s")
+        return message[:m.start()] + (f"no {m['what']} may come from the DUT for {m['window']} s, but it sent one: "
+                                      f"got {m['got']} at +{m['at']} s from {m['source']}{_at(m['peer'])}")
     return message
