@@ -8,11 +8,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from selftest_support import ROOT, inner_run_env
 
-from sipconform.plugin.parallel import default_workers
+from sipconform.plugin.parallel import default_workers, longest_first
 
 NEEDS_KAMAILIO = pytest.mark.skipif(shutil.which("kamailio") is None,
                                     reason="kamailio is not installed (run scripts/setup.sh)")
@@ -58,3 +59,17 @@ def test_a_default_conformance_run_is_spread_over_the_cores(pytester: pytest.Pyt
     assert (pytester.path / "reports" / "latest" / "results.json").is_file()
     serial = pytester.runpytest_subprocess("conformance", "--sip-dut", "fake.toml", "--no-sip-probe", "-n", "0")
     assert serial.ret == 0 and "workers" not in serial.stdout.str()
+
+
+def test_longest_tests_are_dealt_to_the_head_of_every_workers_chunk() -> None:
+    from types import SimpleNamespace
+
+    def item(name: str, hypothesis: bool = False) -> Any:
+        return SimpleNamespace(nodeid=name, obj=SimpleNamespace(is_hypothesis_test=hypothesis))
+
+    items = [item("a"), item("b"), item("long1"), item("c"), item("prop", True), item("long2"), item("d")]
+    last = {"long1": 60.0, "long2": 30.0, "a": 0.01}
+    order = [i.nodeid for i in longest_first(items, last, workers=2)]
+    # ranked: long1, long2, a (measured), prop (property-based), b, c, d -> dealt into two chunks
+    assert order == ["long1", "a", "b", "d", "long2", "prop", "c"]
+    assert [i.nodeid for i in longest_first(items, {}, workers=1)][0] == "prop"

@@ -1,5 +1,5 @@
-"""A run of paths under ``conformance/`` uses the machine's cores by default: the plugin asks xdist for one
-worker per CPU with ``--dist worksteal`` (an idle worker takes queued tests from a busy one, so one that
+"""A run of paths under ``conformance/`` uses the machine's cores by default: the plugin asks xdist for two
+workers per CPU with ``--dist worksteal`` (an idle worker takes queued tests from a busy one, so one that
 drew the long-timer tests does not hold the run), unless the user chose: ``-n N`` (``-n 0``: serial),
 ``--dist``, ``--pdb``, ``-s``, or a reports location of their own (``--sip-reports``/``--sip-results``:
 scripted runs stay as they are written). Each worker starts the reference DUTs it uses once; the tests
@@ -20,7 +20,10 @@ __all__ = ["default_workers", "longest_first"]
 
 
 def default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    """Two workers per CPU: a conformance test mostly waits (protocol windows, timers), so CPUs are not what
+    bounds it (the README run at 4 workers on 2 CPUs used 30 s of CPU in 223 s)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 2 * cpus
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -50,16 +53,20 @@ def _last_durations(config: pytest.Config) -> dict[str, float]:
         return {}
 
 
-def longest_first(items: list[pytest.Item], last: dict[str, float]) -> list[pytest.Item]:
+def longest_first(items: list[pytest.Item], last: dict[str, float], workers: int = 1) -> list[pytest.Item]:
     """The longest tests first (their duration last time; else property-based tests, which run several
-    examples), so no worker starts a long test when the others are nearly done; otherwise collection order."""
+    examples), dealt round-robin into ``workers`` consecutive chunks, as worksteal hands them out at the
+    start: every worker begins with long tests, and none starts one when the others are nearly done."""
     def key(item: pytest.Item) -> tuple[float, bool]:
         return -last.get(item.nodeid, 0.0), not getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
-    return sorted(items, key=key)
+    ranked = sorted(items, key=key)
+    workers = max(1, min(workers, len(ranked)))
+    return [item for k in range(workers) for item in ranked[k::workers]]
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On xdist workers: every worker sorts alike (the same file), as xdist requires."""
-    if hasattr(config, "workerinput") and items:
-        items[:] = longest_first(items, _last_durations(config))
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and items:
+        items[:] = longest_first(items, _last_durations(config), int(workerinput.get("workercount", 1)))
