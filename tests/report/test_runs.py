@@ -151,6 +151,8 @@ def test_slow_tests_are_left_out_with_one_line_saying_how_to_run_them(pytester: 
     result = pytester.runpytest("--sip-dut", "fake.toml", "--no-sip-probe", "-m", "slow")
     assert result.parseoutcomes().get("passed") == 1 and "left out" not in result.stdout.str()
     assert pytester.runpytest("--sip-dut", "fake.toml", "--no-sip-probe", "--sip-slow").parseoutcomes()["passed"] == 1
+    named = pytester.runpytest("test_six.py", "--sip-dut", "fake.toml", "--no-sip-probe")  # a module named: all of it
+    assert named.parseoutcomes()["passed"] == 1 and "left out" not in named.stdout.str()
 
 
 def test_each_result_carries_its_duration_and_waited_windows(pytester: pytest.Pytester) -> None:

@@ -1,4 +1,5 @@
-"""The ``slow`` tests are opt-in: left out unless ``--sip-slow`` (ini ``sip_slow``) or a ``-m`` naming ``slow``.
+"""The ``slow`` tests are opt-in: left out unless ``--sip-slow`` (ini ``sip_slow``), a ``-m`` naming ``slow``,
+or their module named on the command line (``pytest conformance/uas/test_x.py`` runs all of test_x).
 
 Their length is set by long protocol timers (Timer C over 3 minutes, a provisional every minute, 64*T1
 waits on long timers), so a default run reaches its verdicts in minutes; the summary says in one line how
@@ -8,6 +9,7 @@ count to the controller (``workeroutput``), which prints the line.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,15 +27,28 @@ def left_out_line(count: int) -> str:
             f"waits); run them too with --sip-slow, or only them with -m slow")
 
 
+def _named_files(config: pytest.Config) -> set[Path]:
+    """The test files named on the command line (``path.py`` or ``path.py::test``), not found in a folder."""
+    files = set()
+    for arg in config.args:
+        path = Path(config.invocation_params.dir, arg.split("::")[0])
+        if path.suffix == ".py" and path.is_file():
+            files.add(path.resolve())
+    return files
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if run_slow(config):
         return
-    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    named = _named_files(config)  # a module named on the command line is run whole: the user chose it
+    slow = [item for item in items
+            if item.get_closest_marker("slow") is not None and Path(item.path).resolve() not in named]
     config.stash[LEFT_OUT_KEY] = len(slow)
     if slow:
         config.hook.pytest_deselected(items=slow)
-        items[:] = [item for item in items if item.get_closest_marker("slow") is None]
+        left_out = set(map(id, slow))
+        items[:] = [item for item in items if id(item) not in left_out]
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
