@@ -26,7 +26,7 @@ def test_uac_set_runs_against_sipp(tmp_path: Path) -> None:
     tester, so the run needs --no-sip-probe; the scenario path in the profile is relative to the root."""
     out = tmp_path / "results.json"
     command = [sys.executable, "-m", "pytest", "conformance/uac", "--sip-dut", ",".join(PROFILES),
-               "--no-sip-probe", "--sip-results", str(out), "-o", f"sip_reports={tmp_path / 'reports'}",
+               "--no-sip-probe", "--sip-slow", "--sip-results", str(out), "-o", f"sip_reports={tmp_path / 'reports'}",
                "-p", "no:allure_pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-n", "2", "-q", "-rA"]
     env = inner_run_env()
     proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)

@@ -115,7 +115,7 @@ def test_report_header_shows_the_dut(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_nothing="def test_nothing():\n    pass\n")
     result = pytester.runpytest("--sip-dut", "fake.toml", "--sip-t1", "0.25", "--no-sip-probe")
     result.stdout.fnmatch_lines(["sip DUT fake: role uas, 127.0.0.1:5999, transports udp,tcp, T1 0.25 s*",
-                                 "sip: strict off, results */reports/results.json"])
+                                 "sip: strict off, results */reports/*-fake/results.json"])
 
 
 @pytest.mark.parametrize(("args", "ini", "message"), [

@@ -43,7 +43,7 @@ def test_needs_busy(dut, started):
 
 
 def _verdicts(pytester: pytest.Pytester) -> dict[str, tuple[str, str]]:
-    doc = json.loads(pytester.path.joinpath("reports/results.json").read_text())
+    doc = json.loads(pytester.path.joinpath("reports/latest/results.json").read_text())
     return {r["nodeid"].split("::")[1]: (r["verdict"], r["message"]) for r in doc["results"]}
 
 

@@ -308,7 +308,8 @@ class SipPeer(PeerCore):
 
         def match(m: Message) -> bool:
             return (method is None or (isinstance(m, Request) and m.method == method)) and (where is None or where(m))
-        self.reactor.run_until(lambda: self._inbox.find(match, after=after) is not None, self.clock.now() + window)
+        self.reactor.run_until(lambda: self._inbox.find(match, after=after) is not None, self.clock.now() + window,
+                               what=f"no {method or 'message'} from the DUT (a quiet window)")
         item = self._inbox.find(match, after=after)
         if item is not None:
             raise UnexpectedMessage(f"{self.name}: expected no {method or 'message'} for {window:.3g} s; got "
@@ -325,11 +326,14 @@ class SipPeer(PeerCore):
                 state["hopeless"] = hopeless()
             return state["found"] is not None or state["hopeless"] is not None
 
-        self.reactor.run_until(done, self.clock.now() + window)
+        start = self.clock.now()
+        self.reactor.run_until(done, start + window, what=f"{what} from the DUT")
         found = state["found"]
         if isinstance(found, Received):
             return self._inbox.take(found)
-        reason = state["hopeless"] or "got nothing"
+        reason = str(state["hopeless"] or "got nothing")
+        if state["hopeless"] and "timed out" in reason:  # Timer B/F ran out: a protocol wait, like a window
+            self.reactor.waited += self.clock.now() - start
         errors = ""
         if self._errors:
             first = self._errors[0]

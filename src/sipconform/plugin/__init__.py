@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from sipconform.dut.profile import DutProfile
-from sipconform.plugin import loss, reports
+from sipconform.plugin import loss, parallel, reports, runs, slow
 from sipconform.plugin.abort import NOT_FINISHED, RunEnd, not_run
 from sipconform.plugin.dns import sip_dns  # noqa: F401  (the sip_dns fixture, registered here)
 from sipconform.plugin.duts import TARGET_PARAM, DutPool, DutUnavailable, probe_external, target_of
@@ -23,6 +23,7 @@ from sipconform.plugin.evidence import SuiteLimits
 from sipconform.plugin.liveness import Liveness
 from sipconform.plugin.markers import MARKERS, ItemMeta, meta_of, problems_of
 from sipconform.plugin.options import SETTINGS_KEY, add_options, settings_from_config
+from sipconform.plugin.progress import announcer
 from sipconform.plugin.peers import PEERS_KEY, PeerFactory, bad_input, id_prefix, render_trace
 from sipconform.plugin.reports import REPORTS_KEY
 from sipconform.plugin.requires import check_requires
@@ -45,6 +46,8 @@ POOL_KEY = pytest.StashKey[DutPool]()
 META_KEY = pytest.StashKey[ItemMeta]()
 ADDRESS_KEY = pytest.StashKey[str]()
 RULED_OUT_KEY = pytest.StashKey[Outcome]()
+DURATION_KEY = pytest.StashKey[float]()
+WAITED_KEY = pytest.StashKey[float]()
 TRACE_SECTION = "SIP wire trace"
 
 
@@ -55,6 +58,12 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
         pluginmanager.register(reports, "sipconform-reports")
     if not pluginmanager.is_registered(loss):  # --sip-loss: an emulated lossy network
         pluginmanager.register(loss, "sipconform-loss")
+    if not pluginmanager.is_registered(runs):  # one folder per run, handed to the xdist workers
+        pluginmanager.register(runs, "sipconform-runs")
+    if not pluginmanager.is_registered(slow):  # the slow tests are opt-in
+        pluginmanager.register(slow, "sipconform-slow")
+    if not pluginmanager.is_registered(parallel):  # a conformance run uses every core by default
+        pluginmanager.register(parallel, "sipconform-parallel")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -114,7 +123,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     problem = probe_external(settings)
     if problem is not None:
         write_results(settings.results_path, results_document(settings, [], aborted=problem))
+        _mark_latest(config)
         pytest.exit(f"sipconform: {problem}", returncode=pytest.ExitCode.INTERRUPTED)
+
+
+def _mark_latest(config: pytest.Config) -> None:
+    """``reports/latest`` -> this run's folder, once its results.json is written (default folders only)."""
+    folder = runs.current(config)
+    if folder is not None and _settings(config).results_path.parent == folder:
+        runs.mark_latest(folder)
 
 
 # ---- collection -------------------------------------------------------------------------------
@@ -248,7 +265,10 @@ def sip_peer_factory(request: pytest.FixtureRequest, dut: DutProfile, sip_transp
     factory = PeerFactory(dut=dut, transport=sip_transport, timers=sip_timers,
                           prefix=id_prefix(worker, request.node.nodeid), peers=peers,
                           keylog=_settings(request.config).tls_keylog)
+    reactor = factory.reactor
+    reactor.on_long_wait = announcer(request.config, request.node.nodeid)
     yield factory
+    request.node.stash[WAITED_KEY] = reactor.waited  # the protocol floor of this test (results.json "waited")
     factory.close()
 
 
@@ -291,9 +311,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     meta = _meta(item)
     apply_phase(item, call, report, meta, _settings(item.config).strict)
     _attach_trace(item, report)
+    item.stash[DURATION_KEY] = item.stash.get(DURATION_KEY, 0.0) + report.duration
     if report.when == "teardown":
         finalize(item, report, meta, target_of(item), item.stash.get(ADDRESS_KEY, None),
                  bad_input(item.stash.get(PEERS_KEY, [])))
+        if meta.conformance:  # seconds: the whole test, and the windows it waited through (its floor)
+            duration: float = item.stash[DURATION_KEY]
+            waited: float = item.stash.get(WAITED_KEY, 0.0)
+            report.user_properties += [("duration", round(duration, 4)), ("waited", round(waited, 4))]
     return report
 
 
@@ -336,3 +361,4 @@ class _VerdictCollector:
             if aborted and (left := not_run(session, self.results)):
                 document["not_run"] = left  # never as passed
             write_results(_settings(config).results_path, document)
+            _mark_latest(config)
