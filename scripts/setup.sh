@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Idempotent set-up of a fresh Debian machine for sipconform:
-# the reference DUTs (kamailio, baresip), SIPp, tshark, headless Chromium (renders the reports in
+# the reference DUTs (kamailio with its TLS and WebSocket modules, baresip), SIPp, tshark, headless Chromium (renders the reports in
 # tests/report), then the package itself (editable).
 # A second run installs nothing and takes about a second.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PACKAGES=(kamailio kamailio-extra-modules baresip sip-tester tshark chromium)
+PACKAGES=(kamailio kamailio-extra-modules kamailio-tls-modules kamailio-websocket-modules baresip sip-tester tshark chromium)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

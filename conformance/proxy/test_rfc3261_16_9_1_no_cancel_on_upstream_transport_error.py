@@ -15,7 +15,8 @@ from sipconform.flows.proxy import (cancels_after, downstream, end_branch, place
                                     responses_seen, unreachable_sent_by)
 from sipconform.verdict import Inconclusive, precondition, warn
 
-pytestmark = [pytest.mark.clause("RFC3261-16.9-1"), pytest.mark.role("proxy"), pytest.mark.transport("tcp")]
+pytestmark = [pytest.mark.clause("RFC3261-16.9-1"), pytest.mark.role("proxy"),
+              pytest.mark.requires(transport="reliable")]
 
 
 def test_branch_is_not_cancelled_when_a_response_cannot_go_upstream(sip_peer, sip_peer_factory, dut):

@@ -12,7 +12,8 @@ from sipconform.flows.proxy import (await_cancel, await_final, cancel_upstream, 
                                     ringing)
 from sipconform.verdict import precondition, warn
 
-pytestmark = [pytest.mark.clause("RFC3261-18.1.1-1"), pytest.mark.role("proxy"), pytest.mark.transport("tcp")]
+pytestmark = [pytest.mark.clause("RFC3261-18.1.1-1"), pytest.mark.role("proxy"),
+              pytest.mark.requires(transport="reliable")]
 
 
 def test_cancel_uses_the_invites_connection(sip_peer, sip_peer_factory, dut):

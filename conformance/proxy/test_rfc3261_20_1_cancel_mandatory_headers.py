@@ -13,6 +13,7 @@ import pytest
 from sipconform.flows.proxy import cancel_received, cancel_upstream, downstream, end_branch, ringing
 from sipconform.peer import NoMessage
 from sipconform.flows.arrivals import unparseable
+from sipconform.sip.transports import MESSAGE_FRAMED
 from sipconform.verdict import inconclusive, precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-20-1"), pytest.mark.role("proxy")]
@@ -34,7 +35,7 @@ def test_proxy_cancel_has_the_mandatory_header_fields(sip_peer, sip_peer_factory
         inconclusive(f"precondition not reached: the DUT sends {branch.name} a CANCEL (RFC3261-16.10-2): {exc}")
     with precondition(f"{branch.name} can answer the DUT's CANCEL (RFC3261-9.1-4)"):
         end_branch(branch, cancel)
-    wanted = [*MANDATORY, *(["Content-Length"] if branch.peer.transport == "tcp" else [])]
+    wanted = [*MANDATORY, *(["Content-Length"] if branch.peer.transport not in MESSAGE_FRAMED else [])]
     missing = [name for name in wanted if not cancel.has(name)]
     assert not missing, (f"the DUT's CANCEL lacks the mandatory header field(s) {missing} "
                          f"({branch.peer.transport.upper()})")

@@ -14,6 +14,7 @@ from sipconform.flows.proxy import downstream, proxy_route, requests_seen, respo
 from sipconform.flows.proxy_profile import routing
 from sipconform.sip import cancel_for
 from sipconform.verdict import Inconclusive, precondition
+from sipconform.sip.transports import RELIABLE
 
 pytestmark = [pytest.mark.clause("RFC4320-4.1-3"), pytest.mark.role("proxy")]
 
@@ -32,7 +33,7 @@ def test_late_100_to_a_cancel_forwarded_statefully(sip_peer, sip_peer_factory, d
     answered = sip_peer.wait_until(lambda: bool(responses_seen(sip_peer, cancel)), limit)
     if answered:
         return
-    if uas.transport == "tcp" or len(requests_seen(uas, "CANCEL", cancel.call_id)) < 2:
+    if uas.transport in RELIABLE or len(requests_seen(uas, "CANCEL", cancel.call_id)) < 2:
         raise Inconclusive("the DUT forwarded the CANCEL without retransmitting it: statelessly as far as can be "
                            "seen, so it is not the element that must answer")
     raise AssertionError(f"the DUT forwards the CANCEL statefully (it retransmits it) but sent the UAC no 100 or "

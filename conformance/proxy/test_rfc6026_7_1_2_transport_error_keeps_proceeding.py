@@ -18,7 +18,8 @@ from sipconform.flows.relay_failure import cancel_through_proxy, failed_relay, i
 from sipconform.verdict import inconclusive, precondition
 from sipconform.verify.transaction import cancel_not_matched
 
-pytestmark = [pytest.mark.clause("RFC6026-7.1-2"), pytest.mark.role("proxy"), pytest.mark.transport("tcp")]
+pytestmark = [pytest.mark.clause("RFC6026-7.1-2"), pytest.mark.role("proxy"),
+              pytest.mark.requires(transport="reliable")]
 
 
 def test_transaction_stays_proceeding_after_a_response_could_not_go_upstream(sip_peer, sip_peer_factory, dut):

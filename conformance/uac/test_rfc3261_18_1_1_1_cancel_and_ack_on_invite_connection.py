@@ -12,7 +12,8 @@ from sipconform.flows.arrivals import arrival
 from sipconform.flows.uac import await_ack, ring_and_cancel, terminate
 from sipconform.verdict import precondition, warn
 
-pytestmark = [pytest.mark.clause("RFC3261-18.1.1-1"), pytest.mark.role("uac"), pytest.mark.transport("tcp")]
+pytestmark = [pytest.mark.clause("RFC3261-18.1.1-1"), pytest.mark.role("uac"),
+              pytest.mark.requires(transport="reliable")]
 
 
 def test_cancel_and_ack_reuse_the_invite_connection(sip_peer, upper_tester):

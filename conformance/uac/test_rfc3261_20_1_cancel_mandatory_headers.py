@@ -10,6 +10,7 @@ import pytest
 
 from sipconform.flows.uac import cancel_as_sent, ring
 from sipconform.peer import Received
+from sipconform.sip.transports import MESSAGE_FRAMED
 from sipconform.verdict import precondition
 
 pytestmark = [pytest.mark.clause("RFC3261-20-1"), pytest.mark.role("uac")]
@@ -19,7 +20,7 @@ MANDATORY = ("Call-ID", "CSeq", "From", "Max-Forwards", "To", "Via")
 
 def test_cancel_has_the_mandatory_header_fields(sip_peer, upper_tester, sip_transport):
     """Stimulus: the DUT calls the peer; the peer rings (180); the DUT hangs up. Expectation: the CANCEL has
-    Call-ID, CSeq, From, Max-Forwards, To and Via; over TCP Content-Length too (a CANCEL the peer refused as
+    Call-ID, CSeq, From, Max-Forwards, To and Via; over TCP and TLS Content-Length too (a CANCEL the peer refused as
     malformed for lacking one fails too)."""
     with precondition("the DUT calls the peer when the upper tester makes it"):
         call = ring(sip_peer, upper_tester)
@@ -27,6 +28,6 @@ def test_cancel_has_the_mandatory_header_fields(sip_peer, upper_tester, sip_tran
         cancel = cancel_as_sent(call)
     if isinstance(cancel, Received):
         pytest.fail(f"the DUT's CANCEL lacks a mandatory header field: {cancel.error}", pytrace=False)
-    required = MANDATORY + (("Content-Length",) if sip_transport == "tcp" else ())
+    required = MANDATORY + (("Content-Length",) if sip_transport not in MESSAGE_FRAMED else ())
     missing = [name for name in required if cancel.header(name) is None]
     assert not missing, f"the CANCEL lacks mandatory header field(s): {', '.join(missing)}"

@@ -14,7 +14,7 @@ from sipconform.flows.uac import acks_of, await_ack, resend, ring_and_cancel, te
 from sipconform.peer import SendError
 from sipconform.verdict import inconclusive, precondition
 
-pytestmark = [pytest.mark.clause("RFC6026-7.2-2"), pytest.mark.role("uac"), pytest.mark.transport("tcp")]
+pytestmark = [pytest.mark.clause("RFC6026-7.2-2"), pytest.mark.role("uac"), pytest.mark.requires(transport="reliable")]
 
 
 def test_487_after_the_transaction_ended_is_dropped(sip_peer, upper_tester, sip_timers):

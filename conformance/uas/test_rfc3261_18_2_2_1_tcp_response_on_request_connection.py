@@ -12,7 +12,8 @@ from sipconform.flows.uas import await_final, is_final_to, landing, ring
 from sipconform.sip import cancel_for
 from sipconform.verdict import precondition
 
-pytestmark = [pytest.mark.clause("RFC3261-18.2.2-1"), pytest.mark.role("uas"), pytest.mark.transport("tcp")]
+pytestmark = [pytest.mark.clause("RFC3261-18.2.2-1"), pytest.mark.role("uas"),
+              pytest.mark.requires(transport="reliable")]
 
 
 def test_each_transaction_answered_on_its_connection(sip_peer, sip_peer_factory, dut, sip_timers):

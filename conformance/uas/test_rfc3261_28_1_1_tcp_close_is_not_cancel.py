@@ -8,7 +8,10 @@ import pytest
 from sipconform.flows.uas import await_final, cancel, is_final_to, ring
 from sipconform.verdict import inconclusive, precondition
 
-pytestmark = [pytest.mark.clause("RFC3261-28.1-1"), pytest.mark.role("uas"), pytest.mark.transport("tcp")]
+# TCP and TLS: the DUT answers the INVITE on a new connection to its sent-by (§18.2.2); a WebSocket server
+# cannot open one (RFC 7118 §5: only the client connects), so over WS/WSS the closed INVITE gets no 487.
+pytestmark = [pytest.mark.clause("RFC3261-28.1-1"), pytest.mark.role("uas"),
+              pytest.mark.requires(transport=("tcp", "tls"))]
 
 
 def test_closing_the_connection_does_not_cancel(sip_peer, dut, sip_timers):

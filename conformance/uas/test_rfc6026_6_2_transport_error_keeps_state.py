@@ -16,7 +16,7 @@ import pytest
 from sipconform.flows.transport_error import cancel_on_new_connection, invite_sent_again, stranded
 from sipconform.verdict import inconclusive, precondition
 
-pytestmark = [pytest.mark.clause("RFC6026-6-2"), pytest.mark.role("uas"), pytest.mark.transport("tcp"),
+pytestmark = [pytest.mark.clause("RFC6026-6-2"), pytest.mark.role("uas"), pytest.mark.requires(transport="reliable"),
               pytest.mark.requires("rfc6026")]
 
 

@@ -18,7 +18,7 @@ from sipconform.flows.transport_error import cancel_on_new_connection, invite_se
 from sipconform.verdict import inconclusive, precondition
 from sipconform.verify.transaction import taken_for_new_request
 
-pytestmark = [pytest.mark.clause("RFC6026-7.1-2"), pytest.mark.role("uas"), pytest.mark.transport("tcp"),
+pytestmark = [pytest.mark.clause("RFC6026-7.1-2"), pytest.mark.role("uas"), pytest.mark.requires(transport="reliable"),
               pytest.mark.requires("rfc6026")]
 
 

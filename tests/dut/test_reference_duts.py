@@ -33,6 +33,7 @@ from sipconform.dut.baresip_ctrl import BaresipControl
 from sipconform.dut.probe import probe
 from sipconform.dut.process import group_members, wait_pids_gone
 from sipconform.dut.profile import ProfileError
+from sipconform.dut.secure import peer_options
 from sipconform.dut.reference import ReferenceDutError, RunningDut, start_reference
 from sipconform.dut.registry import reference_duts, reference_profile
 
@@ -79,12 +80,14 @@ def test_start_probe_stop(name: str, tmp_path: Path) -> None:
     try:
         prof = dut.profile
         assert prof.host == "127.0.0.1" and prof.port > 0 and prof.role == ROLES[name]
-        assert prof.transports == ("udp", "tcp") and prof.reference is not None
+        assert prof.transports == reference_profile(name).transports and prof.reference is not None
         assert prof.reference.program == name.split("-")[0]
         user = "dut" if name.startswith("baresip") else None
-        for transport in ("udp", "tcp"):
-            status = probe(prof.host, prof.port, transport, 3.0, user=user)
-            assert status is not None and status.startswith("SIP/2.0 2"), (transport, status, dut.log_text())
+        hosts = [prof.host, *([prof.host6] if prof.host6 else [])]
+        for transport, host in ((t, h) for t in prof.transports for h in hosts):  # TLS, WS, WSS; IPv6
+            status = probe(host, prof.port_for(transport), transport, 3.0, user=user,
+                           **peer_options(prof, transport))
+            assert status is not None and status.startswith("SIP/2.0 2"), (transport, host, status, dut.log_text())
         if name.startswith("baresip"):
             assert prof.upper_tester.kind == "baresip" and dut.control is not None
             assert prof.upper_tester.control == f"{dut.control[0]}:{dut.control[1]}"

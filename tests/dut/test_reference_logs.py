@@ -57,6 +57,7 @@ def test_a_released_ringing_invite_is_found(tmp_path: Path, sipwire) -> None:
     text = (FIXTURES / "kamailio" / "uas.cfg").read_text(encoding="utf-8")
     assert "\tt_suspend();\n" in text
     cfg.write_text(text.replace("\tt_suspend();\n", ""), encoding="utf-8")
+    shutil.copy(FIXTURES / "kamailio" / "transports.inc", tmp_path)  # its include_file, beside it
     with start_reference(reference_profile("kamailio-uas"), tmp_path, transports=("udp",), config=cfg) as dut:
         target = (dut.profile.host, dut.profile.port)
         ep = sipwire.endpoint("udp")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sipconform.peer import SendError, SipPeer
-from sipconform.scenario.proxy import reason_values, timer_e_reaches_t2
+from sipconform.verify.reason import reason_values
 from sipconform.sip import NameAddr, Request, Response, SipUri, ack_for_non2xx, cancel_for, cancel_matches, response_to
 from sipconform.sip.matching import transaction_key
 from sipconform.sip.transaction import TransactionError
@@ -138,7 +138,7 @@ class StatefulTU:
             branch.timer_c_at = self.reactor.now() + self._timer_c()
         ctx.branches.append(branch)
         self._branches[(fwd.top_via.branch, fwd.cseq.method)] = (ctx, branch)
-        peer.send(fwd, dest, auto_ack=not (self.fault in _ACK_FAULTS))
+        peer.send(fwd, dest, auto_ack=self.fault not in _ACK_FAULTS)
 
     def _timer_c(self) -> float:
         return 20 * self.timers.t1 if self.is_("short-timer-c") else self.timer_c
@@ -151,7 +151,7 @@ class StatefulTU:
         ctx = next((c for c in reversed(self._contexts) if matches(c)), None)
         if ctx is None:
             return self._on_unmatched_cancel(peer, cancel, source)
-        protocols = {protocol for protocol, _ in reason_values(cancel.header_values("reason"))}
+        protocols = {value.key for value in reason_values(cancel.header_values("reason"))}
         if self.is_("max-breadth-cancel-440") and (cancel.header("max-breadth") or "").strip() == "0":
             peer.respond(cancel, 440)
             return None
@@ -181,7 +181,7 @@ class StatefulTU:
             self._relayed[fwd.top_via.branch] = (peer, cancel, source, self._peer(transport))  # type: ignore[index]
             self._peer(transport).send(fwd, dest)
             if self.is_("stateful-unmatched-cancel"):
-                self._later.append((self.reactor.now() + timer_e_reaches_t2(self.timers),  # type: ignore[union-attr]
+                self._later.append((self.reactor.now() + self.timers.timer_e_reaches_t2,  # type: ignore[union-attr]
                                     lambda: peer.respond(cancel, 100)))
         else:
             self._forward_statelessly(peer, cancel, source)

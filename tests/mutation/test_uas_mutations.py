@@ -11,7 +11,6 @@ the broken clause and nothing else. ``also`` lists the few collateral verdicts a
 from __future__ import annotations
 
 import json
-import re
 import selectors
 import signal
 import socket
@@ -24,7 +23,7 @@ from types import ModuleType
 from typing import Any, Callable
 
 import pytest
-from selftest_support import ROOT, clause_modules
+from selftest_support import ROOT, clause_modules, runs_over
 
 from sipconform.dut.probe import probe
 
@@ -35,9 +34,8 @@ MODULES = clause_modules(UAS_DIR)
 
 
 def _transports_of(path: Path) -> tuple[str, ...]:
-    """The transports a module's ``pytest.mark.transport(...)`` allows (both if it has none)."""
-    mark = re.search(r"mark\.transport\(([^)]*)\)", path.read_text(encoding="utf-8"))
-    return tuple(re.findall(r'"(\w+)"', mark.group(1))) if mark else ("udp", "tcp")
+    """The transports of udp and tcp a module's transport marker or ``requires(transport=...)`` allows."""
+    return tuple(t for t in ("udp", "tcp") if runs_over(path, t))
 
 
 RUNS_OVER = {c: _transports_of(p) for c, p in MODULES.items()}
@@ -242,7 +240,8 @@ def test_conformant_device_passes_every_uas_clause(run_against: Callable[..., An
     modules = [p for c, p in MODULES.items() if transport in RUNS_OVER[c]]
     run = run_against(None, modules, transport)
     _ran_cleanly(run, modules)
-    wrong = [r for r in run.results if r["verdict"] != ("not-applicable" if r["clause"] in STATELESS_CLAUSES else "pass")]
+    wrong = [r for r in run.results
+             if r["verdict"] != ("not-applicable" if r["clause"] in STATELESS_CLAUSES else "pass")]
     assert not wrong, (f"against the conformant device over {transport} every verdict must be pass; these are "
                        f"not:\n{run.describe(wrong)}\n\n{run.diagnostics()}")
 
@@ -286,8 +285,9 @@ def test_every_uas_module_has_a_fault_that_breaks_it() -> None:
 def test_table_and_device_agree_on_the_faults(faulty: ModuleType) -> None:
     table = {m.fault: m.clause for m in MUTANTS}
     device = {name: clause for name, (clause, _) in faulty.FAULTS.items()}
-    assert table == device, f"MUTANTS and FAULTS differ: table only {table.keys() - device.keys()}, device only " \
-                            f"{device.keys() - table.keys()}, other clause {[f for f in table.keys() & device.keys() if table[f] != device[f]]}"
+    other = [f for f in table.keys() & device.keys() if table[f] != device[f]]
+    assert table == device, (f"MUTANTS and FAULTS differ: table only {table.keys() - device.keys()}, device only "
+                             f"{device.keys() - table.keys()}, other clause {other}")
     assert len({(m.fault) for m in MUTANTS}) == len(MUTANTS)
 
 

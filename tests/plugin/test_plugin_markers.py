@@ -30,7 +30,7 @@ def test_declared_markers_pass_strict_markers(pytester: pytest.Pytester) -> None
         def test_it(dut):
             pass
     """)
-    run(pytester, "--sip-dut", "fake.toml").assert_outcomes(passed=1)
+    run(pytester, "--sip-dut", "fake.toml", "--sip-slow").assert_outcomes(passed=1)
 
 
 def test_undeclared_marker_is_still_refused(pytester: pytest.Pytester) -> None:

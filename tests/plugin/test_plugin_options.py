@@ -115,7 +115,7 @@ def test_report_header_shows_the_dut(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_nothing="def test_nothing():\n    pass\n")
     result = pytester.runpytest("--sip-dut", "fake.toml", "--sip-t1", "0.25", "--no-sip-probe")
     result.stdout.fnmatch_lines(["sip DUT fake: role uas, 127.0.0.1:5999, transports udp,tcp, T1 0.25 s*",
-                                 "sip: strict off, results */reports/results.json"])
+                                 "sip: strict off, results */reports/*-fake/results.json"])
 
 
 @pytest.mark.parametrize(("args", "ini", "message"), [
@@ -123,7 +123,8 @@ def test_report_header_shows_the_dut(pytester: pytest.Pytester) -> None:
     (["--sip-t1", "abc"], "", "*sip_t1 (--sip-t1): 'abc' is not a number of seconds*"),
     ([], "sip_t1 = -1", "*sip_t1 (ini sip_t1): T1 must be > 0 seconds*"),
     ([], "sip_role = pbx", "*sip_role (ini sip_role): 'pbx' is not one of uas, uac, proxy, stateless-proxy*"),
-    ([], "sip_transport = sctp", "*sip_transport (ini sip_transport): 'sctp' is not one of udp, tcp, all*"),
+    ([], "sip_transport = sctp",
+     "*sip_transport (ini sip_transport): 'sctp' is not a transport; give a comma list of udp, tcp, tls, ws, wss*"),
     (["--sip-dut", "missing.toml"], "", "*sip_dut: 'missing.toml' is neither a profile file*"),
     (["--sip-dut", "bad.toml"], "", "*bad.toml: not valid TOML*"),
     (["--sip-dut", "udp:127.0.0.1:5060"], "", "*an address needs --sip-role*"),
@@ -141,11 +142,14 @@ def test_bad_values_are_usage_errors(pytester: pytest.Pytester, args: list[str],
     result.stderr.fnmatch_lines([f"ERROR: sipconform: {message}"])
 
 
-@pytest.mark.parametrize("args", [["--sip-role", "pbx"], ["--sip-transport", "sctp"]])
-def test_bad_choices_on_the_command_line(pytester: pytest.Pytester, args: list[str]) -> None:
+@pytest.mark.parametrize(("args", "message"), [
+    (["--sip-role", "pbx"], "*invalid choice*"),
+    (["--sip-transport", "tls,sctp"], "*'sctp' is not a transport; give a comma list*"),
+])
+def test_bad_choices_on_the_command_line(pytester: pytest.Pytester, args: list[str], message: str) -> None:
     result = pytester.runpytest(*args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*invalid choice*"])
+    result.stderr.fnmatch_lines([message])
 
 
 def test_plain_tests_are_untouched_and_write_no_results(pytester: pytest.Pytester) -> None:

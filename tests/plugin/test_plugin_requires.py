@@ -43,7 +43,7 @@ def test_needs_busy(dut, started):
 
 
 def _verdicts(pytester: pytest.Pytester) -> dict[str, tuple[str, str]]:
-    doc = json.loads(pytester.path.joinpath("reports/results.json").read_text())
+    doc = json.loads(pytester.path.joinpath("reports/latest/results.json").read_text())
     return {r["nodeid"].split("::")[1]: (r["verdict"], r["message"]) for r in doc["results"]}
 
 
@@ -82,5 +82,6 @@ def test_unknown_requirement_is_a_collection_error(pytester: pytest.Pytester) ->
     """)
     result = pytester.runpytest("--no-sip-probe", "-p", "no:randomly")
     assert result.ret == pytest.ExitCode.INTERRUPTED
-    result.stdout.fnmatch_lines(["*requires('rfc6062'): not a capability of the profile schema (did you mean 'rfc6026'?)*",
+    result.stdout.fnmatch_lines(["*requires('rfc6062'): not a capability of the profile schema "
+                                 "(did you mean 'rfc6026'?)*",
                                  "*requires(transport='sctp'): give one of udp, tcp*"])

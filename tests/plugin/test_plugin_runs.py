@@ -37,7 +37,7 @@ def write_profile(pytester: pytest.Pytester) -> None:
 def test_failing_test_report_has_the_merged_wire_trace(pytester: pytest.Pytester) -> None:
     write_profile(pytester)
     pytester.makepyfile(test_trace=TRACE)
-    result = pytester.runpytest("--sip-dut", "fake.toml", "--no-sip-probe", "--alluredir", "allure")
+    result = pytester.runpytest("--sip-dut", "fake.toml", "--no-sip-probe", "--alluredir", "allure", "--tb=long")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
         "*AssertionError: the DUT did something wrong*",
@@ -101,7 +101,7 @@ def test_unreachable_external_dut_stops_the_run_early(pytester: pytest.Pytester)
     result.stdout.fnmatch_lines(["*sipconform: DUT at udp:127.0.0.1:9 did not answer an OPTIONS "
                                  "within 1 s*--no-sip-probe skips this check*"])
     assert "test_never" not in result.stdout.str()
-    doc = json.loads(pytester.path.joinpath("reports/results.json").read_text())
+    doc = json.loads(pytester.path.joinpath("reports/latest/results.json").read_text())
     assert doc["results"] == [] and "did not answer" in doc["aborted"]
 
 
@@ -119,7 +119,7 @@ def test_reference_dut_that_cannot_start_errors_its_tests_once(pytester: pytest.
         def test_it(dut, n):
             pass
     """)
-    result = pytester.runpytest("--sip-dut", "broken-uas")
+    result = pytester.runpytest("--sip-dut", "broken-uas", "--tb=long")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     message = "reference DUT broken-uas could not be started: broken-uas: configuration "
     result.stdout.fnmatch_lines(["*ERROR at setup of test_it[[]broken-uas-udp-0[]]*", message + "*",
@@ -127,9 +127,9 @@ def test_reference_dut_that_cannot_start_errors_its_tests_once(pytester: pytest.
                                  "*2 errors in *"])
     # Once per test in the error sections (the short summary repeats it, in full when CI is set):
     # no chained exception, no traceback.
-    errors_section = result.stdout.str().split("short test summary info")[0]
+    errors_section = result.stdout.str().split("SIP conformance verdicts")[0]
     assert errors_section.count(message) == 2
     assert "Traceback" not in result.stdout.str()
-    doc = json.loads(pytester.path.joinpath("reports/results.json").read_text())
+    doc = json.loads(pytester.path.joinpath("reports/latest/results.json").read_text())
     assert [r["verdict"] for r in doc["results"]] == ["error", "error"]
     assert all(r["message"].startswith(message) for r in doc["results"])

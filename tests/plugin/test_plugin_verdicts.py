@@ -103,7 +103,7 @@ def summary_counts(result: pytest.RunResult) -> dict[str, int]:
     return {word: int(n) for n, word in re.findall(r"(\d+) ([\w-]+)", line.split(" in ")[0])}
 
 
-def results_of(pytester: pytest.Pytester, path: str = "reports/results.json") -> dict[str, str]:
+def results_of(pytester: pytest.Pytester, path: str = "reports/latest/results.json") -> dict[str, str]:
     doc = json.loads(pytester.path.joinpath(path).read_text())
     return {r["nodeid"].split("::")[1].split("[")[0]: r["verdict"] for r in doc["results"]}
 
@@ -128,7 +128,7 @@ def test_each_verdict_has_its_word_count_and_results_entry(pytester: pytest.Pyte
         "NOT-APPLICABLE *::test_setup_not_applicable* - the profile lacks rfc6026",
     ])
     assert results_of(pytester) == EXPECTED
-    doc = json.loads(pytester.path.joinpath("reports/results.json").read_text())
+    doc = json.loads(pytester.path.joinpath("reports/latest/results.json").read_text())
     assert doc["dut"] == {"name": "fake", "role": "uas", "host": "127.0.0.1", "port": 5999}
     entry = next(r for r in doc["results"] if "test_should_assert" in r["nodeid"])
     assert entry["clause"] == "RFC3261-9.2-8" and entry["level"] == "SHOULD" and entry["transport"] == "udp"
@@ -136,7 +136,9 @@ def test_each_verdict_has_its_word_count_and_results_entry(pytester: pytest.Pyte
     assert doc["summary"]["warn"] == 3 and doc["strict"] is False
     testcases = ET.parse(pytester.path / "junit.xml").getroot().iter("testcase")
     cases = {str(c.get("name")).split("[")[0]: c for c in testcases}
-    props = {n: {p.get("name"): p.get("value") for p in c.iter("property")} for n, c in cases.items()}
+    assert not [c for c in cases.values() if c.find("properties") is not None]  # xunit2: suite properties only
+    props = {n: dict(line.split(": ", 1) for line in c.findtext("system-out", "").splitlines() if ": " in line)
+             for n, c in cases.items()}
     assert {n: p["verdict"] for n, p in props.items()} == EXPECTED
     assert props["test_should_assert"]["clause"] == "RFC3261-9.2-8"
     assert props["test_should_assert"]["level"] == "SHOULD"
@@ -172,7 +174,7 @@ def test_warnings_alone_exit_zero_and_fail_under_strict(pytester: pytest.Pyteste
     strict = run(pytester, source, "--sip-strict")
     assert strict.ret == pytest.ExitCode.TESTS_FAILED
     assert summary_counts(strict) == {"failed": 2, "passed": 1}
-    doc = json.loads(pytester.path.joinpath("reports/results.json").read_text())
+    doc = json.loads(pytester.path.joinpath("reports/latest/results.json").read_text())
     assert doc["strict"] is True
     assert {r["verdict"] for r in doc["results"] if "test_ok" not in r["nodeid"]} == {"fail"}
     assert any("a fail under --sip-strict" in r["message"] for r in doc["results"])
@@ -212,7 +214,7 @@ def test_outcomes_outside_conformance_tests(pytester: pytest.Pytester) -> None:
             inconclusive("helper said so")
     """)
     assert summary_counts(result) == {"failed": 1, "inconclusive": 1}
-    assert json.loads(pytester.path.joinpath("reports/results.json").read_text())["results"] == []
+    assert json.loads(pytester.path.joinpath("reports/latest/results.json").read_text())["results"] == []
 
 
 def test_interrupted_run_marks_its_results_partial(pytester: pytest.Pytester) -> None:
@@ -228,6 +230,6 @@ def test_interrupted_run_marks_its_results_partial(pytester: pytest.Pytester) ->
             raise KeyboardInterrupt
     """, no_reraise_ctrlc=True)  # the inner run's Ctrl-C must not stop this session
     assert result.ret == pytest.ExitCode.INTERRUPTED
-    doc = json.loads(pytester.path.joinpath("reports/results.json").read_text())
+    doc = json.loads(pytester.path.joinpath("reports/latest/results.json").read_text())
     assert [r["verdict"] for r in doc["results"]] == ["pass"]
     assert "partial" in doc["aborted"]

@@ -41,7 +41,7 @@ def test_a_conformance_run_leaves_every_report_by_default(pytester: pytest.Pytes
     setup_suite(pytester)
     result = pytester.runpytest("--sip-dut", "fake.toml", "--no-sip-probe")
     assert result.parseoutcomes() == {"passed": 2, "warn": 2} and result.ret == 0
-    reports = pytester.path / "reports"
+    reports = (pytester.path / "reports" / "latest").resolve()
     result.stdout.fnmatch_lines(["*SIP conformance reports*", f"matrix: {reports / 'matrix.html'}",
                                  f"allure: {reports / 'allure-results'}*"])
     doc = json.loads((reports / "results.json").read_text())
@@ -51,9 +51,12 @@ def test_a_conformance_run_leaves_every_report_by_default(pytester: pytest.Pytes
             assert r["evidence"][kind].endswith(ext) and (reports / r["evidence"][kind]).is_file()
     ladder = reports / doc["results"][0]["evidence"]["ladder"]
     assert "OPTIONS sip:b@127.0.0.1 SIP/2.0" in ladder.read_text()
-    junit = ET.parse(reports / "junit.xml").getroot()
-    props = {p.get("name") for p in junit.iter("property")}
-    assert {"clause", "verdict", "evidence_ladder", "evidence_pcap"} <= props
+    junit = ET.parse(reports / "junit.xml").getroot()  # xunit2: no per-test properties; verdicts in system-out
+    assert not [c for c in junit.iter("testcase") if c.find("properties") is not None]
+    suite = {p.get("name"): p.get("value") for p in junit.iter("property")}
+    assert suite["sipconform.warn"] == "2" and suite["sipconform.pass"] == "2"
+    assert sorted(c.findtext("system-out", "").splitlines()[0] for c in junit.iter("testcase")) == [
+        "verdict: pass", "verdict: pass", "verdict: warn", "verdict: warn"]
     allure = reports / "allure-results"
     env = (allure / "environment.properties").read_text()
     assert "DUT.fake.role=uas" in env and "DUT.fake.address=127.0.0.1\\:5999" not in env
@@ -96,8 +99,8 @@ def test_a_path_under_conformance_is_a_conformance_run(pytester: pytest.Pytester
                                                  "def test_x():\n    pass\n"})
     result = pytester.runpytest("conformance")
     result.assert_outcomes(passed=1)
-    assert (pytester.path / "reports" / "junit.xml").is_file()
-    assert (pytester.path / "reports" / "allure-results").is_dir()
+    assert (pytester.path / "reports" / "latest" / "junit.xml").is_file()
+    assert (pytester.path / "reports" / "latest" / "allure-results").is_dir()
 
 
 def test_markers_select_by_level_role_and_transport(pytester: pytest.Pytester) -> None:
@@ -129,7 +132,7 @@ def test_baseline_regression_is_reported_and_fails_the_run(pytester: pytest.Pyte
     result.stdout.fnmatch_lines(["baseline: 2 regression(s), 0 fixed, 0 other change(s)*",
                                  "changed clauses: RFC3261-9.2-10",
                                  "REGRESSION RFC3261-9.2-10 fake/udp *: pass -> fail*"])
-    diff = json.loads((pytester.path / "reports" / "baseline-diff.json").read_text())
+    diff = json.loads((pytester.path / "reports" / "latest" / "baseline-diff.json").read_text())
     assert diff["changed_clauses"] == ["RFC3261-9.2-10"] and diff["regressed"]
 
 
@@ -145,7 +148,7 @@ def test_xdist_workers_write_evidence_and_the_controller_the_matrix(pytester: py
     result = pytester.runpytest_subprocess("--sip-dut", "fake.toml", "--no-sip-probe", "-n", "2",
                                            "-p", "no:cacheprovider")
     assert result.ret == 0, result.stdout.str()
-    reports = pytester.path / "reports"
+    reports = pytester.path / "reports" / "latest"
     doc = json.loads((reports / "results.json").read_text())
     assert len(doc["results"]) == 4 and all((reports / r["evidence"]["pcap"]).is_file() for r in doc["results"])
     assert len(list((reports / "allure-results").glob("*-result.json"))) == 4

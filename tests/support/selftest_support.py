@@ -59,11 +59,24 @@ def clause_modules(directory: Path) -> dict[str, Path]:
 
 _PYTESTMARK = re.compile(r"^pytestmark\s*=\s*\[(?P<marks>.*?)\]\s*$", re.S | re.M)
 _TRANSPORT_MARK = re.compile(r"pytest\.mark\.transport\((?P<names>[^)]*)\)")
+_REQUIRED_TRANSPORT = re.compile(r"pytest\.mark\.requires\([^)]*?transport=(?P<names>\([^)]*\)|[\"']\w+[\"'])")
+_RELIABLE = '("tcp", "tls", "ws", "wss")'
+
+
+def collected_over(module: Path, transport: str) -> bool:
+    """Is the module collected over ``transport``: no module-wide ``transport`` marker, or one naming it? (A
+    ``requires(transport=...)`` module is collected everywhere and is not-applicable where it does not run.)"""
+    found = _PYTESTMARK.search(module.read_text(encoding="utf-8"))
+    marks = _TRANSPORT_MARK.findall(found["marks"]) if found else []
+    return not marks or any(f'"{transport}"' in names or f"'{transport}'" in names for names in marks)
 
 
 def runs_over(module: Path, transport: str) -> bool:
     """Does the module's ``pytestmark`` let it run over ``transport`` (no module-wide transport marker, or
-    one naming it)? A static scan, like ``clause_modules``."""
+    one naming it; ``requires(transport=...)`` too, ``"reliable"`` naming TCP, TLS, WS and WSS)? A static
+    scan, like ``clause_modules``."""
     found = _PYTESTMARK.search(module.read_text(encoding="utf-8"))
     marks = _TRANSPORT_MARK.findall(found["marks"]) if found else []
+    marks += [_RELIABLE if "reliable" in names else names
+              for names in (_REQUIRED_TRANSPORT.findall(found["marks"]) if found else [])]
     return not marks or any(f'"{transport}"' in names or f"'{transport}'" in names for names in marks)

@@ -76,4 +76,5 @@ def test_a_schedule_kept_has_no_problem(times: list[float]) -> None:
 
 def test_a_timer_e_never_doubled_is_named() -> None:
     problems = schedule_problems([0.0, 0.1, 0.2, 0.3, 0.4], TIMER_E, TIMERS, "Timer E")
-    assert problems and problems[0].startswith("transmission 4 came 0.300 s after the first; Timer E has it due at 0.7 s")
+    assert problems
+    assert problems[0].startswith("transmission 4 came 0.300 s after the first; Timer E has it due at 0.7 s")

@@ -18,7 +18,7 @@ from sipconform.sip.timers import Timers
 from sipconform.vocabulary import ROLES, TRANSPORTS
 
 __all__ = ["KEYS", "PROGRAMS", "ROLES", "TABLES", "TARGET_BEHAVIOURS", "TRANSPORTS", "DutProfile", "ProfileError",
-           "ReferenceSpec", "UpperTesterSpec", "load_profile", "parse_address", "profile_from_mapping"]
+           "ReferenceSpec", "TlsSpec", "UpperTesterSpec", "load_profile", "parse_address", "profile_from_mapping"]
 
 UPPER_TESTER_KINDS = ("exec", "baresip", "manual", "none")
 ACTIONS = ("call", "hangup", "reinvite", "cancel", "reject")
@@ -38,7 +38,7 @@ PROGRAMS = ("kamailio", "baresip")
 
 # The schema: top-level keys, and each table with its keys (None: checked by its own parser). A new table
 # (``[tls]``) is one more entry here and one more field of ``DutProfile``.
-KEYS = ("name", "role", "host", "port", "transports", "known_deviations")
+KEYS = ("name", "role", "host", "host6", "port", "transports", "known_deviations")
 TABLES: dict[str, tuple[str, ...] | None] = {
     "timers": ("t1", "t2", "t4"),
     "capabilities": None,  # dut/capabilities.py
@@ -46,6 +46,9 @@ TABLES: dict[str, tuple[str, ...] | None] = {
     "upper_tester": ("kind", "control", *ACTIONS),
     "reference": ("program", "config", "user", "fr_inv_ms", "shm_mb", "pkg_mb"),
     "dns": ("server",),
+    "ports": TRANSPORTS,
+    "tls": ("ca", "cert", "key", "verify", "server_name", "require_client_cert"),
+    "ws": ("path",),
 }
 
 
@@ -76,6 +79,21 @@ class ReferenceSpec:
 
 
 @dataclass(frozen=True)
+class TlsSpec:
+    """``[tls]``: the lab's PEM files (absolute, or relative to the profile) and how the suite checks the DUT's
+    certificate (RFC 3261 §26.3.1; ``verify = false`` only when the profile says so). ``cert``/``key``: what
+    the suite's peers present, as servers and for mutual TLS (``require_client_cert``: the peers demand one
+    from the DUT too). ``server_name``: the name checked and sent as SNI (default: the DUT's host)."""
+
+    ca: str | None = None
+    cert: str | None = None
+    key: str | None = None
+    verify: bool = True
+    server_name: str | None = None
+    require_client_cert: bool = False
+
+
+@dataclass(frozen=True)
 class DutProfile:
     """A device under test, resolved once: identity, role, address, transports, timers, capabilities,
     targets, upper tester and DNS. ``reference`` is set when the suite starts the DUT itself; the started
@@ -94,12 +112,30 @@ class DutProfile:
     targets: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
     source: str = ""
     dns_server: tuple[str, int] | None = None  # [dns] server: where the DUT sends its DNS queries (RFC 3263 tests)
+    host6: str | None = None  # the DUT's IPv6 address, when it has one besides ``host`` (each test runs on both)
+    ports: Mapping[str, int] = field(default_factory=dict)  # [ports]: a transport's own port (TLS on 5061...)
+    tls: TlsSpec | None = None  # [tls]; None: trust the system store (a reference DUT: the run's throwaway CA)
+    ws_path: str = "/"  # [ws] path: the resource of the WebSocket upgrade (RFC 6455 §4.1, RFC 7118)
+
+    def port_for(self, transport: str) -> int:
+        """The port the DUT listens on for ``transport`` (``[ports]``, else ``port``)."""
+        return int(self.ports.get(transport, self.port))
+
+    def on(self, transport: str, family: int = 4) -> DutProfile:
+        """This DUT as one test instance reaches it: the address of IP version ``family``, the port of
+        ``transport``."""
+        host = self.host6 if family == 6 and self.host6 else self.host
+        return replace(self, host=host, port=self.port_for(transport))
 
     def with_address(self, host: str, port: int, *, dns_server: tuple[str, int] | None = None,
-                     control: str | None = None) -> DutProfile:
-        """The same DUT at the address it was started on (and its DNS server, its upper tester's control)."""
+                     control: str | None = None, ports: Mapping[str, int] | None = None,
+                     host6: str | None = None, tls: TlsSpec | None = None) -> DutProfile:
+        """The same DUT at the address it was started on (and its DNS server, its upper tester's control, the
+        ports of its other transports, its IPv6 address, the certificates it was given)."""
         upper = self.upper_tester if control is None else replace(self.upper_tester, control=control)
-        return replace(self, host=host, port=port, dns_server=dns_server or self.dns_server, upper_tester=upper)
+        return replace(self, host=host, port=port, dns_server=dns_server or self.dns_server, upper_tester=upper,
+                       ports=self.ports if ports is None else ports, host6=host6 or self.host6,
+                       tls=tls or self.tls)
 
 
 def _require(cond: bool, where: str, msg: str) -> None:
@@ -174,6 +210,15 @@ def profile_from_mapping(data: Mapping[str, Any], source: str = "<profile>") -> 
     targets = _table(data, "targets", where)
     _require(all(isinstance(v, str) for v in targets.values()), where,
              "[targets] values must be strings (Request-URI users)")
+    host6 = data.get("host6")
+    _require(host6 is None or (isinstance(host6, str) and ":" in host6), where,
+             f"host6 must be an IPv6 address (the DUT's second address, e.g. \"::1\"), got {host6!r}")
+    ports = _table(data, "ports", where)
+    _require(all(isinstance(v, int) and 0 <= v <= 65535 for v in ports.values()), where,
+             "[ports] values must be ports 0..65535, one per transport (tls = 5061)")
+    ws_path = _table(data, "ws", where).get("path", "/")
+    _require(isinstance(ws_path, str) and ws_path.startswith("/"), where,
+             f"[ws] path must be a resource path starting with '/', got {ws_path!r}")
     deviations = data.get("known_deviations", [])
     _require(isinstance(deviations, list), where, "known_deviations must be a list of strings")
     return DutProfile(
@@ -183,7 +228,28 @@ def profile_from_mapping(data: Mapping[str, Any], source: str = "<profile>") -> 
         upper_tester=_upper_tester(_table(data, "upper_tester", where), str(role), where),
         targets={**DEFAULT_TARGETS, **targets}, reference=_reference(_table(data, "reference", where), where),
         known_deviations=tuple(str(d) for d in deviations), source=source,
+        host6=host6, ports=dict(ports), tls=_tls(_table(data, "tls", where), source, where), ws_path=ws_path,
     )
+
+
+def _tls(section: Mapping[str, Any], source: str, where: str) -> TlsSpec | None:
+    """``[tls]``: paths taken from the profile's folder, flags as booleans; a key needs its certificate."""
+    if not section:
+        return None
+    base = Path(source).parent
+    files: dict[str, str | None] = {}
+    for key in ("ca", "cert", "key"):
+        value = section.get(key)
+        _require(value is None or (isinstance(value, str) and bool(value)), where,
+                 f"[tls] {key} must be the path of a PEM file")
+        files[key] = None if value is None else str(base / value)
+    for key in ("verify", "require_client_cert"):
+        _require(isinstance(section.get(key, False), bool), where, f"[tls] {key} must be true or false")
+    _require(files["key"] is None or files["cert"] is not None, where, "[tls] key needs its cert")
+    name = section.get("server_name")
+    _require(name is None or (isinstance(name, str) and bool(name)), where, "[tls] server_name must be a host name")
+    return TlsSpec(**files, verify=section.get("verify", True), server_name=name,
+                   require_client_cert=section.get("require_client_cert", False))
 
 
 def _dns_server(section: Mapping[str, Any], where: str) -> tuple[str, int] | None:

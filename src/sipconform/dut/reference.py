@@ -4,7 +4,8 @@
 ``[reference]`` table says which program and config; its timers are the ones the tests use, after
 ``--sip-t1``), picks free loopback ports, writes/uses the project's configs
 (``fixtures/kamailio/*.cfg``, ``fixtures/baresip/``), starts the program as a ``ManagedProcess``, and
-returns once it answers a SIP OPTIONS (RFC 3261 §11) on every requested transport. Anything that goes wrong is one ``ReferenceDutError`` whose message
+returns once it answers a SIP OPTIONS (RFC 3261 §11) on every requested transport. Anything that goes wrong
+is one ``ReferenceDutError`` whose message
 ends with the tail of the DUT's log.
 """
 
@@ -21,9 +22,11 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from sipconform.dut.probe import probe
+from sipconform.dut.probe import HandshakeFailed, probe
 from sipconform.dut.process import ManagedProcess, ProcessStartError
-from sipconform.dut.profile import DutProfile, ReferenceSpec
+from sipconform.dut.profile import DutProfile, ReferenceSpec, TlsSpec
+from sipconform.dut.secure import peer_options
+from sipconform.peer.certs import ThrowawayPki
 from sipconform.sip.timers import Timers
 
 __all__ = ["FIXTURES", "ReferenceDutError", "RunningDut", "free_port", "kamailio_defines", "resolver_address",
@@ -32,6 +35,11 @@ __all__ = ["FIXTURES", "ReferenceDutError", "RunningDut", "free_port", "kamailio
 FIXTURES = Path(os.environ.get("SIPCONFORM_FIXTURES") or Path(__file__).resolve().parents[3] / "fixtures")
 BARESIP_MODULES = os.environ.get("SIPCONFORM_BARESIP_MODULES", "/usr/lib/baresip/modules")
 HOST = "127.0.0.1"
+HOST6 = "::1"
+TLS_OFFSET = 1  # TLS and WSS listen on port + 1 (kamailio: its tls: listener; baresip: its SIP/TLS port)
+_PROGRAM_TRANSPORTS = {"kamailio": ("udp", "tcp", "tls", "ws", "wss"), "baresip": ("udp", "tcp", "tls")}
+"""What each program can be started on: kamailio's websocket module upgrades HTTP on its tcp: (WS) and tls:
+(WSS) listeners; baresip 1.0 has no WebSocket transport."""
 READY_TIMEOUT = 8.0  # seconds; kamailio is ready in ~0.3 s, baresip in ~0.5 s on an idle machine
 _START_ATTEMPTS = 3  # a port picked free can be taken by someone else before the DUT binds it
 
@@ -180,19 +188,65 @@ def _kamailio_argv(profile: DutProfile, ref: ReferenceSpec, cfg: Path, port: int
             "-m", str(ref.shm_mb), "-M", str(ref.pkg_mb)]
     for key, value in defines.items():
         argv += ["-A", f"{key}={value}"]
-    for tr in ("udp", "tcp"):
-        if tr in transports:
-            argv += ["-l", f"{tr}:{HOST}:{port}"]
-    if "tcp" not in transports:
+    sockets = {("udp", port): "udp" in transports, ("tcp", port): bool({"tcp", "ws"} & set(transports)),
+               ("tls", port + TLS_OFFSET): bool({"tls", "wss"} & set(transports))}
+    hosts = [HOST, f"[{HOST6}]"] if profile.host6 else [HOST]
+    argv += [arg for (proto, p), wanted in sockets.items() if wanted
+             for h in hosts for arg in ("-l", f"{proto}:{h}:{p}")]
+    if sockets[("tls", port + TLS_OFFSET)]:
+        argv += ["-A", "WITH_TLS", "-A", f'TLS_CFG="{_kamailio_tls_cfg(profile, rundir)}"']
+    if {"ws", "wss"} & set(transports):
+        argv += ["-A", "WITH_WS"]
+    if profile.host6:
+        argv += ["-A", "WITH_IPV6"]
+    if not (sockets[("tcp", port)] or sockets[("tls", port + TLS_OFFSET)]):
         argv.append("-T")
     return argv
 
 
+@cache
+def session_pki() -> ThrowawayPki:
+    """This process's throwaway CA: the reference DUTs' certificates, trusted by the peers (no key committed)."""
+    return ThrowawayPki("sipconform reference DUTs' throwaway CA")
+
+
+def reference_tls(profile: DutProfile, rundir: Path) -> TlsSpec:
+    """The certificate a reference DUT presents and the peers trust: the profile's ``[tls]`` files, else a leaf of
+    ``session_pki()`` for ``localhost``, ``127.0.0.1`` and ``::1`` written under ``rundir``."""
+    if profile.tls is not None and profile.tls.cert:
+        return profile.tls
+    files = session_pki().write(rundir / "tls", "localhost", HOST, HOST6)
+    return TlsSpec(ca=str(files.ca), cert=str(files.cert), key=str(files.key))
+
+
+def _kamailio_tls_cfg(profile: DutProfile, rundir: Path) -> Path:
+    """tls.cfg for the tls module: the DUT's certificate; it asks no client certificate (§26.3.2.1 would
+    have a proxy check one: the profile's [tls] require_client_cert is the peers' side)."""
+    spec = reference_tls(profile, rundir)
+    path = rundir / "tls.cfg"
+    path.write_text(
+        "[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\n"
+        f"certificate = {spec.cert}\nprivate_key = {spec.key or spec.cert}\nca_list = {spec.ca or spec.cert}\n\n"
+        "[client:default]\nmethod = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\n",
+        encoding="ascii")
+    return path
+
+
+def _baresip_tls(tls: TlsSpec | None, confdir: Path) -> str:
+    """baresip's SIP/TLS lines: ``sip_certificate`` (certificate and key in one PEM) and ``sip_cafile``."""
+    if tls is None or not tls.cert:
+        return "# no TLS: the profile does not list it"
+    both = confdir / "sip-tls.pem"
+    both.write_bytes(Path(tls.cert).read_bytes() + (Path(tls.key).read_bytes() if tls.key else b""))
+    both.chmod(0o600)
+    return f"sip_certificate\t\t{both}\nsip_cafile\t\t{tls.ca or tls.cert}"
+
+
 def _write_baresip_conf(confdir: Path, template: Path, sip_port: int, ctrl_port: int,
-                        dns: tuple[str, int] | None = None) -> None:
+                        dns: tuple[str, int] | None = None, tls: TlsSpec | None = None) -> None:
     confdir.mkdir(parents=True, exist_ok=True)
     values = {"sip_listen": f"{HOST}:{sip_port}", "ctrl_listen": f"{HOST}:{ctrl_port}",
-              "module_path": BARESIP_MODULES, "account_params": "",
+              "module_path": BARESIP_MODULES, "account_params": "", "sip_tls": _baresip_tls(tls, confdir),
               "dns_server": f"dns_server\t\t{dns[0]}:{dns[1]}" if dns else "# no dns_server: the system's resolver"}
     for fname in ("config", "accounts"):
         text = (template / fname).read_text(encoding="utf-8")
@@ -242,11 +296,15 @@ def _await_ready(proc: ManagedProcess, profile: DutProfile, transports: tuple[st
     if ctrl_port is not None and not proc.wait_for(_tcp_accepts(ctrl_port), max(deadline - time.monotonic(), 0)):
         raise _fail(f"{profile.name}: ctrl_tcp port {HOST}:{ctrl_port} never accepted a connection", proc)
     for tr in transports:
-        status = probe(HOST, profile.port, tr, max(deadline - time.monotonic(), 0.0),
-                       retry_s=min(profile.timers.t1, 0.2), user=user, pause=proc.pause)
+        port = profile.port_for(tr)
+        try:
+            status = probe(HOST, port, tr, max(deadline - time.monotonic(), 0.0), retry_s=min(profile.timers.t1, 0.2),
+                           user=user, pause=proc.pause, **peer_options(profile, tr))
+        except HandshakeFailed as exc:
+            raise _fail(f"{profile.name} on {HOST}:{port}: {tr.upper()} handshake failed: {exc}", proc) from None
         if status is None:
             why = "died" if not proc.running else f"did not answer OPTIONS over {tr.upper()}"
-            raise _fail(f"{profile.name} on {HOST}:{profile.port} {why}", proc)
+            raise _fail(f"{profile.name} on {HOST}:{port} {why}", proc)
 
 
 def start_reference(profile: DutProfile, workdir: Path, *, transports: Iterable[str] | None = None,
@@ -260,8 +318,10 @@ def start_reference(profile: DutProfile, workdir: Path, *, transports: Iterable[
     if ref is None:
         raise ReferenceDutError(f"{name}: the profile has no [reference] table, the suite cannot start it")
     trs = tuple(dict.fromkeys(profile.transports if transports is None else transports))
-    if not trs or any(t not in ("udp", "tcp") for t in trs):
-        raise ReferenceDutError(f"{name}: transports must be a non-empty subset of udp, tcp; got {list(trs)}")
+    speaks = _PROGRAM_TRANSPORTS.get(ref.program, ("udp", "tcp"))
+    if not trs or any(t not in speaks for t in trs):
+        raise ReferenceDutError(f"{name}: {ref.program}'s transports must be a non-empty subset of "
+                                f"{', '.join(speaks)}; got {list(trs)}")
     binary = shutil.which(ref.program)
     if binary is None:
         raise ReferenceDutError(f"{name}: '{ref.program}' is not installed (run scripts/setup.sh)")
@@ -273,10 +333,10 @@ def start_reference(profile: DutProfile, workdir: Path, *, transports: Iterable[
     resolves = profile.role != "uas"  # the UAC and the proxies locate servers by DNS (RFC 3263 tests)
     for attempt in range(_START_ATTEMPTS):
         dns: tuple[str, int] | None = None
+        rundir = workdir / "run"
+        rundir.mkdir(parents=True, exist_ok=True)
         if ref.program == "kamailio":
-            port, ctrl_port = free_port(), None
-            rundir = workdir / "run"
-            rundir.mkdir(parents=True, exist_ok=True)
+            port, ctrl_port = free_port(tcp_offsets=(TLS_OFFSET,)), None
             argv = _kamailio_argv(profile, ref, source, port, trs, rundir)
             argv[0] = binary
             dns = resolver_address() if resolves else None
@@ -287,11 +347,15 @@ def start_reference(profile: DutProfile, workdir: Path, *, transports: Iterable[
             ctrl_port = free_port(udp=False)
             dns = (HOST, free_port()) if resolves else None
             confdir = workdir / "conf"
-            _write_baresip_conf(confdir, source, port, ctrl_port, dns)
+            _write_baresip_conf(confdir, source, port, ctrl_port, dns,
+                                reference_tls(profile, rundir) if "tls" in trs else None)
             argv = [binary, "-f", str(confdir), "-s"]
         # baresip-uac and -uas: kind = "baresip" (from their profiles), controlled on ctrl_port
+        secure = {"tls", "wss"} & set(trs)
         started = replace(profile, transports=trs).with_address(
-            HOST, port, dns_server=dns, control=None if ctrl_port is None else f"{HOST}:{ctrl_port}")
+            HOST, port, dns_server=dns, control=None if ctrl_port is None else f"{HOST}:{ctrl_port}",
+            ports={tr: port + TLS_OFFSET for tr in secure}, host6=HOST6 if profile.host6 else None,
+            tls=reference_tls(profile, rundir) if secure else None)
         try:
             proc = ManagedProcess(argv, workdir, ref.program if attempt == 0 else f"{ref.program}-{attempt}")
         except ProcessStartError as exc:

@@ -138,6 +138,14 @@ class ExecUpperTester:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
+def baresip_dial_uri(uri: str) -> str:
+    """baresip 1.0's ``dial`` puts ``sip:`` before any URI not starting with it (``sip:sips:...``): a ``sips:``
+    target is dialled as ``sip:...;transport=tls``, which it sends over TLS (RFC 3261 §19.1.2)."""
+    if not uri.startswith("sips:"):
+        return uri
+    return f"sip:{uri[5:]}" + ("" if ";transport=" in uri else ";transport=tls")
+
+
 class BaresipUpperTester:
     """Drives a baresip UA over its ctrl_tcp interface (``dial``, ``hangup``; ``hangup`` of a call that
     rings in rejects it: baresip 1.0 answers the INVITE 486)."""
@@ -151,7 +159,7 @@ class BaresipUpperTester:
         self._control = BaresipControl(host, int(port), timeout=timeout)
 
     def call(self, target: CallTarget) -> None:
-        self._control.dial(target.uri)
+        self._control.dial(baresip_dial_uri(target.uri))
 
     def hang_up(self) -> None:
         self._control.hangup()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sipconform.dut.profile import DutProfile
-from sipconform.flows.proxy_profile import fork_header, routing
+from sipconform.flows.proxy_profile import downstream_transport, fork_header, routing
 from sipconform.peer import NoMessage, Received, SipPeer
 from sipconform.peer.transport import closed_tcp_port
 from sipconform.sip import Message, Request, Response, Via, cancel_for, response_to
@@ -81,14 +81,16 @@ class ProxiedCall:
 
 
 def downstream(factory: Any, count: int = 1, transport: str | None = None) -> list[SipPeer]:
-    """``count`` downstream UAS peers (``uas1``, ``uas2`` ...) from the ``sip_peer_factory`` fixture."""
+    """``count`` downstream UAS peers (``uas1``, ``uas2`` ...) from the ``sip_peer_factory`` fixture; by default on
+    the test's transport, or for WS and WSS on TCP and TLS (``downstream_transport``: no WebSocket server dials)."""
+    transport = transport or downstream_transport(factory.dut, factory.transport, "same")
     return [factory.make(transport, name=f"uas{n}") for n in range(1, count + 1)]
 
 
 def proxy_route(dut: DutProfile, transport: str) -> str:
     """A loose-routing Route value for the DUT (§16.4, §19.1.1 ``lr``)."""
     host = f"[{dut.host}]" if ":" in dut.host else dut.host
-    return f"<sip:{host}:{dut.port};lr" + (";transport=tcp" if transport == "tcp" else "") + ">"
+    return f"<sip:{host}:{dut.port};lr" + (f";transport={transport}" if transport != "udp" else "") + ">"
 
 
 def place_call(uac: SipPeer, dut: DutProfile, peers: Sequence[SipPeer], *, routes_beyond: Sequence[str] = (),
@@ -302,7 +304,8 @@ def unreachable_sent_by(uac: SipPeer) -> Callable[[Request], Request]:
 
     def edit(invite: Request) -> Request:
         top = invite.top_via
-        host = f"[{top.host}]" if ":" in top.host else top.host
+        bare = top.host.strip("[]")
+        host = f"[{bare}]" if ":" in bare else bare
         return invite.set_header("Via", f"{top.sent_protocol} {host}:{port};branch={top.branch}")
     return edit
 

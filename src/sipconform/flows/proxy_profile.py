@@ -55,8 +55,10 @@ def fork_header(dut: DutProfile) -> str:
 
 
 def downstream_transport(dut: DutProfile, upstream: str, legs: str) -> str | None:
-    """``same``: the UAC's transport; ``other``: the other one, or None if the DUT does not run it."""
+    """``same``: the UAC's transport (a WebSocket's stream counterpart, TCP for WS and TLS for WSS: RFC 7118 §5
+    has only clients open WebSocket connections, so a proxy reaches a UAS that is no WebSocket client of it
+    over TCP or TLS); ``other``: the other one, or None if the DUT does not run it."""
     if legs == "same":
-        return upstream
+        return {"ws": "tcp", "wss": "tls"}.get(upstream, upstream)
     other = "tcp" if upstream == "udp" else "udp"
     return other if other in dut.transports else None

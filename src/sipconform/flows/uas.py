@@ -16,6 +16,7 @@ from sipconform.peer import NoMessage, SipPeer
 from sipconform.peer.wirelog import WireRecord
 from sipconform.sip import Message, Request, Response, ack_for_2xx, cancel_for
 from sipconform.sip.build import in_dialog_request
+from sipconform.sip.transports import sip_uri
 
 Address = tuple[str, int]
 
@@ -38,7 +39,7 @@ def target_uri(dut: DutProfile, transport: str, behaviour: str = "ring") -> str:
         raise NoTarget(f"the profile names no [targets] {behaviour!r} user, a Request-URI with which the DUT "
                            f"{TARGET_BEHAVIOURS[behaviour]}")
     host = f"[{dut.host}]" if ":" in dut.host else dut.host
-    return f"sip:{user}@{host}:{dut.port}" + (";transport=tcp" if transport == "tcp" else "")
+    return sip_uri(user, f"{host}:{dut.port}", transport)
 
 
 class NotRinging(NoMessage):

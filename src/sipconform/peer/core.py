@@ -125,8 +125,8 @@ class PeerCore:
         elif isinstance(ev, ConnectionClosed):
             conn = ev.connection
             if ev.pending:
-                error = ParseError("truncated", f"connection closed by the remote inside a message "
-                                                f"({len(ev.pending)} bytes of it received)")
+                error = ParseError("truncated", f"the remote closed the connection inside a message: "
+                                                f"{len(ev.pending)} bytes received that never formed a message")
                 self._record_error(error, ev.pending, conn.remote, conn, note="connection closed")
             else:
                 self.wire.record("note", self.transport, conn.local, conn.remote, b"",
@@ -356,10 +356,20 @@ class PeerCore:
         if self._closed:
             return
         self._closed = True
+        self._record_unframed()
         self.reactor.remove_source(self)
         self._t.close()
         if self._own_reactor:
             self.reactor.close()
+
+    def _record_unframed(self) -> None:
+        """At close: bytes a stream connection received that never formed a message go into the wire log
+        (they would otherwise vanish with the connection, and a verdict would say "got nothing")."""
+        for conn in list(getattr(self._t, "connections", ())):
+            if conn.open and (pending := conn.pending()):
+                error = ParseError("truncated", f"{len(pending)} bytes received that never formed a message "
+                                                f"(still pending when the test ended)")
+                self._record_error(error, pending, conn.remote, conn, note="pending at close")
 
 
 def _try_parse(data: bytes, max_size: int) -> Message | None:

@@ -27,6 +27,7 @@ from sipconform.peer.reactor import Reactor
 from sipconform.peer.teardown import wind_up
 from sipconform.peer.tls import TlsConfig
 from sipconform.peer.transport import Address, TcpTransport
+from sipconform.peer.transports import MAX_MESSAGE_SIZE
 from sipconform.peer.websocket import WsConfig
 from sipconform.sip.build import ack_for_2xx, cancel_for, response_to
 from sipconform.sip.errors import ParseError
@@ -60,9 +61,9 @@ class SipPeer(PeerCore):
     """
 
     def __init__(self, transport: str = "udp", *, timers: Timers, host: str = "127.0.0.1",
-                 reactor: Reactor | None = None, name: str = "peer", id_prefix: str = "", max_size: int = 65536,
-                 send_trying: bool = False, via_params: tuple[str, ...] = (), route_by_via: bool = False,
-                 tls: TlsConfig | None = None, ws: WsConfig | None = None) -> None:
+                 reactor: Reactor | None = None, name: str = "peer", id_prefix: str = "",
+                 max_size: int = MAX_MESSAGE_SIZE, send_trying: bool = False, via_params: tuple[str, ...] = (),
+                 route_by_via: bool = False, tls: TlsConfig | None = None, ws: WsConfig | None = None) -> None:
         super().__init__(transport, timers=timers, host=host, reactor=reactor, name=name, id_prefix=id_prefix,
                          max_size=max_size, send_trying=send_trying, via_params=via_params,
                          route_by_via=route_by_via, tls=tls, ws=ws)
@@ -307,7 +308,8 @@ class SipPeer(PeerCore):
 
         def match(m: Message) -> bool:
             return (method is None or (isinstance(m, Request) and m.method == method)) and (where is None or where(m))
-        self.reactor.run_until(lambda: self._inbox.find(match, after=after) is not None, self.clock.now() + window)
+        self.reactor.run_until(lambda: self._inbox.find(match, after=after) is not None, self.clock.now() + window,
+                               what=f"no {method or 'message'} from the DUT (a quiet window)")
         item = self._inbox.find(match, after=after)
         if item is not None:
             raise UnexpectedMessage(f"{self.name}: expected no {method or 'message'} for {window:.3g} s; got "
@@ -324,11 +326,14 @@ class SipPeer(PeerCore):
                 state["hopeless"] = hopeless()
             return state["found"] is not None or state["hopeless"] is not None
 
-        self.reactor.run_until(done, self.clock.now() + window)
+        start = self.clock.now()
+        self.reactor.run_until(done, start + window, what=f"{what} from the DUT")
         found = state["found"]
         if isinstance(found, Received):
             return self._inbox.take(found)
-        reason = state["hopeless"] or "got nothing"
+        reason = str(state["hopeless"] or "got nothing")
+        if state["hopeless"] and "timed out" in reason:  # Timer B/F ran out: a protocol wait, like a window
+            self.reactor.waited += self.clock.now() - start
         errors = ""
         if self._errors:
             first = self._errors[0]

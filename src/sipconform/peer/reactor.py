@@ -15,9 +15,12 @@ from typing import Callable, Protocol
 
 from sipconform.peer.clock import Clock, MonotonicClock
 
-__all__ = ["Reactor", "TimerSource"]
+__all__ = ["LONG_WAIT", "Reactor", "TimerSource"]
 
 _MAX_TURNS = 1_000_000  # every loop is bounded; each turn handles I/O or waits for a deadline
+LONG_WAIT = 5.0
+"""A wait still running after this many seconds, of a window over twice as long, is announced once
+(``on_long_wait``): what it waits for and until when."""
 
 
 class TimerSource(Protocol):
@@ -37,6 +40,11 @@ class Reactor:
         self.closed = False
         self.started_at = self.clock.now()
         self._sources: list[TimerSource] = []
+        self.waited = 0.0
+        """Seconds of the windows waited through to their deadline: the waits the protocol set on the test's
+        critical path (a quiet window, a timer, a response that never came), its floor."""
+        self.on_long_wait: Callable[[str, float], None] | None = None
+        """Called with (what, seconds left) when a long wait has run ``LONG_WAIT`` seconds."""
 
     def now(self) -> float:
         return self.clock.now()
@@ -63,8 +71,11 @@ class Reactor:
             self._sources.remove(source)
 
     # -- running ----------------------------------------------------------------------------------------
-    def run_until(self, done: Callable[[], bool], deadline: float) -> bool:
-        """Pump I/O and timers until ``done()`` is true (-> True) or ``deadline`` passes (-> False)."""
+    def run_until(self, done: Callable[[], bool], deadline: float, *, what: str = "", floor: bool = True) -> bool:
+        """Pump I/O and timers until ``done()`` is true (-> True) or ``deadline`` passes (-> False). A window
+        run to its deadline counts in ``waited`` unless ``floor`` is false (a teardown bound, not the protocol's)."""
+        start = self.clock.now()
+        announce_at = start + LONG_WAIT if self.on_long_wait is not None and deadline - start > 2 * LONG_WAIT else None
         self._dispatch(self.clock.select(self.selector, 0.0) if self.selector.get_map() else [])
         for _ in range(_MAX_TURNS):
             now = self.clock.now()
@@ -73,14 +84,19 @@ class Reactor:
                 return True
             now = self.clock.now()
             if now >= deadline:
+                if floor:
+                    self.waited += deadline - start
                 return False
-            wake = min([deadline, *self._timer_deadlines()])
+            if announce_at is not None and now >= announce_at and self.on_long_wait is not None:
+                self.on_long_wait(what or "the DUT", deadline - now)  # a wait that really lasts: say so, once
+                announce_at = None
+            wake = min([deadline, *self._timer_deadlines(), *([announce_at] if announce_at is not None else [])])
             self._dispatch(self.clock.select(self.selector, max(0.0, wake - now)))
         raise RuntimeError(f"reactor: no progress after {_MAX_TURNS} turns")
 
-    def run_for(self, seconds: float) -> None:
+    def run_for(self, seconds: float, what: str = "a quiet window to pass") -> None:
         """Pump I/O and timers for ``seconds`` (an ``expect_nothing`` window)."""
-        self.run_until(lambda: False, self.clock.now() + seconds)
+        self.run_until(lambda: False, self.clock.now() + seconds, what=what)
 
     def poll(self) -> None:
         """Handle what is ready now, without waiting."""

@@ -19,6 +19,7 @@ import socket
 from dataclasses import dataclass
 from typing import Callable, Union
 
+from sipconform.peer import loss
 from sipconform.peer.reactor import Reactor
 from sipconform.sip.errors import ParseError
 from sipconform.sip.framing import StreamFramer
@@ -140,6 +141,8 @@ class UdpTransport:
 
     def send(self, data: bytes, to: Address, connection: Connection | None = None) -> Connection | None:
         """Send one datagram. Raises ``OSError`` (too big, refused by an earlier ICMP error)."""
+        if (lossy := loss.active()) is not None and lossy.drop("out"):
+            return None  # lost on the way (``peer.loss``): the wire log shows what the peer meant to send
         self.sock.sendto(data, to)
         return None
 
@@ -152,6 +155,8 @@ class UdpTransport:
             except OSError as exc:  # ICMP port unreachable from an earlier send, surfaced on recv
                 self.sink(SendFailed(exc, self.address, None, self.name))
                 continue
+            if (lossy := loss.active()) is not None and lossy.drop("in"):
+                continue  # lost on the way (``peer.loss``)
             self.sink(Packet(data, _addr(sockaddr), self.address, self.name))
 
     def close(self) -> None:

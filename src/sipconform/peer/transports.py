@@ -15,7 +15,12 @@ from sipconform.peer.transport import Sink, TcpTransport, UdpTransport
 from sipconform.peer.websocket import WsConfig, WssTransport, WsTransport
 from sipconform.sip.transports import TRANSPORTS
 
-__all__ = ["Transport", "open_transport"]
+__all__ = ["MAX_MESSAGE_SIZE", "Transport", "open_transport"]
+
+MAX_MESSAGE_SIZE = 4 * 1024 * 1024
+"""The suite's own limit on one message (a peer's ``max_size``): far above any SIP message a DUT may send
+(RFC 3261 sets no size on a stream; a UDP datagram holds 65 507 bytes at most), so that reaching it is a
+limit of the suite, judged ``error`` (``sipconform.plugin.evidence``), never a fault of the DUT."""
 
 Transport = Union[UdpTransport, TcpTransport]
 """UDP, or a connection-oriented transport (TCP and its TLS / WebSocket subclasses)."""

@@ -5,7 +5,8 @@ gives the readable form: time since the test started, peer, transport, local and
 a direction arrow, the first line, then the whole message, indented. Input that could not be parsed
 is shown with the ``ParseError`` text and the raw bytes, escaped; a message's malformations (the rules it
 breaks, ``sip.malformations``) and a datagram's bytes beyond its Content-Length (discarded, §18.3) too.
-``findings`` lists both kinds of bad input, for a verdict to name.
+``findings`` lists both kinds of bad input, for a verdict to name; ``over_limit`` the input larger than the
+suite's own limit (not the DUT's fault), ``closings`` when the remote closed a stream connection.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sipconform.sip.errors import ParseError
 from sipconform.sip.malformations import Malformation
 from sipconform.sip.message import Message
 
-__all__ = ["WireLog", "WireRecord", "findings", "merge", "render_records"]
+__all__ = ["WireLog", "WireRecord", "closings", "findings", "merge", "over_limit", "render_records"]
 
 Address = tuple[str, int]
 _MAX_RAW_SHOWN = 4096
@@ -152,7 +153,7 @@ def findings(records: Iterable[WireRecord], *, limit: int = 5) -> list[str]:
     for rec in records:
         if rec.direction != "in":
             continue
-        if rec.error is not None:
+        if rec.error is not None and rec.error.kind != "too-large":
             seen[f"unparseable: {rec.error}"] = seen.get(f"unparseable: {rec.error}", 0) + 1
         elif rec.message is not None:
             for found in rec.malformations:
@@ -160,6 +161,20 @@ def findings(records: Iterable[WireRecord], *, limit: int = 5) -> list[str]:
                 seen[key] = seen.get(key, 0) + 1
     lines = [text + (f" ({count} copies)" if count > 1 else "") for text, count in seen.items()]
     return lines[:limit] + ([f"... {len(lines) - limit} more"] if len(lines) > limit else [])
+
+
+def over_limit(records: Iterable[WireRecord]) -> list[str]:
+    """Received input the suite could not take because of its own size limit: "message of N bytes exceeds
+    the limit of M bytes" (a limit of the suite: judged ``error``, not a fault of the DUT)."""
+    return list(dict.fromkeys(str(r.error) for r in records
+                              if r.direction == "in" and r.error is not None and r.error.kind == "too-large"))
+
+
+def closings(records: Iterable[WireRecord]) -> list[str]:
+    """When the remote closed a stream connection: "closed the connection at +1.234 s" (the peer notes it,
+    with or without the bytes of a message it never finished)."""
+    return [f"closed the connection at +{r.time:.3f} s" for r in records
+            if (r.direction, r.note) in (("note", "connection closed by the remote"), ("in", "connection closed"))]
 
 
 def render_records(records: Iterable[WireRecord]) -> str:

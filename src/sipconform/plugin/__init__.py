@@ -15,11 +15,15 @@ from typing import Any
 import pytest
 
 from sipconform.dut.profile import DutProfile
-from sipconform.plugin import reports
+from sipconform.plugin import loss, parallel, reports, runs, slow
+from sipconform.plugin.abort import NOT_FINISHED, RunEnd, not_run
 from sipconform.plugin.dns import sip_dns  # noqa: F401  (the sip_dns fixture, registered here)
 from sipconform.plugin.duts import TARGET_PARAM, DutPool, DutUnavailable, probe_external, target_of
+from sipconform.plugin.evidence import SuiteLimits
+from sipconform.plugin.liveness import Liveness
 from sipconform.plugin.markers import MARKERS, ItemMeta, meta_of, problems_of
 from sipconform.plugin.options import SETTINGS_KEY, add_options, settings_from_config
+from sipconform.plugin.progress import announcer
 from sipconform.plugin.peers import PEERS_KEY, PeerFactory, bad_input, id_prefix, render_trace
 from sipconform.plugin.reports import REPORTS_KEY
 from sipconform.plugin.requires import check_requires
@@ -42,6 +46,8 @@ POOL_KEY = pytest.StashKey[DutPool]()
 META_KEY = pytest.StashKey[ItemMeta]()
 ADDRESS_KEY = pytest.StashKey[str]()
 RULED_OUT_KEY = pytest.StashKey[Outcome]()
+DURATION_KEY = pytest.StashKey[float]()
+WAITED_KEY = pytest.StashKey[float]()
 TRACE_SECTION = "SIP wire trace"
 
 
@@ -50,6 +56,14 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     add_options(parser)
     if not pluginmanager.is_registered(reports):  # reports directory, evidence, matrix, baseline, -m markers
         pluginmanager.register(reports, "sipconform-reports")
+    if not pluginmanager.is_registered(loss):  # --sip-loss: an emulated lossy network
+        pluginmanager.register(loss, "sipconform-loss")
+    if not pluginmanager.is_registered(runs):  # one folder per run, handed to the xdist workers
+        pluginmanager.register(runs, "sipconform-runs")
+    if not pluginmanager.is_registered(slow):  # the slow tests are opt-in
+        pluginmanager.register(slow, "sipconform-slow")
+    if not pluginmanager.is_registered(parallel):  # a conformance run uses every core by default
+        pluginmanager.register(parallel, "sipconform-parallel")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -59,6 +73,9 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     config.stash[SETTINGS_KEY] = settings_from_config(config)
     config.pluginmanager.register(_VerdictCollector(config), COLLECTOR_NAME)
+    RunEnd.install(config)  # SIGTERM and a DUT that stopped answering: results marked aborted
+    Liveness.install(config)  # a silent test against a DUT that does not answer a probe is an error
+    SuiteLimits.install(config)  # input over the suite's own size limit: error, not the DUT's fault
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -78,6 +95,11 @@ def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
+def _explicit(config: pytest.Config) -> bool:
+    """Whether this run writes results.json even with no verdict (a DUT or a results path was given)."""
+    return config.getoption("sip_dut") is not None or config.getoption("sip_results") is not None
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     settings = _settings(config)
     lines = [f"sip DUT {describe(d)}" for d in settings.duts] or ["sip DUT: none selected"]
@@ -91,12 +113,25 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Probe external DUTs once, before any test (the controller does it under xdist)."""
     config = session.config
     settings = _settings(config)
-    if not settings.probe or _is_worker(config) or config.option.collectonly or config.option.sip_list_clauses:
+    if _is_worker(config) or config.option.collectonly or config.option.sip_list_clauses:
+        return
+    if _explicit(config) or config.stash[REPORTS_KEY].enabled:  # no older run's results left (plugin.abort)
+        write_results(settings.results_path, results_document(settings, [], aborted=NOT_FINISHED))
+        RunEnd.install(config).placeholder = True
+    if not settings.probe:
         return
     problem = probe_external(settings)
     if problem is not None:
         write_results(settings.results_path, results_document(settings, [], aborted=problem))
+        _mark_latest(config)
         pytest.exit(f"sipconform: {problem}", returncode=pytest.ExitCode.INTERRUPTED)
+
+
+def _mark_latest(config: pytest.Config) -> None:
+    """``reports/latest`` -> this run's folder, once its results.json is written (default folders only)."""
+    folder = runs.current(config)
+    if folder is not None and _settings(config).results_path.parent == folder:
+        runs.mark_latest(folder)
 
 
 # ---- collection -------------------------------------------------------------------------------
@@ -202,13 +237,14 @@ def dut(request: pytest.FixtureRequest, sip_target: DutTarget, sip_dut_pool: Dut
         problem = ""
     if problem:  # outside the except block: one message, no chained traceback
         pytest.fail(problem, pytrace=False)
+    profile = profile.on(sip_target.transport, sip_target.family)  # this instance's address and port
     request.node.stash[ADDRESS_KEY] = f"{profile.host}:{profile.port}"
     return profile
 
 
 @pytest.fixture
 def sip_transport(sip_target: DutTarget) -> str:
-    """The transport ("udp" or "tcp") of this test instance (part of the ``dut`` parametrisation)."""
+    """The transport (udp, tcp, tls, ws or wss) of this test instance (part of the ``dut`` parametrisation)."""
     return sip_target.transport
 
 
@@ -227,8 +263,12 @@ def sip_peer_factory(request: pytest.FixtureRequest, dut: DutProfile, sip_transp
     worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
     peers = request.node.stash.setdefault(PEERS_KEY, [])
     factory = PeerFactory(dut=dut, transport=sip_transport, timers=sip_timers,
-                          prefix=id_prefix(worker, request.node.nodeid), peers=peers)
+                          prefix=id_prefix(worker, request.node.nodeid), peers=peers,
+                          keylog=_settings(request.config).tls_keylog)
+    reactor = factory.reactor
+    reactor.on_long_wait = announcer(request.config, request.node.nodeid)
     yield factory
+    request.node.stash[WAITED_KEY] = reactor.waited  # the protocol floor of this test (results.json "waited")
     factory.close()
 
 
@@ -271,9 +311,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     meta = _meta(item)
     apply_phase(item, call, report, meta, _settings(item.config).strict)
     _attach_trace(item, report)
+    item.stash[DURATION_KEY] = item.stash.get(DURATION_KEY, 0.0) + report.duration
     if report.when == "teardown":
         finalize(item, report, meta, target_of(item), item.stash.get(ADDRESS_KEY, None),
                  bad_input(item.stash.get(PEERS_KEY, [])))
+        if meta.conformance:  # seconds: the whole test, and the windows it waited through (its floor)
+            duration: float = item.stash[DURATION_KEY]
+            waited: float = item.stash.get(WAITED_KEY, 0.0)
+            report.user_properties += [("duration", round(duration, 4)), ("waited", round(waited, 4))]
     return report
 
 
@@ -309,9 +354,11 @@ class _VerdictCollector:
         config = self.config
         if _is_worker(config) or SETTINGS_KEY not in config.stash:
             return
-        explicit = config.getoption("sip_dut") is not None or config.getoption("sip_results") is not None
-        aborted = ("the run was interrupted: these results are partial"
-                   if session.exitstatus == pytest.ExitCode.INTERRUPTED else None)
-        if (self.results or explicit) and not config.option.collectonly:
-            write_results(_settings(config).results_path,
-                          results_document(_settings(config), self.results, aborted=aborted))
+        run_end = RunEnd.install(config)
+        aborted = run_end.reason(session)
+        if (self.results or _explicit(config) or run_end.placeholder) and not config.option.collectonly:
+            document = results_document(_settings(config), self.results, aborted=aborted)
+            if aborted and (left := not_run(session, self.results)):
+                document["not_run"] = left  # never as passed
+            write_results(_settings(config).results_path, document)
+            _mark_latest(config)

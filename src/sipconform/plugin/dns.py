@@ -4,25 +4,21 @@ The profile's ``[dns] server = "HOST:PORT"`` says where the DUT sends its DNS qu
 device there; the reference DUTs are started so). Each test that asks for ``sip_dns`` serves DNS on that
 address for its own duration, under a domain of its own, and gets a ``Zone`` to publish records in.
 Several pytest processes (xdist workers) that share one such address take turns: an exclusive lock
-file per address, waited for up to ``LOCK_WAIT_S``.
+file per address (``plugin.dnslock``), waited for up to ``LOCK_WAIT_S``.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
 import secrets
-import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
 from sipconform.dut.capabilities import ruled_out_by
 from sipconform.dut.profile import DutProfile
 from sipconform.peer.dns import Zone, ZoneServer
+from sipconform.plugin.dnslock import address_lock
 from sipconform.plugin.peers import PeerFactory
 from sipconform.verdict import inconclusive, not_applicable
 
@@ -32,28 +28,6 @@ TEST_DOMAIN = "sipconform.test"
 """Every test's zone is ``<random>-<test id>.sipconform.test`` (RFC 6761: .test is for testing). A fresh
 name per test and run: a DUT's DNS cache never answers with another test's records."""
 LOCK_WAIT_S = 300.0
-_LOCK_POLL_S = 0.05
-
-
-@contextmanager
-def _address_lock(host: str, port: int, wait: float = LOCK_WAIT_S) -> Iterator[None]:
-    """Hold the lock of the DNS address ``host:port`` (bounded wait; one process at a time serves it)."""
-    path = Path(tempfile.gettempdir()) / f"sipconform-dns-{host.replace(':', '_')}-{port}.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the DNS address {host}:{port} stayed in use by another sipconform "
-                                       f"process for {wait:g} s ({path})") from None
-                time.sleep(_LOCK_POLL_S)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
 
 
 @contextmanager
@@ -67,7 +41,7 @@ def serving(dut: DutProfile, label: str) -> Iterator[Zone]:
         inconclusive("the profile names no [dns] server: the DUT cannot be pointed at the suite's DNS server, so "
                      "the suite cannot choose where its DNS lookups (RFC 3263) lead")
     host, port = dut.dns_server
-    with _address_lock(host, port):
+    with address_lock(host, port, LOCK_WAIT_S):
         try:
             server = ZoneServer(host, port)
         except OSError as exc:

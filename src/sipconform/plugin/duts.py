@@ -71,6 +71,18 @@ class DutPool:
             self._failed[dut.name] = message
             raise DutUnavailable(message) from None
 
+    def pid(self, name: str) -> int | None:
+        """The process id of the running reference DUT ``name`` this pool started (None: none running)."""
+        running = self._running.get(name)
+        return running.process.pid if running is not None and running.process.running else None
+
+    def exited(self, name: str) -> str | None:
+        """How the reference DUT ``name`` this pool started ended, if its process has exited (else None)."""
+        running = self._running.get(name)
+        if running is None or running.process.running:
+            return None
+        return f"its process (reference DUT {name}) exited with status {running.process.returncode}"
+
     def log_text(self, name: str) -> str:
         """The log of a running reference DUT so far ("" for an external or not started DUT)."""
         running = self._running.get(name)
@@ -100,26 +112,33 @@ def probe_external(settings: Settings) -> str | None:
     """OPTIONS-probe every external DUT on every selected transport, in parallel; the first failure
     as one sentence, or None when all answered. A UAC that an ``exec`` upper tester starts per call
     (SIPp, a dial tool) listens only during the call, so there is nothing to probe beforehand."""
-    from sipconform.dut.probe import probe
+    from sipconform.dut.probe import HandshakeFailed, probe
+    from sipconform.dut.secure import peer_options
+    from sipconform.plugin.settings import families
 
     def listens(d: DutProfile) -> bool:
         return not (d.role == "uac" and d.upper_tester.kind == "exec")
 
-    jobs = [(d, t) for d in settings.duts if d.reference is None and listens(d) for t in d.transports
-            if settings.transport in ("all", t)]
+    jobs = [(d.on(t, f), t, d) for d in settings.duts if d.reference is None and listens(d)
+            for t in d.transports if settings.runs_over(t) for f in families(d)]
     if not jobs:
         return None
 
-    def one(job: tuple[DutProfile, str]) -> str | None:
-        p, transport = job
+    def one(job: tuple[DutProfile, str, DutProfile]) -> str | None:
+        p, transport, named = job
         deadline = probe_deadline(p)
-        who = "DUT" if p.name == f"{p.host}:{p.port}" else f"DUT {p.name}"
+        who = "DUT" if named.name == f"{named.host}:{named.port}" else f"DUT {p.name}"
+        where = f"{transport}:{f'[{p.host}]' if ':' in p.host else p.host}:{p.port}"
         try:
-            answer = probe(p.host, p.port, transport, deadline, retry_s=p.timers.t1)
+            answer = probe(p.host, p.port, transport, deadline, retry_s=p.timers.t1,
+                           **peer_options(p, transport, settings.tls_keylog))
+        except HandshakeFailed as exc:  # §26.3.1: the certificate check is the suite's to make, not to skip
+            hint = "; give its CA as [tls] ca, or verify = false" if "verif" in str(exc) else ""
+            return f"{who} at {where}: {exc}{hint}"
         except (OSError, ValueError) as exc:
-            return f"{who} at {transport}:{p.host}:{p.port} cannot be probed: {exc}"
+            return f"{who} at {where} cannot be probed: {exc}"
         if answer is None:
-            return (f"{who} at {transport}:{p.host}:{p.port} did not answer an OPTIONS within "
+            return (f"{who} at {where} did not answer an OPTIONS within "
                     f"{deadline:g} s ({PROBE_T1_MULTIPLE}*T1, clamped to {PROBE_MIN_S:g}..{PROBE_MAX_S:g} s); "
                     f"is it running and reachable? (--no-sip-probe skips this check)")
         return None

@@ -21,9 +21,11 @@ MARKERS = (
     "level= overrides it. A broken expectation is a fail at MUST level, a warn below.",
     "role(*roles): the DUT roles the test applies to (uas, uac, proxy, stateless-proxy); default: the "
     "clause's roles. Tests with no matching DUT in the run are deselected.",
-    "transport(*names): run the test only over these transports (udp, tcp).",
+    "transport(*names): run the test only over these transports (udp, tcp, tls, ws, wss); the others are "
+    "deselected. requires(transport=...) makes them not-applicable instead.",
     "slow: the test's length is set by long protocol timers (64*T1 and the like).",
-    "requires(*capabilities, transport=None, target=None): what the DUT must declare for the test to apply, "
+    "requires(*capabilities, transport=None, target=None): what the DUT must declare for the test to apply "
+    "(transport: a name, a tuple of names, or 'reliable' for TCP, TLS, WS and WSS), "
     "judged at collection from the resolved profile: a [capabilities] flag that is false, or another "
     "transport, makes the test not-applicable naming the profile key; a missing [targets] user makes it "
     "inconclusive.",

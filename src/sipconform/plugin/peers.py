@@ -7,6 +7,7 @@ import ipaddress
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,12 +48,15 @@ def local_host_for(dut_host: str) -> str:
 class PeerFactory:
     """Makes the test's ``SipPeer``s: ``with factory(transport=None, name="peer") as peer:``.
 
-    Each peer binds an ephemeral port on ``transport`` (default: the test's), has the DUT's timers,
+    Each peer binds an ephemeral port on ``transport`` (default: the test's), speaks TLS and WebSocket as the
+    DUT's ``[tls]`` and ``[ws]`` say (``dut.secure``; session keys to ``keylog``), has the DUT's timers,
     ``remote`` set to the DUT and an ``id_prefix`` unique to the test; all peers of one test share
     one ``Reactor``. Every peer stays registered for the wire trace after it is closed."""
 
-    def __init__(self, *, dut: DutProfile, transport: str, timers: Timers, prefix: str, peers: list[Any]) -> None:
+    def __init__(self, *, dut: DutProfile, transport: str, timers: Timers, prefix: str, peers: list[Any],
+                 keylog: Path | None = None) -> None:
         self.dut = dut
+        self.keylog = keylog
         self.transport = transport
         self.timers = timers
         self.prefix = prefix
@@ -71,12 +75,16 @@ class PeerFactory:
 
     def make(self, transport: str | None = None, *, name: str | None = None, **kwargs: Any) -> Any:
         """A new open peer (the caller closes it, or ``close()`` does at teardown)."""
+        from sipconform.dut.secure import peer_options
         from sipconform.peer import SipPeer
 
+        chosen = transport or self.transport
+        for key, value in peer_options(self.dut, chosen, self.keylog).items():
+            kwargs.setdefault(key, value)
         taken = {getattr(p, "name", None) for p in self.peers}
         base = name or "peer"
         name = base if base not in taken else next(f"{base}{n}" for n in range(2, 10_000) if f"{base}{n}" not in taken)
-        peer = SipPeer(transport or self.transport, timers=self.timers, host=self._host, reactor=self.reactor,
+        peer = SipPeer(chosen, timers=self.timers, host=self._host, reactor=self.reactor,
                        name=name, id_prefix=self.prefix, **kwargs)
         peer.remote = (self.dut.host, self.dut.port)
         self.peers.append(peer)
@@ -118,9 +126,14 @@ def render_trace(peers: list[Any]) -> str | None:
 
 
 def bad_input(peers: list[Any]) -> str:
-    """What the DUT sent ``peers`` that breaks SIP's grammar or could not be parsed, for the verdict message
-    to name whatever the verdict ("" when there is none): nothing a DUT sends is read silently."""
-    from sipconform.peer.wirelog import findings, merge
+    """What the DUT sent ``peers`` that breaks SIP's grammar or could not be parsed (bytes that never formed a
+    message too), input over the suite's own limit, and when the DUT closed a connection, for the verdict
+    message to name whatever the verdict ("" when there is none): nothing a DUT sends is read silently."""
+    from sipconform.peer.wirelog import closings, findings, merge, over_limit
 
-    found = findings(merge(*(p.wire for p in peers)))
-    return f"Malformed input from the DUT: {'; '.join(found)}." if found else ""
+    records = merge(*(p.wire for p in peers))
+    found, too_large, closed = findings(records), over_limit(records), closings(records)
+    return " ".join([*([f"Malformed input from the DUT: {'; '.join(found)}."] if found else []),
+                     *([f"Larger than the suite's limit (not a fault of the DUT): {'; '.join(too_large)}."]
+                       if too_large else []),
+                     *([f"The DUT {', '.join(closed)}."] if closed else [])])

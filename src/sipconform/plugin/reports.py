@@ -31,7 +31,7 @@ from sipconform.plugin.markers import meta_of
 from sipconform.plugin.options import SETTINGS_KEY, reports_dir
 from sipconform.plugin.peers import PEERS_KEY, render_trace
 
-__all__ = ["REPORTS_KEY", "Reports", "safe_name"]
+__all__ = ["REPORTS_KEY", "Reports", "is_conformance_run", "safe_name", "selects_conformance"]
 
 
 @dataclass
@@ -55,9 +55,15 @@ def safe_name(nodeid: str) -> str:
     return s
 
 
-def _conformance_run(config: pytest.Config) -> bool:
+def is_conformance_run(config: pytest.Config) -> bool:
+    """``--sip-dut`` or ``--sip-reports`` given, or a path under ``conformance/`` selected."""
     if config.getoption("sip_dut", None) is not None or config.getoption("sip_reports", None) is not None:
         return True
+    return selects_conformance(config)
+
+
+def selects_conformance(config: pytest.Config) -> bool:
+    """A path under ``conformance/`` is selected (``pytest conformance``, ``pytest conformance/uas/...``)."""
     root = Path(config.rootpath)
     for arg in config.args:
         path = Path(config.invocation_params.dir, arg.split("::")[0]).resolve()
@@ -81,15 +87,24 @@ def pytest_configure(config: pytest.Config) -> None:
     read them)."""
     if config.option.help:
         return
-    reports = Reports(reports_dir(config), _conformance_run(config))
+    reports = Reports(reports_dir(config), is_conformance_run(config))
     config.stash[REPORTS_KEY] = reports
     baseline = config.getoption("sip_baseline", None)
     if baseline and not Path(baseline).is_file():
         raise pytest.UsageError(f"sipconform: --sip-baseline {baseline}: no such results file")
+    if baseline and not _is_worker(config):
+        from sipconform.report.baseline import comparable, load
+
+        try:
+            comparable(load(Path(baseline)), Path(baseline))
+        except ValueError as exc:  # an aborted or empty baseline must not read as "0 regressions"
+            raise pytest.UsageError(f"sipconform: --sip-baseline {baseline}: {exc}") from None
     if _is_worker(config) and hasattr(config.option, "clean_alluredir"):
         config.option.clean_alluredir = False  # the controller cleaned it; workers must not race
     if not reports.enabled or config.option.collectonly or config.getoption("sip_list_clauses", False):
         return
+    if config.option.verbose <= 0 and getattr(config.option, "tbstyle", "auto") == "auto":
+        config.option.tbstyle = "no"  # the verdict summary gives each reason, junit.xml each trace; -v: tracebacks
     if not _is_worker(config):
         logscan.clear_folder(reports.directory)  # reference DUT logs of an earlier run
     # xdist workers parse the command line again: they make the same choice (junitxml skips workers)
@@ -169,11 +184,12 @@ def _ladder(item: pytest.Item, records: list[Any], props: dict[str, Any], verdic
     return ladder_svg(records, dut=dut, dut_name=str(props.get("dut") or "DUT"), title=item.nodeid, subtitle=sub)
 
 
-def _write_evidence(item: pytest.Item, report: pytest.TestReport, reports: Reports) -> None:
+def _write_evidence(item: pytest.Item, report: pytest.TestReport, reports: Reports) -> str | None:
+    """Ladder, trace and pcap of the finished test (their paths into its properties); the ladder's SVG."""
     records = _records(item)
     props = dict(report.user_properties)
     if records is None or "verdict" not in props:
-        return
+        return None
     from sipconform.report.pcap import write_pcap
 
     name = safe_name(item.nodeid)
@@ -181,12 +197,14 @@ def _write_evidence(item: pytest.Item, report: pytest.TestReport, reports: Repor
     evidence.mkdir(parents=True, exist_ok=True)
     files = {"ladder": evidence / f"{name}.svg", "trace": evidence / f"{name}.txt",
              "pcap": reports.directory / "pcap" / f"{name}.pcap"}
-    files["ladder"].write_text(_ladder(item, records, props, str(props["verdict"])), encoding="utf-8")
+    svg = _ladder(item, records, props, str(props["verdict"]))
+    files["ladder"].write_text(svg, encoding="utf-8")
     files["trace"].write_text((render_trace(item.stash.get(PEERS_KEY, [])) or "") + "\n", encoding="utf-8")
     write_pcap(files["pcap"], records)
     base = item.config.stash[SETTINGS_KEY].results_path.parent
     for kind, path in files.items():
         report.user_properties.append((f"evidence_{kind}", Path(os.path.relpath(path, base)).as_posix()))
+    return svg
 
 
 def _allure_attach(item: pytest.Item, report: pytest.TestReport) -> None:
@@ -199,15 +217,17 @@ def _allure_attach(item: pytest.Item, report: pytest.TestReport) -> None:
         from sipconform.plugin.allure_marks import describe_clause
 
         describe_clause(clause)
-    records = _records(item)
-    if records is not None:
-        meta = meta_of(item)
-        target = target_of(item)
-        props = {"clause": meta.clause, "level": meta.level, "dut": target.dut.name if target else None,
-                 "dut_address": next((v for k, v in item.user_properties if k == "dut_address"), None)}
-        from sipconform.plugin.allure_marks import attach_ladder
 
-        attach_ladder(_ladder(item, records, props, verdict))
+
+def _allure_ladder(item: pytest.Item, report: pytest.TestReport, svg: str | None) -> None:
+    """The ladder into Allure, rendered once with the final verdict (the evidence file's, when written)."""
+    from sipconform.plugin.allure_marks import attach_ladder
+
+    if svg is None and (records := _records(item)) is not None:
+        props = dict(report.user_properties)
+        svg = _ladder(item, records, props, str(props.get("verdict") or "") or None)
+    if svg is not None:
+        attach_ladder(svg)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -218,16 +238,30 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     if reports is None or not meta_of(item).conformance:
         return report
     try:
-        if _allure_on(item.config) and (report.when == "call" or (report.when == "setup" and not report.passed)):
+        allure_on = _allure_on(item.config)
+        if allure_on and (report.when == "call" or (report.when == "setup" and not report.passed)):
             _allure_attach(item, report)
-        if report.when == "teardown" and reports.enabled:
-            _write_evidence(item, report, reports)
+        if report.when == "teardown":
+            svg = _write_evidence(item, report, reports) if reports.enabled else None
+            if allure_on:
+                _allure_ladder(item, report, svg)
     except Exception as exc:  # evidence is a by-product: never let it change the verdict
         report.sections.append(("sipconform reports", f"could not write the evidence: {type(exc).__name__}: {exc}"))
     return report
 
 
 # ---- end of session (controller): matrix, environment.properties, baseline ---------------------------
+def _rewrite_junit(config: pytest.Config, doc: dict[str, Any], base: Path) -> None:
+    """The six verdicts into junit.xml (written by pytest's junitxml just before this hook)."""
+    xmlpath = getattr(config.option, "xmlpath", None)
+    if not xmlpath or not Path(xmlpath).is_file():
+        return
+    from sipconform.report.junit import rewrite
+
+    rewrite(Path(xmlpath), doc.get("results", []), base=base, family=str(config.getini("junit_family")),
+            prefix=getattr(config.option, "junitprefix", None))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
@@ -243,6 +277,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     from sipconform.report.matrix import write_matrix
 
     doc = baseline.load(results_path)
+    _rewrite_junit(config, doc, results_path.parent)
     if reports.enabled:
         matrix = write_matrix([results_path], reports.directory / "matrix.html",
                               title="SIP conformance matrix: " + ", ".join(d.name for d in settings.duts))
@@ -261,7 +296,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         reports.summary.append(f"allure: {alluredir} (allure serve {alluredir})")
     old = config.getoption("sip_baseline", None)
     if old:
-        diff = baseline.compare(baseline.load(Path(old)), doc)
+        try:
+            diff = baseline.compare(baseline.comparable(baseline.load(Path(old)), Path(old)),
+                                    baseline.comparable(doc, results_path))
+        except ValueError as exc:  # this run was aborted or empty: no diff, and not a green run
+            reports.summary.append(f"baseline: {exc}")
+            if session.exitstatus == pytest.ExitCode.OK:
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            return
         out = baseline.write_diff(reports.directory / "baseline-diff.json", diff)
         reports.summary += [*baseline.render(diff), f"baseline diff: {out}"]
         if diff.regressed and session.exitstatus == pytest.ExitCode.OK:

@@ -2,9 +2,11 @@
 resolved profile, so that a test the profile rules out ends before any DUT is started.
 
 ``@pytest.mark.requires("rfc6026")``: a ``[capabilities]`` flag (false, written or by default, makes the
-test not-applicable); ``requires(transport="udp")``: the instances on another transport are
-not-applicable; ``requires(target="answer")``: a ``[targets]`` user the suite must be able to call (none:
-inconclusive, as for any missing precondition). Each message names the profile key.
+test not-applicable); ``requires(transport="udp")``: the instances on another transport are not-applicable
+(a tuple: several transports); ``requires(transport="reliable")``: those on UDP are (the clause is about
+TCP, TLS, WS and WSS alike: RFC 3261 §18, RFC 7118 §5); ``requires(target="answer")``: a ``[targets]``
+user the suite must be able to call (none: inconclusive, as for any missing precondition). Each message
+names the profile key.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sipconform.dut.profile import TARGET_BEHAVIOURS
 from sipconform.dut.schema import nearest
 from sipconform.plugin.settings import DutTarget
 from sipconform.verdict import Inconclusive, NotApplicable, Outcome
-from sipconform.vocabulary import TRANSPORTS
+from sipconform.vocabulary import RELIABLE, TRANSPORTS
 
 __all__ = ["check_requires", "problems_of_requires"]
 
@@ -34,8 +36,9 @@ def problems_of_requires(marks: Iterable[pytest.Mark]) -> list[str]:
                 hint = f"did you mean {guess!r}?" if guess else f"known: {', '.join(known)}"
                 out.append(f"requires({name!r}): not a capability of the profile schema ({hint})")
         for key, value in mark.kwargs.items():
-            if key == "transport" and value not in TRANSPORTS:
-                out.append(f"requires(transport={value!r}): give one of {', '.join(TRANSPORTS)}")
+            names = value if isinstance(value, (tuple, list)) else (value,)
+            if key == "transport" and not (names and all(n in (*TRANSPORTS, "reliable") for n in names)):
+                out.append(f"requires(transport={value!r}): give one of {', '.join(TRANSPORTS)}, or reliable")
             elif key == "target" and value not in TARGET_BEHAVIOURS:
                 out.append(f"requires(target={value!r}): give one of {', '.join(TARGET_BEHAVIOURS)}")
             elif key not in ("transport", "target"):
@@ -52,8 +55,12 @@ def check_requires(marks: Iterable[pytest.Mark], target: DutTarget) -> Outcome |
             if why is not None:
                 return NotApplicable(why)
         transport = mark.kwargs.get("transport")
-        if transport is not None and transport != target.transport:
-            return NotApplicable(f"the clause is about {str(transport).upper()}; this instance runs over "
+        if transport == "reliable" and target.transport not in RELIABLE:
+            return NotApplicable(f"the clause is about reliable transports ({', '.join(RELIABLE).upper()}); this "
+                                 f"instance runs over {target.transport.upper()} (the profile's transports)")
+        named = tuple(transport) if isinstance(transport, (tuple, list)) else (transport,)
+        if transport not in (None, "reliable") and target.transport not in named:
+            return NotApplicable(f"the clause is about {', '.join(named).upper()}; this instance runs over "
                                  f"{target.transport.upper()} (the profile's transports)")
         behaviour = mark.kwargs.get("target")
         if behaviour is not None and not dut.targets.get(str(behaviour)):

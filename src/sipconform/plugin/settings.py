@@ -18,7 +18,7 @@ from sipconform.sip.timers import Timers
 from sipconform.vocabulary import ROLES, TRANSPORTS
 
 __all__ = ["DEFAULT_DUT", "DEFAULT_RESULTS", "TRANSPORT_CHOICES", "DutTarget", "Settings", "SettingsError", "Source",
-           "describe", "resolve"]
+           "describe", "families", "parse_transports", "resolve"]
 
 DEFAULT_DUT = "reference"
 DEFAULT_RESULTS = "reports/results.json"
@@ -46,10 +46,12 @@ class DutTarget:
 
     dut: DutProfile
     transport: str
+    family: int = 4  # the IP version: 6 reaches the DUT at its ``host6`` (or a ``host`` that is IPv6)
 
     @property
     def id(self) -> str:
-        return f"{self.dut.name}-{self.transport}"
+        """``kamailio-uas-tls``; an IPv6 instance says so (``kamailio-uas-tls-ipv6``), IPv4 stays unmarked."""
+        return f"{self.dut.name}-{self.transport}" + ("-ipv6" if self.family == 6 else "")
 
 
 def describe(dut: DutProfile) -> str:
@@ -75,13 +77,36 @@ class Settings:
     results_path: Path = Path(DEFAULT_RESULTS)
     probe: bool = True
     notes: tuple[str, ...] = field(default=())  # shown in the report header
+    tls_keylog: Path | None = None  # where TLS session keys go (SSLKEYLOGFILE format)
 
     def targets(self, roles: Sequence[str] | None = None, transports: Sequence[str] | None = None
                 ) -> list[DutTarget]:
         """(DUT, transport) instances for a test applying to ``roles`` on ``transports`` (None: any)."""
-        return [DutTarget(d, t) for d in self.duts if roles is None or d.role in roles
-                for t in d.transports if (transports is None or t in transports)
-                and self.transport in ("all", t)]
+        return [DutTarget(d, t, family) for d in self.duts if roles is None or d.role in roles
+                for t in d.transports if (transports is None or t in transports) and self.runs_over(t)
+                for family in families(d)]
+
+    def runs_over(self, transport: str) -> bool:
+        """Whether ``--sip-transport`` selects ``transport`` for the tests (a DUT may run more)."""
+        return self.transport == "all" or transport in self.transport.split(",")
+
+
+def families(dut: DutProfile) -> tuple[int, ...]:
+    """The IP versions a DUT is tested on: its ``host``'s, and 6 as well when it gives a ``host6``."""
+    first = 6 if ":" in dut.host else 4
+    return (first, 6) if first == 4 and dut.host6 else (first,)
+
+
+def parse_transports(value: str | None, origin: str) -> tuple[str, ...]:
+    """``--sip-transport``: a comma list of transports, or ``all`` (also the default)."""
+    names = [n.strip().lower() for n in (value or "all").split(",") if n.strip()]
+    if not names or "all" in names:
+        return TRANSPORTS
+    unknown = [n for n in names if n not in TRANSPORTS]
+    if unknown:
+        raise SettingsError(f"sip_transport ({origin}): {', '.join(map(repr, unknown))} is not a transport; give "
+                            f"a comma list of {', '.join(TRANSPORTS)}, or all")
+    return tuple(dict.fromkeys(names))
 
 
 def _pick(*sources: Source) -> Source:
@@ -151,21 +176,18 @@ def _one_dut(spec: str, base: Path, role: str | None, refs: Mapping[str, DutProf
 
 def resolve(*, dut: Sequence[Source], role: Sequence[Source], transport: Sequence[Source],
             t1: Sequence[Source], strict: Sequence[Source], results: Sequence[Source], probe: Sequence[Source],
-            reference_dirs: Sequence[Path] = ()) -> Settings:
+            reference_dirs: Sequence[Path] = (), tls_keylog: Path | None = None) -> Settings:
     """Resolve the options; each argument lists its sources, command line first."""
     role_src = _pick(*role)
     if role_src.value is not None and role_src.value not in ROLES:
         raise SettingsError(f"sip_role ({role_src.origin}): {role_src.value!r} is not one of {', '.join(ROLES)}")
     transport_src = _pick(*transport)
-    chosen_transport = transport_src.value or "all"
-    if chosen_transport not in TRANSPORT_CHOICES:
-        raise SettingsError(f"sip_transport ({transport_src.origin}): {chosen_transport!r} is not one of "
-                            f"{', '.join(TRANSPORT_CHOICES)}")
+    wanted = parse_transports(transport_src.value, transport_src.origin)
+    chosen_transport = "all" if wanted == TRANSPORTS else ",".join(wanted)
     t1_value = _parse_t1(_pick(*t1))
     dut_src = _pick(*dut)
     specs = [s for s in (dut_src.value or DEFAULT_DUT).replace(",", " ").split() if s]
     refs, broken = reference_duts(reference_dirs)
-    wanted = TRANSPORTS if chosen_transport == "all" else (chosen_transport,)
     duts: list[DutProfile] = []
     notes: list[str] = [f"reference profile left out: {problem}" for problem in broken.values()]
     for spec in specs:
@@ -192,6 +214,7 @@ def resolve(*, dut: Sequence[Source], role: Sequence[Source], transport: Sequenc
         duts=tuple(duts), requested=tuple(specs), role=role_src.value, transport=chosen_transport,
         strict=_flag(_pick(*strict), "sip_strict"), results_path=results_path,
         probe=True if probe_src.value is None else _flag(probe_src, "sip_probe"), notes=tuple(notes),
+        tls_keylog=tls_keylog,
     )
 
 

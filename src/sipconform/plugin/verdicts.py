@@ -19,6 +19,8 @@ from sipconform.clauses import trace_properties
 from sipconform.dut.profile import DutProfile
 from sipconform.plugin.markers import ItemMeta
 from sipconform.plugin.settings import DutTarget, Settings
+from sipconform.plugin.transient import as_transient
+from sipconform.plugin.wording import in_dut_terms
 from sipconform.verdict import Outcome, Verdict, classify, describe, worst
 
 __all__ = ["PHASES_KEY", "apply_phase", "finalize", "result_of", "results_document", "summary_lines",
@@ -63,10 +65,11 @@ def apply_phase(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.T
         if report.when == "call" and report.passed and meta.conformance:
             item.stash.setdefault(PHASES_KEY, []).append((Verdict.PASS, ""))
         return None
-    found = _phase_verdict(report.when, call.excinfo.value, meta, strict)
+    found = _phase_verdict(report.when, as_transient(item, call.excinfo.value), meta, strict)
     if found is None:
         return None
     verdict, message = found
+    message = in_dut_terms(message)
     new_outcome = _OUTCOME_OF.get(verdict.value, report.outcome)
     if report.when == "setup" and new_outcome == "passed":
         new_outcome = report.outcome  # a setup that raised must not let the call phase run
@@ -131,6 +134,7 @@ def result_of(report: pytest.TestReport) -> dict[str, Any] | None:
             "transport": props.get("transport"), "verdict": props["verdict"],
             "message": props.get("verdict_message", ""), "dut": props.get("dut"),
             "dut_address": props.get("dut_address"),
+            **{k: props[k] for k in ("duration", "waited") if k in props},
             **({"evidence": evidence} if (evidence := {k[9:]: v for k, v in props.items()
                                                        if k.startswith("evidence_")}) else {})}
 
@@ -173,15 +177,20 @@ def write_results(path: Path, document: Mapping[str, Any]) -> None:
 
 
 def summary_lines(results: Iterable[Mapping[str, Any]]) -> tuple[str, list[str]]:
-    """The counts line and one line per verdict pytest's own summary does not list: non-pass ones, and a pass
-    whose message says something (what the DUT sent malformed)."""
+    """The counts line and one line per verdict that is not a plain pass (fail, error, warn, inconclusive,
+    not-applicable, then a pass whose message says something: what the DUT sent malformed), each with its
+    clause and the first line of its reason, worst first."""
     results = list(results)
     counts = Counter(r["verdict"] for r in results)
     head = ", ".join(f"{counts.get(v.value, 0)} {v.value}" for v in Verdict)
+    listed = [r for r in results if r["verdict"] != "pass" or r["message"]]
+    listed.sort(key=lambda r: _LISTING_ORDER.index(r["verdict"]) if r["verdict"] in _LISTING_ORDER else 0)
     lines = [f"{r['verdict'].upper()} {r['nodeid']} [{r['clause']} {r['level']}] - {_first_line(r['message'])}"
-             .rstrip(" -") for r in results
-             if r["verdict"] in ("warn", "inconclusive", "not-applicable") or (r["verdict"] == "pass" and r["message"])]
+             .rstrip(" -") for r in listed]
     return head, lines
+
+
+_LISTING_ORDER = ("fail", "error", "warn", "inconclusive", "not-applicable", "pass")
 
 
 def _first_line(text: str | None) -> str:

@@ -5,7 +5,8 @@ regressions; fail/error -> pass are fixes; any other change is listed as changed
 file are listed as added or not run. When each file holds exactly one DUT and the names differ
 (two devices compared), the baseline DUT is matched to the new one.
 
-    python -m sipconform.report.baseline old.json new.json [-o diff.json]   # exit 1 on a regression
+    python -m sipconform.report.baseline old.json new.json [-o diff.json]   # exit 1 on a regression,
+                                                                            # 2 if a run was aborted or empty
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Change", "Diff", "clause_order", "compare", "load", "main", "render", "write_diff"]
+__all__ = ["Change", "Diff", "clause_order", "comparable", "compare", "load", "main", "render", "write_diff"]
 
 _GOOD = ("pass", "warn", "inconclusive")
 _BAD = ("fail", "error")
@@ -153,6 +154,16 @@ def load(path: Path) -> dict[str, Any]:
     return doc
 
 
+def comparable(doc: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    """``doc`` if a diff against it means something; ``ValueError`` for an aborted run or one with no
+    verdict (a DUT that was down must not read as "0 regressions")."""
+    if doc.get("aborted"):
+        raise ValueError(f"{path} is an aborted run ({doc['aborted']}): nothing to compare with")
+    if not doc.get("results"):
+        raise ValueError(f"{path} holds no verdict (an empty run): nothing to compare with")
+    return dict(doc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sipconform.report.baseline", description=__doc__.splitlines()[0])
     parser.add_argument("old", type=Path, help="the baseline results.json")
@@ -160,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, help="also write the diff as JSON here")
     args = parser.parse_args(argv)
     try:
-        diff = compare(load(args.old), load(args.new))
+        diff = compare(comparable(load(args.old), args.old), comparable(load(args.new), args.new))
     except ValueError as exc:
         print(f"baseline: {exc}", file=sys.stderr)
         return 2

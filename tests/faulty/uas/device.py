@@ -205,7 +205,8 @@ class DeviceLoop:
                     self.notes.append(f"{req.start_line}: {exc}")
                 except SipError as exc:  # a request we cannot read the fields of
                     self.notes.append(f"{req.start_line}: {exc}")
-                    self.attempt(lambda: peer.respond(req, 400, str(exc)[:60].replace("\r", " ").replace("\n", " ")))
+                    reason = str(exc)[:60].replace("\r", " ").replace("\n", " ")
+                    self.attempt(lambda: peer.respond(req, 400, reason))
                 except Exception:
                     self.errors.append(f"handling {req.start_line}:\n{traceback.format_exc()}")
 

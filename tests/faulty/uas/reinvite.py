@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sipconform.peer import SipPeer
-from sipconform.scenario.uac import sdp_answer
+from sipconform.flows.uac import sdp_answer
 from sipconform.sip import Request
 
 from .call import Call
