@@ -23,7 +23,7 @@ def test_cancel_on_expires_if_any_is_well_formed(sip_peer, sip_peer_factory, dut
         call = ringing(sip_peer, dut, downstream(sip_peer_factory, len(ring)), ring=ring, headers=[("Expires", "1")])
     first = call.branches[0]
     first.peer.reactor.run_for(1.0 + dut.timers.quiet)
-    for branch, status in zip(call.branches, ring):
+    for branch, status in zip(call.branches, ring, strict=False):
         cancels = [i.message for i in requests_seen(branch.peer, "CANCEL", call.invite.call_id)]
         if status is None:
             assert not cancels, f"{branch.name} got a CANCEL although it sent no provisional response"

@@ -7,7 +7,8 @@ transaction has not received a provisional response, the proxy MUST behave as if
 Stimulus: INVITE through the DUT; the branch sends 180 and then nothing, for Timer C of the DUT (the profile's
 ``timer_c``, else the RFC's 3 minutes) and half of it again.
 Expectation: when the DUT gives up on the branch (a final to the UAC, or a CANCEL), it sends the branch a CANCEL
-of that INVITE client transaction (its top Via branch; the §9.1 clauses judge how it is built); the branch answers 200 and 487, the 487 is ACKed and
+of that INVITE client transaction (its top Via branch; the §9.1 clauses judge how it is built); the branch
+answers 200 and 487, the 487 is ACKed and
 the UAC gets a final response. If the DUT gives up on nothing in that time, it may have reset Timer C, which
 §16.8 allows: inconclusive.
 """

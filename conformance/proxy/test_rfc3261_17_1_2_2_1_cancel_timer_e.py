@@ -44,7 +44,7 @@ def test_unanswered_cancel_follows_timer_e(sip_peer, sip_peer_factory, dut):
         window = dut.timers.tolerance(sum(want))
         branch.peer.wait_until(lambda: len(seen()) > len(want), window)
         times = [r.time for r in seen()]
-        for n, (earlier, later, gap) in enumerate(zip(times, times[1:], want), start=1):
+        for n, (earlier, later, gap) in enumerate(zip(times, times[1:], want, strict=False), start=1):
             assert 0.5 * gap <= later - earlier <= 1.5 * gap + 0.1, (
                 f"CANCEL retransmission {n} came {later - earlier:.3f} s after the previous copy; Timer E is "
                 f"{gap:g} s there (T1 = {t1:g} s doubling, capped at T2 = {t2:g} s)")

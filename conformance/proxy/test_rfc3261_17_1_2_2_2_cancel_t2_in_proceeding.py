@@ -40,7 +40,7 @@ def test_cancel_answered_100_is_retransmitted_every_t2(sip_peer, sip_peer_factor
     assert times, f"the DUT did not retransmit its CANCEL within {window:.2f} s of the branch's 100 (Proceeding)"
     assert len(times) >= 2, (f"the DUT retransmitted its CANCEL once in {window:.2f} s after the branch's 100; Timer E "
                              f"fires every T2 = {t2:g} s in Proceeding")
-    for earlier, later in zip(times, times[1:]):
+    for earlier, later in zip(times, times[1:], strict=False):
         assert 0.5 * t2 <= later - earlier <= 1.5 * t2 + 0.2, (
             f"after the branch's 100 the CANCEL was retransmitted {later - earlier:.3f} s after the previous copy; "
             f"in Proceeding Timer E is T2 = {t2:g} s")

@@ -13,7 +13,8 @@ import pytest
 from sipconform.flows.proxy import MARK, await_final, cancels_after, downstream, end_branch, requests_seen, ringing
 from sipconform.verdict import Inconclusive, precondition, warn
 
-pytestmark = [pytest.mark.clause("RFC3841-9.1-1"), pytest.mark.role("proxy"), pytest.mark.requires("request_disposition")]
+pytestmark = [pytest.mark.clause("RFC3841-9.1-1"), pytest.mark.role("proxy"),
+              pytest.mark.requires("request_disposition")]
 
 
 def test_no_cancel_directive_keeps_other_branches_after_2xx(sip_peer, sip_peer_factory, dut):

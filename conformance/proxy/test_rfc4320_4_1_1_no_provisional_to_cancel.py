@@ -25,7 +25,7 @@ def test_cancel_gets_no_1xx_but_100(sip_peer, sip_peer_factory, dut, branches):
     with precondition("the DUT sends each branch a CANCEL it can answer (RFC3261-16.10-2)"):
         cancels = [await_cancel(branch) for branch in call.branches]
     sip_peer.reactor.run_for(dut.timers.quiet)
-    for branch, downstream_cancel in zip(call.branches, cancels):
+    for branch, downstream_cancel in zip(call.branches, cancels, strict=False):
         end_branch(branch, downstream_cancel)
     with precondition("the UAC gets a final response to its INVITE (RFC3261-16.7-6a)"):
         await_final(call)

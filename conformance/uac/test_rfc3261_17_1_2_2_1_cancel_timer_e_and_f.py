@@ -32,7 +32,8 @@ def test_unanswered_cancel_follows_timer_e(sip_peer, upper_tester, sip_timers, s
         sip_peer.reactor.run_for(sip_timers.immediately)
         count = len(copies(sip_peer, same_request(cancel)))
         finish(call, cancel)
-        assert count == 1, f"the CANCEL was sent {count} times over {sip_transport.upper()} (a reliable transport: no Timer E)"
+        assert count == 1, (f"the CANCEL was sent {count} times over {sip_transport.upper()} "
+                            "(a reliable transport: no Timer E)")
         return
     due = sip_timers.transmissions(4, cap=t2)
     window = sip_timers.tolerance(due)

@@ -22,7 +22,8 @@ def test_bye_on_early_dialog_ends_the_pending_invite(sip_peer, dut):
         call = ring(sip_peer, dut, until=lambda r: r.status > 100 and r.to.tag is not None)
     early = next(r for r in call.responses if r.to.tag)
     bye = in_dialog_request("BYE", call.invite, early, cseq_number=call.invite.cseq.number + 1,
-                            via=f"{call.invite.top_via.sent_protocol} {sip_peer.sent_by};branch={sip_peer.new_branch()}")
+                            via=f"{call.invite.top_via.sent_protocol} {sip_peer.sent_by};"
+                                f"branch={sip_peer.new_branch()}")
     sip_peer.send(bye, sip_peer.source_of(early))
     final = await_final(call)
     assert final.status >= 300, f"the INVITE was answered {final.start_line!r} after a BYE on its early dialog"

@@ -31,7 +31,8 @@ def test_every_allow_lists_cancel(sip_peer, dut, sip_timers):
         call = ring(sip_peer, dut)
     with precondition("the DUT answers the CANCEL (RFC3261-9.2-10)"):
         cancelled(call)
-    with suppress(NoMessage):  # an INVITE not ended at once (see RFC3261-9.2-8): the Allows seen are judged all the same
+    # an INVITE not ended at once (see RFC3261-9.2-8): the Allows seen are judged all the same
+    with suppress(NoMessage):
         await_final(call, within=sip_timers.tolerance(sip_timers.immediately))  # ... kept in call.responses
     responses += [*call.responses, call.cancel_response]
     with_allow = [r for r in responses if r.has("allow")]

@@ -13,7 +13,8 @@ from sipconform.verify.cancel import cancel_answered_200
 pytestmark = [pytest.mark.clause("RFC3261-9.2-7"), pytest.mark.role("uas")]
 
 
-@pytest.mark.parametrize("behaviour", [pytest.param(b, marks=pytest.mark.requires(target=b)) for b in ("answer", "busy")],
+@pytest.mark.parametrize("behaviour",
+                         [pytest.param(b, marks=pytest.mark.requires(target=b)) for b in ("answer", "busy")],
                          ids=["after-2xx", "after-non-2xx"])
 def test_cancel_after_final_changes_no_response(sip_peer, dut, sip_timers, behaviour):
     """Stimulus: INVITE answered at once with a final response (200, or a non-2xx the peer ACKs); then the

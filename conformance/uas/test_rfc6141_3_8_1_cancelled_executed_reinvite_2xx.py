@@ -1,4 +1,5 @@
-"""RFC 6141 §3.8 ¶1 (RFC6141-3.8-1, SHOULD: it applies §3.3's SHOULD to CANCEL): "Per the rules specified in Section 3.3, if the INVITE request was a
+"""RFC 6141 §3.8 ¶1 (RFC6141-3.8-1, SHOULD: it applies §3.3's SHOULD to CANCEL): "Per the rules specified in
+Section 3.3, if the INVITE request was a
 re-INVITE and some of its requested changes had already been executed, the UAS would return a 2xx response
 instead." (instead of the 487 that §9.2 of RFC 3261 gives a cancelled INVITE)
 

@@ -1,4 +1,5 @@
-"""Checks the proxy modules use (verify/via_branch, cancel_request, reason, server_location, transaction) and Digest retry (sip/auth): sans-IO, on built
+"""Checks the proxy modules use (verify/via_branch, cancel_request, reason, server_location, transaction) and
+Digest retry (sip/auth): sans-IO, on built
 messages."""
 
 from __future__ import annotations

@@ -165,10 +165,10 @@ def ringing(uac: SipPeer, dut: DutProfile, peers: Sequence[SipPeer], *, ring: Se
     statuses = list(ring) if ring is not None else [180] * len(peers)
     call = place_call(uac, dut, peers, **place_kw)
     reach_branches(call)
-    for branch, status in zip(call.branches, statuses):
+    for branch, status in zip(call.branches, statuses, strict=False):
         if status is not None:
             provisional(branch, status)
-    rung: list[Branch | None] = [b for b, s in zip(call.branches, statuses) if s is not None and s > 100]
+    rung: list[Branch | None] = [b for b, s in zip(call.branches, statuses, strict=False) if s is not None and s > 100]
     for each in rung or [None]:
         await_provisional(call, relayed_from=each)
     return call

@@ -2,7 +2,8 @@
 offer whose answer the DUT sends in a reliable 18x (RFC 3262), PRACKed so that the change is executed
 (RFC 6141 §3.3), and the CANCEL of that re-INVITE (§3.8).
 
-Tests using it carry ``requires("reliable_provisional")`` (false: not-applicable). A DUT that answers the re-INVITE at once, or never puts its answer in a reliable 18x, never
+Tests using it carry ``requires("reliable_provisional")`` (false: not-applicable). A DUT that answers the
+re-INVITE at once, or never puts its answer in a reliable 18x, never
 reaches the state the clauses are about: ``NotExecuted`` (a ``NoMessage``), for the module to call a
 precondition.
 """

@@ -27,9 +27,9 @@ def wind_up(peer: SipPeer) -> None:
     leaves 2*T1 for the 487."""
     if peer.reactor.closed:
         return
-    pending_out = [e for e in peer._clients.values()
+    pending_out = [e for e in peer._clients.values()  # noqa: SLF001 - teardown is the peer's own
                    if e.tx.request.method == "INVITE" and e.tx.state is State.PROCEEDING]
-    pending_in = [e for e in peer._servers.values()
+    pending_in = [e for e in peer._servers.values()  # noqa: SLF001 - teardown is the peer's own
                   if e.tx.request.method == "INVITE" and e.tx.state is State.PROCEEDING]
     if not pending_out and not pending_in:
         return

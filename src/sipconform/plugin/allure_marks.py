@@ -3,7 +3,8 @@
 Labels come from the clause catalogue: epic "RFC <n>", feature "§<section>", story the clause ID,
 severity from the level (MUST critical, SHOULD normal, MAY/INFO minor), tags for role, transport
 and DUT; a link to the RFC section, "issue" links to the bug reports the clause guards against, an
-``etsi_tp`` label per ETSI TS 102 027-2 test purpose; the RFC sentence as the description. They are pytest markers (``allure_label``/``allure_link``),
+``etsi_tp`` label per ETSI TS 102 027-2 test purpose; the RFC sentence as the description. They are pytest
+markers (``allure_label``/``allure_link``),
 so allure-pytest reads them and its ``--allure-severities``/``--allure-features`` select by them.
 """
 

@@ -66,7 +66,7 @@ class DutPool:
     def _start(self, dut: DutProfile) -> RunningDut:
         try:
             return start_reference(dut, self._workdir(dut.name))
-        except Exception as exc:  # any failure: one message, no retry
+        except Exception as exc:  # noqa: BLE001 - any failure: one message, no retry
             message = f"reference DUT {dut.name} could not be started: {exc}"
             self._failed[dut.name] = message
             raise DutUnavailable(message) from None
@@ -99,7 +99,7 @@ class DutPool:
                 dut.stop()
                 if keep_logs_in is not None:
                     keep_log(name, dut.process.log_path, keep_logs_in, worker)
-            except Exception as exc:  # report and carry on stopping the others
+            except Exception as exc:  # noqa: BLE001 - report and carry on stopping the others
                 print(f"sipconform: stopping reference DUT {name} failed: {exc}", file=sys.stderr)
 
 

@@ -24,7 +24,7 @@ PEERS_KEY = pytest.StashKey[list[Any]]()
 def id_prefix(worker: str, nodeid: str) -> str:
     """Branch/tag/Call-ID prefix: the xdist worker plus a short hash of the test's node id, so
     workers and tests never collide and a test's identifiers are recognisable run after run."""
-    return f"{worker}-{hashlib.sha1(nodeid.encode()).hexdigest()[:8]}"
+    return f"{worker}-{hashlib.sha1(nodeid.encode(), usedforsecurity=False).hexdigest()[:8]}"
 
 
 def local_host_for(dut_host: str) -> str:
@@ -104,7 +104,7 @@ class PeerFactory:
         for peer in self.peers:
             try:
                 peer.close()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - close every peer, then raise the first failure
                 errors.append(exc)
         if self._reactor is not None:
             self._reactor.close()

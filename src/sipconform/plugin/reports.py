@@ -51,7 +51,7 @@ def safe_name(nodeid: str) -> str:
     s = nodeid.removeprefix("conformance/").replace(".py::", ".").replace("::", ".").replace("/", ".")
     s = re.sub(r"[^A-Za-z0-9._-]+", "_", s).strip("_.")
     if len(s) > 150:
-        s = s[:140] + "-" + hashlib.sha1(nodeid.encode()).hexdigest()[:9]
+        s = s[:140] + "-" + hashlib.sha1(nodeid.encode(), usedforsecurity=False).hexdigest()[:9]
     return s
 
 
@@ -245,7 +245,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
             svg = _write_evidence(item, report, reports) if reports.enabled else None
             if allure_on:
                 _allure_ladder(item, report, svg)
-    except Exception as exc:  # evidence is a by-product: never let it change the verdict
+    except Exception as exc:  # noqa: BLE001 - evidence is a by-product: never let it change the verdict
         report.sections.append(("sipconform reports", f"could not write the evidence: {type(exc).__name__}: {exc}"))
     return report
 

@@ -58,7 +58,7 @@ class GuardedUpperTester:
             action()
         except UpperTesterError:
             raise
-        except Exception as exc:  # a control connection, a process: one error type for the tests
+        except Exception as exc:  # noqa: BLE001 - a control connection, a process: one error type for the tests
             raise UpperTesterError(f"upper tester of {self.dut} could not {what}: {exc}") from None
 
     def call(self, target: CallTarget) -> None:
@@ -114,7 +114,8 @@ def upper_tester(request: pytest.FixtureRequest, dut: DutProfile, sip_timers: Ti
     Kinds: ``exec`` runs the profile's ``call`` / ``hangup`` / ``reinvite`` / ``cancel`` / ``reject`` argv
     (placeholders {uri} {host} {port} {transport} of the call placed; output in the test's tmp dir,
     ``upper-tester.log``); ``baresip`` drives baresip's ctrl_tcp; ``manual`` prints what the operator must
-    do on the terminal; ``none`` makes every test that needs it inconclusive. Each action may take up to 64*T1 (clamped to 2..64 s). Failures of
+    do on the terminal; ``none`` makes every test that needs it inconclusive. Each action may take up to 64*T1
+    (clamped to 2..64 s). Failures of
     the upper tester itself raise ``UpperTesterError``. Closed at teardown; a call it placed is hung up
     first, so the DUT starts the next test idle."""
     inner = make_upper_tester(dut.upper_tester, workdir=tmp_path / "upper-tester",

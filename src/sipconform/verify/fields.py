@@ -99,7 +99,7 @@ def same_routes(original: Request, request: Request) -> list[str]:
         want, got = [r.uri for r in original.routes], [r.uri for r in request.routes]
     except ParseError as exc:
         return [f"a Route value cannot be parsed: {exc}"]
-    if len(want) != len(got) or not all(uri_equal(a, b) for a, b in zip(want, got)):
+    if len(want) != len(got) or not all(uri_equal(a, b) for a, b in zip(want, got, strict=False)):
         return [f"Route values {got} differ from the {original.method}'s {want} (same values, same order required)"]
     return []
 

@@ -18,7 +18,7 @@ def schedule_problems(times: Sequence[float], intervals: Sequence[float], timers
     cumulative schedule is judged, not each gap alone: a datagram delayed on the way makes its gap long and
     the next one short, while the DUT's timer kept its pace. ``what`` names the timer in the message."""
     problems = []
-    for k, (at, due) in enumerate(zip((t - times[0] for t in times[1:]), accumulate(intervals)), start=2):
+    for k, (at, due) in enumerate(zip((t - times[0] for t in times[1:]), accumulate(intervals), strict=False), start=2):
         earliest, latest = timers.schedule_bounds(due)
         if not earliest <= at <= latest:
             problems.append(f"transmission {k} came {at:.3f} s after the first; {what} has it due at {due:.3g} s")
