@@ -16,7 +16,8 @@ from sipconform.flows.proxy import MARK, await_provisional, cancel_upstream, end
 from sipconform.verdict import precondition
 from sipconform.verify.server_location import cancel_to_server_reached
 
-pytestmark = [pytest.mark.clause("RFC3263-4-1"), pytest.mark.role("proxy")]
+pytestmark = [pytest.mark.clause("RFC3263-4-1"), pytest.mark.role("proxy"),
+              pytest.mark.requires(transport=("udp", "tcp"))]  # DNS fixture: SIP+D2U/D2T records only
 
 
 def test_cancel_goes_to_the_server_the_invite_reached(sip_peer, sip_peer_factory, dut, sip_transport, sip_timers,

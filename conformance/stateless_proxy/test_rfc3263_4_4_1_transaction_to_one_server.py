@@ -16,7 +16,8 @@ from sipconform.flows.locating import STATELESS_CALLS, equal_priority_targets, s
 from sipconform.verdict import precondition
 from sipconform.verify.server_location import one_server_per_transaction
 
-pytestmark = [pytest.mark.clause("RFC3263-4.4-1"), pytest.mark.role("stateless-proxy")]
+pytestmark = [pytest.mark.clause("RFC3263-4.4-1"), pytest.mark.role("stateless-proxy"),
+              pytest.mark.requires(transport=("udp", "tcp"))]  # DNS fixture: SIP+D2U/D2T records only
 
 
 def test_every_request_of_the_transaction_reaches_one_server(sip_peer, sip_peer_factory, dut, sip_transport,

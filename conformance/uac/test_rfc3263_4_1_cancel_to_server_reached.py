@@ -17,7 +17,8 @@ from sipconform.flows.uac import IncomingCall, Target, answer, dial, hang_up
 from sipconform.verdict import precondition
 from sipconform.verify.server_location import cancel_to_server_reached
 
-pytestmark = [pytest.mark.clause("RFC3263-4-1"), pytest.mark.role("uac")]
+pytestmark = [pytest.mark.clause("RFC3263-4-1"), pytest.mark.role("uac"),
+              pytest.mark.requires(transport=("udp", "tcp"))]  # DNS fixture: SIP+D2U/D2T records only
 
 
 def test_cancel_goes_to_the_server_the_invite_reached(sip_peer_factory, upper_tester, sip_transport, sip_timers,
